@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine (Debian, Python >= 3.10):
+#   make demo   trains an MLP on two moons and writes its pictures (creates .venv first)
+#   make test   runs the whole test suite, ruff and mypy (creates .venv, installs Graphviz)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+OUT    ?= demo-output
+
+.PHONY: demo test pytest lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.demo: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[demo]"
+	touch $@
+
+$(VENV)/.dev: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(VENV)/.demo
+	$(PY) -m nn.demo --out $(OUT)
+
+test: pytest lint
+
+pytest: $(VENV)/.dev
+	@bash .ci/ensure-graphviz
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check engine nn tests benchmarks
+	$(PY) -m mypy
+
+bench: $(PY)
+	$(PY) -m pip install --quiet -e . -r benchmarks/requirements.txt
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
