@@ -24,7 +24,16 @@ from engine.autograd import (
     topological_order,
 )
 from engine.check import GradcheckError, gradcheck, numerical_grad
+from engine.draw import Drawing, GraphvizNotFound, draw_dot
 from engine.ops import OPS, Op
+from engine.steps import (
+    BackwardStep,
+    ForwardStep,
+    LocalDerivative,
+    Stepper,
+    backprop_steps,
+    forward_steps,
+)
 from engine.value import Value
 
 __all__ = [
@@ -42,4 +51,13 @@ __all__ = [
     "gradcheck",
     "numerical_grad",
     "GradcheckError",
+    "draw_dot",
+    "Drawing",
+    "GraphvizNotFound",
+    "forward_steps",
+    "backprop_steps",
+    "Stepper",
+    "ForwardStep",
+    "BackwardStep",
+    "LocalDerivative",
 ]

@@ -1,0 +1,324 @@
+"""Drawing the computation graph with Graphviz.
+
+:func:`draw_dot` turns the graph behind a Value into a :class:`graphviz.Digraph`: one record
+per Value (its name, ``data`` and ``grad``), one small node per operation showing the row's
+``symbol`` from :mod:`engine.ops`, and edges input → operation → output. Nodes are visited in
+:func:`~engine.autograd.topological_order`, so the same graph always gives the same DOT source.
+
+Building the drawing needs only the ``graphviz`` Python package; turning it into a picture
+(in Jupyter, or with ``.pipe()`` / ``.render()``) needs Graphviz's ``dot`` program. When that
+program is missing, rendering raises :class:`GraphvizNotFound`, whose message says how to
+install it; in a notebook the cell shows that message instead of a picture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+import graphviz
+
+from engine.autograd import topological_order
+from engine.value import Value
+
+__all__ = [
+    "draw_dot",
+    "Drawing",
+    "GraphvizNotFound",
+    "node_names",
+    "fmt",
+    "record_text",
+    "op_text",
+    "DEFAULT_MAX_NODES",
+]
+
+DEFAULT_MAX_NODES = 300
+"""Graphs with more Values than this are refused by :func:`draw_dot` unless asked for."""
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+# Colours: the node(s) asked for, and the nodes a step-through has already finished.
+HIGHLIGHT_FILL = "#ffd54f"
+HIGHLIGHT_PEN = "#d84315"
+DONE_FILL = "#c8e6c9"
+
+INSTALL_HELP = (
+    "Graphviz's `dot` program was not found, so the drawing cannot be rendered. "
+    "The Python package `graphviz` only writes DOT text; the pictures come from the "
+    "Graphviz program. Install it and restart Python (or the notebook kernel):\n"
+    "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
+    "  Fedora:         sudo dnf install graphviz\n"
+    "  macOS:          brew install graphviz\n"
+    "  conda:          conda install graphviz\n"
+    "  Windows:        winget install graphviz  (then add its bin folder to PATH)\n"
+    "The DOT text is still available as the drawing's `.source`."
+)
+
+
+class GraphvizNotFound(graphviz.ExecutableNotFound):  # type: ignore[misc]
+    """Rendering needs Graphviz's ``dot`` program, and it is not installed (or not on PATH).
+
+    A ``RuntimeError`` (and a ``graphviz.ExecutableNotFound``) whose message says how to
+    install Graphviz.
+    """
+
+    def __init__(self, message: str = INSTALL_HELP) -> None:
+        RuntimeError.__init__(self, message)
+
+
+def _missing_dot(err: Exception) -> GraphvizNotFound:
+    return err if isinstance(err, GraphvizNotFound) else GraphvizNotFound()
+
+
+class Drawing(graphviz.Digraph):  # type: ignore[misc]
+    """A :class:`graphviz.Digraph` whose rendering explains a missing ``dot`` program.
+
+    ``pipe``, ``render`` and ``view`` raise :class:`GraphvizNotFound` (one clear message, no
+    chained traceback) instead of graphviz's bare error; in Jupyter the cell shows the same
+    message as text instead of a picture.
+    """
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound as err:
+            raise _missing_dot(err) from None
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound as err:
+            raise _missing_dot(err) from None
+
+    def view(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().view(*args, **kwargs)
+        except graphviz.ExecutableNotFound as err:
+            raise _missing_dot(err) from None
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        try:
+            bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
+        except GraphvizNotFound as err:
+            # Jupyter would print a traceback for an exception raised here; show the advice.
+            return {"text/plain": str(err)}
+        return bundle
+
+    def svg(self) -> str:
+        """The drawing rendered to SVG text (needs Graphviz's ``dot``)."""
+        return str(self.pipe(format="svg", encoding="utf-8"))
+
+
+# --- text ------------------------------------------------------------------------------
+
+def fmt(x: float | Value, digits: int = 4) -> str:
+    """``x`` with ``digits`` significant digits, as the drawings and step texts show it.
+
+    A Value (a gradient kept as a Value by ``create_graph=True``) shows its number.
+
+    Examples:
+        >>> fmt(0.70710678), fmt(2.0), fmt(-1234567.0), fmt(1e-7)
+        ('0.7071', '2', '-1.235e+06', '1e-07')
+    """
+    if isinstance(x, Value):
+        x = x.data
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def node_names(order: Iterable[Value]) -> dict[Value, str]:
+    """A short name for every node: its label if it has one, else ``n<index>``.
+
+    The index is the node's position in ``order`` (a topological order), so the names are
+    stable: drawing and step texts of the same graph use the same ones.
+
+    Examples:
+        >>> from engine import Value, topological_order
+        >>> x = Value(2.0, label="x")
+        >>> list(node_names(topological_order(x * x + 1)).values())
+        ['x', 'n1', 'n2']
+    """
+    return {v: v.label or f"n{i}" for i, v in enumerate(order)}
+
+
+_RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
+
+
+def record_text(text: str) -> str:
+    """Escape the characters that have a meaning inside a Graphviz record label."""
+    return _RECORD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+_LETTER = re.compile(r"(?<![A-Za-z_])([xyc])(?![A-Za-z_])")
+
+
+def op_text(node: Value, digits: int = 4) -> str:
+    """What the operation node shows: the row's symbol, or its formula when a constant is kept.
+
+    Examples:
+        >>> from engine import Value
+        >>> x = Value(3.0)
+        >>> op_text(x * x), op_text(x * 2), op_text(1 - x), op_text(x.tanh())
+        ('×', 'x * 2', '1 - x', 'tanh')
+    """
+    rule = node.rule
+    if rule is None:
+        return ""
+    if node.param is None:
+        return rule.symbol
+    c = fmt(node.param, digits)
+    return _LETTER.sub(lambda m: c if m.group(1) == "c" else m.group(1), rule.text)
+
+
+# --- the drawing -----------------------------------------------------------------------
+
+def _check_options(rankdir: str, digits: int, max_nodes: int | None) -> None:
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, "
+                         f"got {rankdir!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise ValueError(f"draw_dot: digits must be a whole number ≥ 1, got {digits!r}")
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
+        raise ValueError(f"draw_dot: max_nodes must be a whole number ≥ 1 or None, "
+                         f"got {max_nodes!r}")
+
+
+def _guard(n: int, max_nodes: int | None, what: str) -> None:
+    if max_nodes is not None and n > max_nodes:
+        raise ValueError(
+            f"{what}: the graph has {n} Values, more than max_nodes={max_nodes}. A drawing "
+            f"that big is unreadable and slow to lay out. Draw a smaller part of the "
+            f"computation (one neuron, one sample), or pass max_nodes={n} (or max_nodes=None) "
+            f"to draw it anyway."
+        )
+
+
+def _members(values: Iterable[Value] | Value | None, order: Collection[Value],
+             what: str) -> set[Value]:
+    if values is None:
+        return set()
+    items = [values] if isinstance(values, Value) else list(values)
+    for v in items:
+        if not isinstance(v, Value):
+            raise TypeError(f"draw_dot: {what} must hold Values, got {type(v).__name__}")
+        if v not in order:
+            raise ValueError(f"draw_dot: {what} holds {v!r}, which is not in root's graph")
+    return set(items)
+
+
+def build_drawing(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    digits: int = 4,
+    show_grad: bool = True,
+    highlight: Iterable[Value] | Value | None = None,
+    done: Collection[Value] = (),
+    data_known: Collection[Value] | None = None,
+    grads: Mapping[Value, float] | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    what: str = "draw_dot",
+) -> Drawing:
+    """:func:`draw_dot` with the extra controls the step-through needs.
+
+    ``done`` nodes are filled green; ``data_known`` (None: all) says whose data is shown
+    (the others show ``?``); ``grads`` (None: each node's ``.grad``) gives the gradient to
+    show, and nodes missing from it show ``grad ?``.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
+    _check_options(rankdir, digits, max_nodes)
+    order = topological_order(root)
+    _guard(len(order), max_nodes, what)
+    index = {v: i for i, v in enumerate(order)}
+    marked = _members(highlight, index, "highlight")
+    names = node_names(order)
+
+    dot = Drawing(
+        name="computation",
+        graph_attr={"rankdir": rankdir},
+        node_attr={"fontsize": "11"},
+        edge_attr={"arrowsize": "0.7"},
+    )
+    horizontal = rankdir in ("LR", "RL")
+    for v in order:
+        i = index[v]
+        fields = [record_text(names[v])]
+        shown = data_known is None or v in data_known
+        fields.append(f"data {fmt(v.data, digits)}" if shown else "data ?")
+        if show_grad:
+            if grads is None:
+                fields.append(f"grad {fmt(v.grad, digits)}")
+            elif v in grads:
+                fields.append(f"grad {fmt(grads[v], digits)}")
+            else:
+                fields.append("grad ?")
+        # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
+        # character in a record field (" δ = 1" shows as "δ= 1").
+        body = "|".join(fields)
+        attrs: dict[str, str] = {"shape": "record"}
+        if v in marked:
+            attrs.update(style="filled,bold", fillcolor=HIGHLIGHT_FILL, color=HIGHLIGHT_PEN,
+                         penwidth="2.5")
+        elif v in done:
+            attrs.update(style="filled", fillcolor=DONE_FILL)
+        dot.node(f"v{i}", label="{" + body + "}" if horizontal else body, **attrs)
+        if v.rule is not None:
+            op_id = f"v{i}op"
+            dot.node(op_id, label=op_text(v, digits), shape="ellipse",
+                     fontsize="10", tooltip=v.rule.text)
+            dot.edge(op_id, f"v{i}")
+            for inp in v.inputs:
+                dot.edge(f"v{index[inp]}", op_id)
+    return dot
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    *,
+    show_grad: bool = True,
+    highlight: Iterable[Value] | Value | None = None,
+    digits: int = 4,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> Drawing:
+    """Draw ``root``'s computation graph: a record per Value, a node per operation.
+
+    Each Value shows its name (its label, or ``n<index>`` in topological order, the same
+    names the step-through uses), its ``data`` and its ``grad``, with ``digits`` significant
+    digits. Operation nodes show the row's symbol (``×``, ``tanh``, ...), or the formula
+    with its constant (``x * 2``). Edges run input → operation → output.
+
+    Args:
+        root: the Value whose graph to draw.
+        rankdir: ``"LR"`` (left to right, the default) or ``"TB"`` (top to bottom);
+            ``"RL"`` and ``"BT"`` work too.
+        show_grad: False leaves the gradients out (for a forward-only picture).
+        highlight: Values (or one Value) to colour, e.g. the node under discussion.
+        digits: significant digits of the numbers shown.
+        max_nodes: refuse graphs with more Values than this (``ValueError`` saying how
+            many there are); ``None`` for no limit. Graphviz takes ever longer to lay out
+            big graphs, and nobody can read them.
+
+    Returns:
+        a :class:`Drawing` (a ``graphviz.Digraph``): displays inline as SVG in Jupyter;
+        ``.svg()``, ``.pipe()``, ``.render()`` and ``.source`` as usual.
+
+    Examples:
+        >>> from engine import Value
+        >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+        >>> y = (x * w).tanh()
+        >>> dot = draw_dot(y, highlight=y)
+        >>> 'label="{x|data 2|grad 0}"' in dot.source
+        True
+        >>> print(dot.source.count("->"), "edges")
+        5 edges
+    """
+    return build_drawing(root, rankdir=rankdir, digits=digits, show_grad=show_grad,
+                         highlight=highlight, max_nodes=max_nodes)

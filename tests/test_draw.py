@@ -1,0 +1,286 @@
+"""draw_dot: drawings rendered with the real `dot` to SVG and read back."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+
+import graphviz
+import pytest
+
+from engine import Value
+from engine.draw import (
+    DONE_FILL,
+    HIGHLIGHT_FILL,
+    Drawing,
+    GraphvizNotFound,
+    build_drawing,
+    draw_dot,
+    fmt,
+    node_names,
+)
+from engine.ops import OPS
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+
+def parse_svg(svg: str) -> tuple[dict[str, dict[str, object]], set[tuple[str, str]]]:
+    """Nodes by id (their texts, fill colours and position) and edges of a dot SVG."""
+    root = ET.fromstring(svg)
+    nodes: dict[str, dict[str, object]] = {}
+    edges: set[tuple[str, str]] = set()
+    for g in root.iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        if title is None or title.text is None:
+            continue
+        if g.get("class") == "node":
+            texts = [t.text or "" for t in g.iter(f"{SVG}text")]
+            fills = {p.get("fill") for p in g if p.tag in (f"{SVG}polygon", f"{SVG}ellipse")}
+            first = next(iter(g.iter(f"{SVG}text")))
+            nodes[title.text] = {"texts": texts, "fills": fills,
+                                 "x": float(first.get("x", "0")),
+                                 "y": float(first.get("y", "0"))}
+        elif g.get("class") == "edge":
+            a, b = title.text.split("->")
+            edges.add((a.split(":")[0], b.split(":")[0]))
+    return nodes, edges
+
+
+def neuron() -> tuple[Value, Value, Value, Value]:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, "b")
+    a = (x * w + b).tanh()
+    a.label = "a"
+    return x, w, b, a
+
+
+@needs_dot
+def test_records_show_label_data_and_grad_with_four_significant_digits() -> None:
+    *_, a = neuron()
+    a.backward()
+    nodes, _ = parse_svg(draw_dot(a).svg())
+    order = list(node_names(_topo(a)).items())
+    for i, (v, name) in enumerate(order):
+        texts = nodes[f"v{i}"]["texts"]
+        assert texts == [name, f"data {fmt(v.data)}", f"grad {fmt(v.grad)}"]
+    assert nodes["v0"]["texts"] == ["x", "data 2", "grad -1.5"]
+    # tanh(0.8814) = 0.7071: four significant digits, not the full float
+    assert "data 0.7071" in nodes[f"v{len(order) - 1}"]["texts"]
+
+
+def _topo(root: Value) -> list[Value]:
+    from engine import topological_order
+
+    return topological_order(root)
+
+
+@needs_dot
+def test_one_op_node_per_operation_and_edges_input_op_output() -> None:
+    x = Value(3.0, label="x")
+    y = (x * x + 2) * x
+    order = _topo(y)
+    nodes, edges = parse_svg(draw_dot(y).svg())
+    index = {v: i for i, v in enumerate(order)}
+    expected = set()
+    for v in order:
+        if v.inputs:
+            expected.add((f"v{index[v]}op", f"v{index[v]}"))
+            expected |= {(f"v{index[i]}", f"v{index[v]}op") for i in v.inputs}
+    assert edges == expected
+    op_texts = {k: n["texts"] for k, n in nodes.items() if k.endswith("op")}
+    assert sorted(t[0] for t in op_texts.values()) == sorted(["×", "x + 2", "×"])
+    assert len([k for k in nodes if not k.endswith("op")]) == len(order)
+
+
+@pytest.mark.parametrize("rule", OPS, ids=lambda r: f"{r.name}:{r.text}")
+def test_every_row_draws_its_symbol_or_formula(rule: object) -> None:
+    from engine.ops import Op
+
+    assert isinstance(rule, Op)
+    x, y = Value(0.7, label="p"), Value(1.3, label="q")
+    out = Value(0.5)
+    out.rule, out.inputs = rule, (x, y)[: rule.arity]
+    out.param = 2.0 if rule in _constant_rows() else None
+    source = draw_dot(out).source
+    shown = rule.symbol if out.param is None else rule.text.replace("c", "2")
+    assert f"label={_quoted(shown)}" in source
+
+
+def _constant_rows() -> tuple[object, ...]:
+    from engine.ops import CONSTANT
+
+    return CONSTANT
+
+
+def _quoted(text: str) -> str:
+    from graphviz import quoting
+
+    return str(quoting.quote(text))
+
+
+@needs_dot
+def test_show_grad_false_hides_every_gradient() -> None:
+    *_, a = neuron()
+    a.backward()
+    svg = draw_dot(a, show_grad=False).svg()
+    nodes, _ = parse_svg(svg)
+    assert ">grad" not in svg
+    assert all(len(n["texts"]) == 2 for k, n in nodes.items() if not k.endswith("op"))
+
+
+@needs_dot
+def test_highlight_fills_exactly_the_given_nodes() -> None:
+    _, w, b, a = neuron()
+    order = _topo(a)
+    svg = draw_dot(a, highlight=[w, a]).svg()
+    nodes, _ = parse_svg(svg)
+    lit = {k for k, n in nodes.items() if HIGHLIGHT_FILL in n["fills"]}
+    assert lit == {f"v{order.index(w)}", f"v{order.index(a)}"}
+    single = parse_svg(draw_dot(a, highlight=b).svg())[0]
+    assert {k for k, n in single.items() if HIGHLIGHT_FILL in n["fills"]} == {
+        f"v{order.index(b)}"}
+
+
+def test_highlight_outside_the_graph_is_refused() -> None:
+    *_, a = neuron()
+    with pytest.raises(ValueError, match="not in root's graph"):
+        draw_dot(a, highlight=[Value(1.0)])
+    with pytest.raises(TypeError, match="highlight must hold Values"):
+        draw_dot(a, highlight=[1.0])  # type: ignore[list-item]
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_rankdir_lays_the_graph_out_in_that_direction(rankdir: str) -> None:
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(4):
+        y = y.tanh()
+    nodes, _ = parse_svg(draw_dot(y, rankdir=rankdir).svg())
+    first, last = nodes["v0"], nodes["v4"]
+    dx = float(last["x"]) - float(first["x"])  # type: ignore[arg-type]
+    dy = float(last["y"]) - float(first["y"])  # type: ignore[arg-type]
+    if rankdir == "LR":
+        assert dx > 0 and abs(dy) < dx
+    else:
+        assert dy > 0 and abs(dx) < dy
+    assert f"rankdir={rankdir}" in draw_dot(y, rankdir=rankdir).source
+
+
+def test_bad_options_are_refused_with_clear_messages() -> None:
+    *_, a = neuron()
+    with pytest.raises(ValueError, match="rankdir must be one of"):
+        draw_dot(a, rankdir="sideways")
+    with pytest.raises(ValueError, match="digits"):
+        draw_dot(a, digits=0)
+    with pytest.raises(ValueError, match="max_nodes"):
+        draw_dot(a, max_nodes=0)
+    with pytest.raises(TypeError, match="expected a Value"):
+        draw_dot(3.0)  # type: ignore[arg-type]
+
+
+@needs_dot
+def test_digits_option() -> None:
+    v = Value(2.0).sqrt()
+    nodes, _ = parse_svg(draw_dot(v, digits=2).svg())
+    assert "data 1.4" in nodes["v1"]["texts"]
+    nodes, _ = parse_svg(draw_dot(v, digits=7).svg())
+    assert "data 1.414214" in nodes["v1"]["texts"]
+
+
+def chain(n: int) -> Value:
+    y = Value(0.1, label="start")
+    for _ in range(n - 1):
+        y = y * 1.0001
+    return y
+
+
+def test_big_graph_guard_says_how_many_and_how_to_override() -> None:
+    y = chain(1000)
+    with pytest.raises(ValueError) as info:
+        draw_dot(y)
+    message = str(info.value)
+    assert "1000 Values" in message and "max_nodes=300" in message
+    assert "max_nodes=1000" in message and "max_nodes=None" in message
+    with pytest.raises(ValueError, match="10 Values, more than max_nodes=9"):
+        draw_dot(chain(10), max_nodes=9)
+
+
+def test_big_graph_draws_when_asked() -> None:
+    y = chain(1000)
+    source = draw_dot(y, max_nodes=None).source
+    assert source.count("shape=record") == 1000
+    assert draw_dot(chain(10), max_nodes=10).source.count("shape=record") == 10
+
+
+@needs_dot
+def test_jupyter_gets_svg() -> None:
+    *_, a = neuron()
+    bundle = draw_dot(a)._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    assert "<svg" in bundle["image/svg+xml"] and ">data 0.7071<" in bundle["image/svg+xml"]
+
+
+def test_missing_dot_gives_one_clear_message(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: object) -> None:
+    *_, a = neuron()
+    drawing = draw_dot(a)
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(GraphvizNotFound) as info:
+        drawing.pipe(format="svg")
+    err = info.value
+    assert isinstance(err, RuntimeError) and isinstance(err, graphviz.ExecutableNotFound)
+    message = str(err)
+    for advice in ("apt-get install graphviz", "brew install graphviz",
+                   "conda install graphviz"):
+        assert advice in message
+    assert err.__cause__ is None and err.__suppress_context__
+    with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
+        drawing.svg()
+    with pytest.raises(GraphvizNotFound, match="brew install graphviz"):
+        drawing.render(directory=str(tmp_path), format="svg")
+    # In a notebook: the advice as text instead of a traceback.
+    bundle = drawing._repr_mimebundle_()
+    assert bundle == {"text/plain": message}
+
+
+def test_source_is_deterministic_and_copy_keeps_the_class() -> None:
+    *_, a = neuron()
+    assert draw_dot(a).source == draw_dot(a).source
+    d = draw_dot(a)
+    assert isinstance(d, Drawing) and isinstance(d, graphviz.Digraph)
+    assert isinstance(d.copy(), Drawing)
+
+
+@needs_dot
+def test_labels_with_record_characters_render_verbatim() -> None:
+    x = Value(1.0, label='a{b}|c<d>"e\\f')
+    nodes, _ = parse_svg(draw_dot(x * 2).svg())
+    assert nodes["v0"]["texts"][0] == 'a{b}|c<d>"e\\f'
+
+
+@needs_dot
+def test_stepper_controls_unknown_data_grads_and_done_marks() -> None:
+    x, w, _, a = neuron()
+    order = _topo(a)
+    svg = build_drawing(a, data_known={x, w}, grads={a: 1.0}, done={x},
+                        highlight=w).svg()
+    nodes, _ = parse_svg(svg)
+    for i, v in enumerate(order):
+        texts = nodes[f"v{i}"]["texts"]
+        assert (f"data {fmt(v.data)}" in texts) == (v in (x, w))
+        assert ("data ?" in texts) == (v not in (x, w))
+        assert ("grad 1" in texts) == (v is a)
+        assert ("grad ?" in texts) == (v is not a)
+    assert DONE_FILL in nodes[f"v{order.index(x)}"]["fills"]
+    assert HIGHLIGHT_FILL in nodes[f"v{order.index(w)}"]["fills"]
+    assert DONE_FILL not in nodes[f"v{order.index(a)}"]["fills"]
+
+
+def test_gradients_kept_as_values_are_drawn_as_numbers() -> None:
+    x = Value(2.0, label="x")
+    y = x**3
+    y.backward(create_graph=True)  # x.grad is a Value: 3x² = 12
+    assert isinstance(x.grad, Value)
+    assert 'label="{x|data 2|grad 12}"' in draw_dot(y).source

@@ -1,0 +1,391 @@
+"""forward_steps, backprop_steps and the Stepper: order, one node at a time, the numbers."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import Value, grad, topological_order
+from engine.draw import DONE_FILL, HIGHLIGHT_FILL, fmt, node_names
+from engine.ops import CONSTANT, OPS, Op
+from engine.steps import BackwardStep, ForwardStep, Stepper, backprop_steps, forward_steps
+
+SVG = "{http://www.w3.org/2000/svg}"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+
+def svg_nodes(svg: str) -> dict[str, tuple[list[str], set[str | None]]]:
+    """Each drawn node's texts and fill colours, by node id."""
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        if g.get("class") == "node" and title is not None and title.text:
+            texts = [t.text or "" for t in g.iter(f"{SVG}text")]
+            fills = {p.get("fill") for p in g if p.tag == f"{SVG}polygon"}
+            out[title.text] = (texts, fills)
+    return out
+
+
+def random_graph(seed: int, size: int = 25) -> Value:
+    """A random graph with shared nodes, every value kept in a safe range."""
+    rng = random.Random(seed)
+    pool = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(rng.randint(1, 4))]
+    for _ in range(size):
+        a, b = rng.choice(pool), rng.choice(pool)
+        kind = rng.randrange(11)
+        if kind == 0:
+            v = a + b
+        elif kind == 1:
+            v = a - b
+        elif kind == 2:
+            v = a * b
+        elif kind == 3:
+            v = a.tanh()
+        elif kind == 4:
+            v = a.sigmoid()
+        elif kind == 5:
+            v = a.tanh().exp()
+        elif kind == 6:
+            v = a.relu() + 0.5
+        elif kind == 7:
+            v = a.sin() * 3
+        elif kind == 8:
+            v = 1 - a.cos()
+        elif kind == 9:
+            v = a.tanh() ** 2
+        else:
+            v = a / (b * b + 1)
+        if abs(v.data) > 50:
+            v = v.tanh()
+        pool.append(v)
+    root = pool[-1]
+    for v in pool[-4:-1]:
+        root = root + v
+    return root
+
+
+# --- forward ----------------------------------------------------------------------------
+
+def test_forward_steps_follow_topological_order_and_show_the_numbers() -> None:
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    a = (x * w + 1).tanh()
+    steps = list(forward_steps(a))
+    order = topological_order(a)
+    assert [s.node for s in steps] == order
+    assert all(isinstance(s, ForwardStep) and s.kind == "forward" for s in steps)
+    assert [s.index for s in steps] == list(range(len(order)))
+    assert str(steps[0]) == "x = 2  (a leaf: given, not computed)"
+    assert str(steps[2]) == "n2 = x * w = 2 * (-3) = -6"
+    assert str(steps[3]) == "n3 = n2 + 1 = -6 + 1 = -5"
+    assert str(steps[4]) == f"n4 = tanh(n3) = tanh(-5) = {fmt(a.data)}"
+    assert steps[4].value == a.data and steps[4].formula == "tanh(x)"
+
+
+def test_forward_steps_bring_the_graph_up_to_date_one_node_at_a_time() -> None:
+    x = Value(1.0, label="x")
+    y = x * 3
+    z = y.exp()
+    x.data = 2.0  # changed after the graph was built
+    steps = forward_steps(z)
+    next(steps)
+    assert y.data == 3.0  # nothing recomputed yet beyond the leaf
+    next(steps)
+    assert y.data == 6.0
+    assert z.data == Value(3.0).exp().data  # z not yet recomputed
+    next(steps)
+    assert z.data == Value(6.0).exp().data
+    with pytest.raises(StopIteration):
+        next(steps)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10**9))
+def test_replaying_an_unchanged_graph_reproduces_every_number_exactly(seed: int) -> None:
+    root = random_graph(seed)
+    before = [v.data for v in topological_order(root)]
+    values = [step.value for step in forward_steps(root)]
+    assert values == before == [v.data for v in topological_order(root)]
+
+
+def test_forward_steps_report_domain_errors_by_name() -> None:
+    x = Value(2.0)
+    y = x.log()
+    x.data = -1.0
+    with pytest.raises(ValueError, match="log"):
+        list(forward_steps(y))
+
+
+# --- backward ---------------------------------------------------------------------------
+
+def test_backprop_steps_go_from_root_to_leaves_applying_one_node_at_a_time() -> None:
+    root = random_graph(7)
+    order = topological_order(root)
+    expected = dict(zip(order, grad(root, order)))
+    steps = backprop_steps(root)
+    seen: list[Value] = []
+    for step in steps:
+        assert isinstance(step, BackwardStep) and step.kind == "backward"
+        seen.append(step.node)
+        assert step.node.grad == expected[step.node] == step.upstream
+        for v in order:  # nodes not reached yet are untouched
+            if v not in seen:
+                assert v.grad == 0.0
+    assert seen == order[::-1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**9), st.sampled_from([1.0, -0.5, 3.0]))
+def test_exhausting_backprop_steps_equals_backward(seed: int, seed_grad: float) -> None:
+    root = random_graph(seed)
+    order = topological_order(root)
+    for step in backprop_steps(root, grad=seed_grad):
+        # the contribution sent to each input is its local derivative times the upstream
+        for t in step.terms:
+            assert t.contribution == t.local * step.upstream
+    stepped = [v.grad for v in order]
+    for v in order:
+        v.grad = 0.0
+    root.backward(seed_grad)
+    assert stepped == [v.grad for v in order]
+
+
+def test_a_second_pass_accumulates_and_says_so() -> None:
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward()
+    last = list(backprop_steps(y))[-1]
+    assert x.grad == 12.0
+    assert last.grad_before == 6.0 and last.grad_after == 12.0
+    assert "x.grad += 6 → 12" in str(last)
+
+
+def test_step_text_shows_the_chain_rule_with_the_numbers() -> None:
+    x, w = Value(0.5, label="x"), Value(2.0, label="w")
+    a = (x * w).tanh()
+    a.label = "a"
+    first, second, *leaves = backprop_steps(a)
+    local = 1 - a.data**2
+    assert str(first) == (
+        "a = tanh(n2): ∂a/∂a = 1  (the seed); a.grad += 1\n"
+        f"  ∂a/∂n2 = 1 − tanh²(n2) = 1 − tanh²(1) = {fmt(local)} → ∂a/∂n2 += "
+        f"{fmt(local)} × 1 = {fmt(local)}"
+    )
+    assert first.terms[0].formula == "1 − tanh²(x)"
+    assert first.terms[0].local == local
+    text = str(second)
+    assert text.startswith(f"n2 = x * w: ∂a/∂n2 = {fmt(local)}  (from a); n2.grad += ")
+    assert f"∂n2/∂x = w = 2 → ∂a/∂x += 2 × {fmt(local)} = {fmt(2 * local)}" in text
+    assert f"∂n2/∂w = x = 0.5 → ∂a/∂w += 0.5 × {fmt(local)} = {fmt(0.5 * local)}" in text
+    assert [str(s).split(" ")[0] for s in leaves] == ["w", "x"]
+    assert all("leaf, gradient final" in str(s) for s in leaves)
+    assert f"x.grad += {fmt(x.grad)}" in str(leaves[1])
+
+
+def test_a_reused_node_sums_one_term_per_use() -> None:
+    x = Value(2.0, label="x")
+    y = x * 3 + x.exp()
+    y.label = "y"
+    steps = list(backprop_steps(y))
+    leaf = steps[-1]
+    assert leaf.node is x
+    assert [name for name, _ in leaf.sources] == ["n2", "n1"]  # in the order they arrive
+    parts = " + ".join(fmt(c) for _, c in leaf.sources)
+    assert f"∂y/∂x = {parts} = {fmt(x.grad)}  (one term per use:" in str(leaf)
+    assert sum(c for _, c in leaf.sources) == x.grad
+
+
+def test_unlabelled_nodes_get_stable_names_by_topological_index() -> None:
+    a = Value(1.0)
+    b = (a * 2).tanh()
+    names = [s.name for s in forward_steps(b)]
+    assert names == ["n0", "n1", "n2"]
+    assert names == list(node_names(topological_order(b)).values())
+    assert [s.name for s in backprop_steps(b)] == names[::-1]
+
+
+def _node_of(rule: Op) -> tuple[Value, tuple[Value, ...]]:
+    inputs = (Value(0.7, label="p"), Value(1.3, label="q"))[: rule.arity]
+    out = Value(0.0, label="o")
+    out.rule, out.inputs = rule, inputs
+    out.param = 2.0 if rule in CONSTANT else None
+    list(forward_steps(out))  # computes o's data through the row
+    return out, inputs
+
+
+@pytest.mark.parametrize("rule", OPS, ids=lambda r: f"{r.name}:{r.text}")
+def test_every_row_explains_itself_from_the_table(rule: Op) -> None:
+    out, inputs = _node_of(rule)
+    forward = list(forward_steps(out))[-1]
+    assert forward.formula == rule.text
+    assert str(forward).endswith(f"= {fmt(out.data)}")
+    step = next(backprop_steps(out))
+    assert len(step.terms) == rule.arity
+    text = str(step)
+    for term, formula in zip(step.terms, rule.formulas):
+        assert term.formula == formula
+        assert f"∂o/∂{term.name} = " in text
+        product = f"{fmt(term.local)} × 1" if term.local >= 0 else f"({fmt(term.local)}) × 1"
+        assert f"= {fmt(term.local)} → ∂o/∂{term.name} += {product}" in text
+    assert [t.local for t in step.terms] == grad(out, list(inputs))
+
+
+def test_a_new_row_explains_itself_without_touching_the_stepper() -> None:
+    cube = Op("cube", "³", "x³", lambda x: x**3, lambda x, out: (3 * x * x,), ("3·x²",))
+    u = Value(2.0, label="u")
+    v = Value(0.0, label="v")
+    v.rule, v.inputs = cube, (u,)
+    assert str(list(forward_steps(v))[-1]) == "v = u³ = 2³ = 8"
+    assert "∂v/∂u = 3·u² = 3·2² = 12 → ∂v/∂u += 12 × 1 = 12" in str(next(backprop_steps(v)))
+
+
+def test_negative_numbers_are_bracketed_where_needed() -> None:
+    x, y = Value(-2.0, label="x"), Value(-3.0, label="y")
+    assert str(list(forward_steps(x - y))[-1]) == "n2 = x - y = -2 - (-3) = 1"
+    text = str(next(backprop_steps(x * y, grad=-0.5)))
+    assert "∂n2/∂x = y = -3 → ∂n2/∂x += (-3) × (-0.5) = 1.5" in text
+    assert str(list(forward_steps(x.relu()))[-1]) == "n1 = max(0, x) = max(0, -2) = 0"
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(TypeError, match="backprop_steps: expected a Value"):
+        backprop_steps(1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="forward_steps: expected a Value"):
+        forward_steps("x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="grad"):
+        backprop_steps(Value(1.0), grad="1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="digits"):
+        backprop_steps(Value(1.0), digits=0)
+
+
+# --- the Stepper ------------------------------------------------------------------------
+
+def small() -> tuple[Value, Value, Value]:
+    x, w = Value(0.5, label="x"), Value(2.0, label="w")
+    a = (x * w).tanh()
+    a.label = "a"
+    return x, w, a
+
+
+def test_stepper_walks_all_forward_then_all_backward_steps() -> None:
+    x, w, a = small()
+    s = Stepper(a)
+    n = len(topological_order(a))
+    assert len(s) == 2 * n and s.k == 0
+    kinds = [s.goto(k).step.kind for k in range(len(s))]
+    assert kinds == ["forward"] * n + ["backward"] * n
+    texts = [str(s.goto(k).step) for k in range(len(s))]
+    assert texts[:n] == [str(t) for t in forward_steps(a)]
+    assert x.grad == w.grad == a.grad == 0.0  # the stepper only shows
+    assert texts[n:] == [str(t) for t in backprop_steps(a)]
+
+
+def test_stepper_moves_forward_and_back() -> None:
+    *_, a = small()
+    s = Stepper(a)
+    assert s.next().k == 1 and s.next().k == 2 and s.prev().k == 1
+    assert s.goto(-1).k == len(s) - 1 and s.goto(3).k == 3
+    assert s.explain().startswith(f"step 4 of {len(s)} (forward): ")
+    with pytest.raises(IndexError, match="last step"):
+        s.goto(len(s) - 1).next()
+    with pytest.raises(IndexError, match="first step"):
+        s.goto(0).prev()
+    with pytest.raises(IndexError, match=f"there are {len(s)} steps"):
+        s.goto(len(s))
+    with pytest.raises(TypeError, match="k must be an int"):
+        s.goto("2")  # type: ignore[arg-type]
+    assert s.k == 0
+
+
+@needs_dot
+def test_stepper_drawing_in_the_forward_phase() -> None:
+    *_, a = small()
+    s = Stepper(a).goto(2)  # x and w given, n2 = x * w just computed
+    nodes = svg_nodes(s.draw().svg())
+    assert nodes["v0"] == (["x", "data 0.5"], {DONE_FILL})
+    assert nodes["v1"] == (["w", "data 2"], {DONE_FILL})
+    assert nodes["v2"] == (["n2", "data 1"], {HIGHLIGHT_FILL})
+    assert nodes["v3"][0] == ["a", "data ?"]
+    assert not any(t.startswith("grad") for texts, _ in nodes.values() for t in texts)
+
+
+@needs_dot
+def test_stepper_drawing_in_the_backward_phase_shows_grads_once_known() -> None:
+    *_, a = small()
+    s = Stepper(a)
+    n = len(s) // 2
+    expected = dict(zip(topological_order(a), grad(a, topological_order(a))))
+    order = topological_order(a)
+    for j in range(n):
+        nodes = svg_nodes(s.goto(n + j).draw().svg())
+        current = order[::-1][j]
+        for i, v in enumerate(order):
+            texts, fills = nodes[f"v{i}"]
+            assert f"data {fmt(v.data)}" in texts
+            known = order.index(v) >= order.index(current)
+            assert (f"grad {fmt(expected[v])}" in texts) == known
+            assert ("grad ?" in texts) == (not known)
+            if v is current:
+                assert fills == {HIGHLIGHT_FILL}
+            elif known:
+                assert fills == {DONE_FILL}
+
+
+@needs_dot
+def test_stepper_html_shows_the_explanation_and_the_picture(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    *_, a = small()
+    s = Stepper(a).goto(5)
+    page = s._repr_html_()
+    assert "<svg" in page and "step 6 of 8 (backward)" in page
+    assert "∂a/∂n2" in page
+    monkeypatch.setenv("PATH", "")
+    page = s._repr_html_()
+    assert "<svg" not in page and "apt-get install graphviz" in page
+
+
+def test_stepper_respects_the_big_graph_guard() -> None:
+    y = Value(1.0)
+    for _ in range(20):
+        y = y * 1.5
+    s = Stepper(y, max_nodes=10)
+    assert len(s) == 42  # stepping works; only drawing is refused
+    with pytest.raises(ValueError, match="21 Values, more than max_nodes=10"):
+        s.draw()
+    page = s._repr_html_()  # in a notebook: the explanation and the advice, no traceback
+    assert "step 1 of 42" in page and "max_nodes=None" in page and "<svg" not in page
+
+
+@needs_dot
+def test_widget_is_built_headless_and_drives_the_stepper() -> None:
+    pytest.importorskip("ipywidgets")
+    *_, a = small()
+    s = Stepper(a)
+    box = s.widget()
+    back, slider, on = box.children[0].children
+    view = box.children[1]
+    assert slider.min == 0 and slider.max == len(s) - 1 and slider.value == 0
+    assert "step 1 of 8" in view.value
+    slider.value = 5
+    assert s.k == 5 and "step 6 of 8 (backward)" in view.value and "<svg" in view.value
+    on.click()
+    assert s.k == 6 and slider.value == 6 and "step 7 of 8" in view.value
+    back.click()
+    back.click()
+    assert s.k == 4 and "step 5 of 8" in view.value
+    slider.value = 7
+    on.click()  # at the end: stays
+    assert s.k == 7
+
+
+def test_widget_without_ipywidgets_says_how_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    *_, a = small()
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    with pytest.raises(ImportError, match="pip install ipywidgets"):
+        Stepper(a).widget()
