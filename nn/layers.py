@@ -1,0 +1,209 @@
+"""Neurons, layers of neurons, and multi-layer perceptrons, built from engine Values.
+
+A neuron with inputs x₀ … xₙ₋₁, weights w₀ … wₙ₋₁ and bias b computes::
+
+    z = b·1 + w₀·x₀ + w₁·x₁ + … + wₙ₋₁·xₙ₋₁      (the bias is the weight of a constant input 1)
+    a = f(z)                                     (f: relu, tanh, sigmoid, or linear: a = z)
+
+A layer is neurons side by side, reading the same inputs; an MLP is layers one after the
+other, each reading the previous layer's outputs. Initialisation follows micrograd: weights
+drawn uniformly from (−1, 1), biases 0.0, from a ``random.Random(seed)`` of the model's own
+(no global random state), so the same seed gives the same model.
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from engine.value import Value, ValueLike
+from nn.module import Module
+
+__all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP"]
+
+# Name -> the Value method applying it; None for "linear" (the neuron returns z itself).
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+_SEED_RANGE = 2**63
+
+
+def _check_activation(who: str, activation: Any) -> str:
+    if activation not in ACTIVATIONS:
+        valid = ", ".join(repr(name) for name in ACTIVATIONS)
+        raise ValueError(f"{who}: unknown activation {activation!r}; choose one of {valid}")
+    return str(activation)
+
+
+def _check_size(who: str, what: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{who}: {what} must be a whole number >= 1, got {n!r}")
+    return n
+
+
+def _check_inputs(who: str, x: Any, n: int) -> None:
+    try:
+        k = len(x)
+    except TypeError:
+        raise TypeError(f"{who}: expected a list of {n} numbers or Values, got "
+                        f"{type(x).__name__}") from None
+    if k != n:
+        raise ValueError(f"{who}: expected {n} inputs, got {k}")
+
+
+def _check_input_types(who: str, x: Sequence[Any]) -> None:
+    for i, xi in enumerate(x):
+        if not isinstance(xi, (Value, numbers.Real)) or isinstance(xi, bool):
+            raise TypeError(f"{who}: input {i} must be a number or a Value, got "
+                            f"{type(xi).__name__}") from None
+
+
+class Neuron(Module):
+    """One neuron: z = b + w₀·x₀ + w₁·x₁ + …, then a = f(z).
+
+    The bias b is the weight of a constant input 1: a neuron with inputs (x₀, x₁) is the
+    sum w₀·x₀ + w₁·x₁ + b·1. The sum starts from b and adds wᵢ·xᵢ left to right, so for a
+    non-linear neuron ``a.inputs[0]`` is z.
+
+    Args:
+        nin: the number of inputs.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"`` (a = z).
+        seed: seeds this neuron's weights, drawn uniformly from (−1, 1); ``None`` draws
+            fresh ones. The bias starts at 0.0.
+
+    Attributes:
+        w: the weights, one Value per input.
+        b: the bias, a Value.
+        activation: the activation's name.
+
+    Examples:
+        >>> n = Neuron(2, activation="tanh", seed=0)
+        >>> n.w[0].data, n.w[1].data, n.b.data = 2.0, -1.0, 0.5
+        >>> a = n([1.0, 3.0])          # z = 0.5 + 2·1 + (−1)·3 = −0.5
+        >>> z = a.inputs[0]
+        >>> z.data, round(a.data, 4)
+        (-0.5, -0.4621)
+        >>> a.backward()               # ∂a/∂w₀ = (1 − tanh²z)·x₀, ∂a/∂b = (1 − tanh²z)·1
+        >>> round(n.w[0].grad, 4), round(n.b.grad, 4)
+        (0.7864, 0.7864)
+    """
+
+    def __init__(self, nin: int, activation: str = "relu", seed: int | None = None) -> None:
+        _check_size("Neuron", "nin", nin)
+        self.activation = _check_activation("Neuron", activation)
+        rng = random.Random(seed)
+        self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    def __call__(self, x: Sequence[ValueLike]) -> Value:
+        w = self.w
+        _check_inputs("Neuron", x, len(w))
+        z = self.b
+        try:
+            for wi, xi in zip(w, x):
+                z = z + wi * xi
+        except TypeError:
+            _check_input_types("Neuron", x)
+            raise
+        act = ACTIVATIONS[self.activation]
+        return z if act is None else act(z)
+
+    def extra_repr(self) -> str:
+        return f"{len(self.w)}, activation={self.activation!r}"
+
+
+class Layer(Module):
+    """``nout`` neurons side by side, each reading the same ``nin`` inputs.
+
+    Calling it returns a Value when ``nout`` is 1, else a list of Values.
+
+    Examples:
+        >>> layer = Layer(3, 2, activation="relu", seed=0)
+        >>> layer
+        Layer(3, 2, activation='relu')
+        >>> len(layer.parameters())    # 2 neurons × (3 weights + 1 bias)
+        8
+        >>> len(layer([1.0, 2.0, 3.0]))
+        2
+    """
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu",
+                 seed: int | None = None) -> None:
+        _check_size("Layer", "nin", nin)
+        _check_size("Layer", "nout", nout)
+        self.activation = _check_activation("Layer", activation)
+        rng = random.Random(seed)
+        self.neurons = [Neuron(nin, activation, seed=rng.randrange(_SEED_RANGE))
+                        for _ in range(nout)]
+
+    def outputs(self, x: Sequence[ValueLike]) -> list[Value]:
+        """The outputs as a list, even for a single neuron."""
+        return [n(x) for n in self.neurons]
+
+    def __call__(self, x: Sequence[ValueLike]) -> Value | list[Value]:
+        _check_inputs("Layer", x, len(self.neurons[0].w))
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        nin, nout = len(self.neurons[0].w), len(self.neurons)
+        return f"Layer({nin}, {nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes ``nouts``, the last one linear.
+
+    Hidden layers use ``activation``; the last layer is linear so that its outputs are raw
+    scores (logits), as losses such as :func:`nn.hinge_loss` and :func:`nn.cross_entropy`
+    expect. Calling it returns a Value when the last layer has one neuron, else a list.
+
+    Args:
+        nin: the number of inputs.
+        nouts: the number of neurons of each layer, e.g. ``[16, 16, 1]``.
+        activation: the hidden layers' activation (see :class:`Neuron`).
+        seed: makes the initial weights reproducible; each layer gets a seed drawn from it.
+
+    Examples:
+        >>> model = MLP(2, [16, 16, 1], seed=1)
+        >>> len(model.parameters())    # (2+1)·16 + (16+1)·16 + (16+1)·1
+        337
+        >>> model
+        MLP(
+          (layers.0): Layer(2, 16, activation='relu')
+          (layers.1): Layer(16, 16, activation='relu')
+          (layers.2): Layer(16, 1, activation='linear')
+        )
+        >>> model([0.5, -1.0]).data == MLP(2, [16, 16, 1], seed=1)([0.5, -1.0]).data
+        True
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
+                 seed: int | None = None) -> None:
+        _check_size("MLP", "nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got "
+                             f"{nouts!r}")
+        for size in nouts:
+            _check_size("MLP", "each layer size", size)
+        _check_activation("MLP", activation)
+        rng = random.Random(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation if i < last else "linear",
+                  seed=rng.randrange(_SEED_RANGE))
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[ValueLike]) -> Value | list[Value]:
+        _check_inputs("MLP", x, len(self.layers[0].neurons[0].w))
+        out = self.layers[0].outputs(x)
+        for layer in self.layers[1:]:
+            out = layer.outputs(out)
+        return out[0] if len(out) == 1 else out

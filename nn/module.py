@@ -1,0 +1,169 @@
+"""``Module``: the bookkeeping every model shares (parameters, gradients, saved state).
+
+A subclass only stores its parameters (``Value``s), its sub-modules, or lists of either as
+attributes; :meth:`Module.named_parameters` finds them by walking the attributes in the
+order they were set, so no subclass writes its own ``parameters()``. The names follow
+PyTorch's dotted style: ``layers.0.neurons.3.w.1``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from engine.value import Value
+
+__all__ = ["Module"]
+
+
+class Module:
+    """Base class of models: finds parameters, zeroes gradients, saves and loads numbers.
+
+    Attributes that are a ``Value``, a ``Module``, or a list/tuple of them (nested to any
+    depth) are walked in the order they were assigned. Other attributes (numbers, strings)
+    are ignored, as are Values kept in dicts or sets.
+
+    Examples:
+        >>> from engine import Value
+        >>> class Line(Module):
+        ...     def __init__(self) -> None:
+        ...         self.slope = Value(2.0)
+        ...         self.offsets = [Value(0.5), Value(-1.0)]
+        ...     def __call__(self, x: float) -> Value:
+        ...         return self.slope * x + self.offsets[0] + self.offsets[1]
+        >>> line = Line()
+        >>> [name for name, _ in line.named_parameters()]
+        ['slope', 'offsets.0', 'offsets.1']
+        >>> line.state_dict()
+        {'slope': 2.0, 'offsets.0': 0.5, 'offsets.1': -1.0}
+        >>> line(3.0).backward()
+        >>> line.slope.grad
+        3.0
+        >>> line.zero_grad()
+        >>> line.slope.grad
+        0.0
+    """
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every parameter once, with its dotted name, in attribute order.
+
+        A Value reachable under two names (a shared weight) is listed once, under the first
+        name, as in PyTorch. (PyTorch returns a generator; a list is easier to count.)
+        """
+        found: list[tuple[str, Value]] = []
+        seen_values: set[Value] = set()
+        seen_modules: set[int] = set()
+
+        def walk(prefix: str, item: Any) -> None:
+            if isinstance(item, Value):
+                if item not in seen_values:
+                    seen_values.add(item)
+                    found.append((prefix, item))
+            elif isinstance(item, Module):
+                if id(item) in seen_modules:  # a module reachable twice, or a cycle
+                    return
+                seen_modules.add(id(item))
+                for name, attr in vars(item).items():
+                    walk(f"{prefix}.{name}" if prefix else name, attr)
+            elif isinstance(item, (list, tuple)):
+                for i, element in enumerate(item):
+                    walk(f"{prefix}.{i}", element)
+
+        walk("", self)
+        return found
+
+    def parameters(self) -> list[Value]:
+        """Every parameter once, in the order of :meth:`named_parameters`."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.0 (``backward`` adds to it, never resets)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """``{name: number}`` for every parameter: plain floats, ready for ``json.dump``."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Copy numbers from ``state`` into the parameters of the same names.
+
+        Nothing is changed unless every name matches and every entry is a finite real
+        number: missing or unexpected names raise ``ValueError``, entries that are not
+        numbers raise ``TypeError``, each listing the names at fault.
+
+        Examples:
+            >>> from nn import MLP
+            >>> a, b = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+            >>> b.load_state_dict(a.state_dict())
+            >>> a([1.0, 2.0]).data == b([1.0, 2.0]).data
+            True
+            >>> b.load_state_dict({"layers.0.neurons.0.w.0": 1.0})  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+              ...
+            ValueError: MLP.load_state_dict: missing keys: layers.0.neurons.0.w.1, ...
+        """
+        who = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{who}: expected a dict of name -> number, got "
+                            f"{type(state).__name__}")
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [repr(key) for key in state if key not in params]
+        problems = []
+        if missing:
+            problems.append(f"missing keys: {_shorten(missing)}")
+        if unexpected:
+            problems.append(f"unexpected keys: {_shorten(unexpected)}")
+        if problems:
+            raise ValueError(f"{who}: " + "; ".join(problems))
+        not_numbers = [f"{name} ({type(state[name]).__name__})" for name in params
+                       if not _is_real(state[name])]
+        if not_numbers:
+            raise TypeError(f"{who}: expected real numbers, got: {_shorten(not_numbers)}")
+        not_finite = [f"{name} ({state[name]})" for name in params
+                      if not math.isfinite(state[name])]
+        if not_finite:
+            raise ValueError(f"{who}: expected finite numbers, got: {_shorten(not_finite)}")
+        for name, p in params.items():
+            p.data = float(state[name])
+
+    def extra_repr(self) -> str:
+        """What goes between the parentheses of ``repr``; subclasses override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = [(name, m) for name, m in _child_modules(self)]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not children:
+            return head + ")"
+        lines = [head]
+        for name, child in children:
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        return "\n".join(lines) + "\n)"
+
+
+def _child_modules(module: Module) -> Iterator[tuple[str, Module]]:
+    """The modules directly inside ``module``'s attributes (lists looked into)."""
+
+    def walk(prefix: str, item: Any) -> Iterator[tuple[str, Module]]:
+        if isinstance(item, Module):
+            yield prefix, item
+        elif isinstance(item, (list, tuple)):
+            for i, element in enumerate(item):
+                yield from walk(f"{prefix}.{i}", element)
+
+    for name, attr in vars(module).items():
+        yield from walk(name, attr)
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _shorten(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")

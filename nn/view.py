@@ -1,0 +1,269 @@
+"""The network picture of the backpropagation tutorials, computed from the real graph.
+
+:func:`draw_model` draws an MLP for one input sample as neurons and connections: each neuron
+shows its pre-activation z = Σ wᵢxᵢ + b, its activation a = f(z) and, once a loss has been
+backpropagated, its error signal δ = ∂L/∂z; each connection shows its weight w and ∂L/∂w.
+Every number is read from the Value graph that the model builds, not computed separately.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from engine.autograd import grad as gradients
+from engine.draw import HIGHLIGHT_FILL, Drawing, fmt, record_text
+from engine.value import Value
+from nn.layers import MLP, Layer, Neuron
+
+__all__ = ["draw_model", "squared_error"]
+
+DEFAULT_MAX_CONNECTIONS = 200
+
+_POSITIVE = "#1f77b4"
+_NEGATIVE = "#d62728"
+
+
+def squared_error(pred: Value | Sequence[Value], target: Any) -> Value:
+    """Σₖ (ŷₖ − yₖ)² for one sample: the default loss of :func:`draw_model`.
+
+    Examples:
+        >>> from engine import Value
+        >>> squared_error(Value(0.5), 1.0).data
+        0.25
+        >>> squared_error([Value(1.0), Value(2.0)], [0.0, 0.0]).data
+        5.0
+    """
+    preds = [pred] if isinstance(pred, Value) else list(pred)
+    targets = _targets(target, len(preds), "squared_error")
+    total = (preds[0] - targets[0]) ** 2
+    for p, t in zip(preds[1:], targets[1:]):
+        total = total + (p - t) ** 2
+    return total
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _targets(target: Any, n: int, who: str) -> list[float]:
+    items = [target] if _is_number(target) or isinstance(target, Value) else target
+    try:
+        items = list(items)
+    except TypeError:
+        raise TypeError(f"{who}: target must be a number or a list of {n} numbers, "
+                        f"got {type(target).__name__}") from None
+    if len(items) != n:
+        raise ValueError(f"{who}: there are {n} outputs but target has "
+                         f"{len(items)} entries")
+    out = []
+    for i, t in enumerate(items):
+        if isinstance(t, Value):
+            t = t.data
+        if not _is_number(t):
+            raise TypeError(f"{who}: target[{i}] must be a number, got {type(t).__name__}")
+        out.append(float(t))
+    return out
+
+
+def _layers(model: Any) -> list[list[Neuron]]:
+    if isinstance(model, MLP):
+        return [list(layer.neurons) for layer in model.layers]
+    if isinstance(model, Layer):
+        return [list(model.neurons)]
+    if isinstance(model, Neuron):
+        return [[model]]
+    raise TypeError(f"draw_model: expected an nn.MLP (or a Layer or Neuron), got "
+                    f"{type(model).__name__}")
+
+
+def _inputs(x: Any, nin: int) -> list[Value]:
+    try:
+        items = list(x)
+    except TypeError:
+        raise TypeError(f"draw_model: x must be one sample, a list of {nin} numbers, got "
+                        f"{type(x).__name__}") from None
+    if len(items) != nin:
+        raise ValueError(f"draw_model: the model takes {nin} inputs, x has {len(items)}")
+    leaves = []
+    for i, xi in enumerate(items):
+        if isinstance(xi, Value):
+            xi = xi.data
+        if not _is_number(xi):
+            raise TypeError(f"draw_model: x[{i}] must be a number, got {type(xi).__name__}")
+        leaves.append(Value(float(xi), label=f"x{i + 1}"))
+    return leaves
+
+
+def _fields(rankdir: str, fields: list[str], ports: dict[int, str] | None = None) -> str:
+    # Fields stack along the rank direction's cross axis; braces flip them to read down.
+    # ``ports`` names fields (by position) so that edges can start or end at them.
+    ports = ports or {}
+    # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
+    # character in a record field (" δ = 1" shows as "δ= 1").
+    body = "|".join((f"<{ports[k]}> " if k in ports else "") + record_text(text)
+                      for k, text in enumerate(fields))
+    return body if rankdir in ("LR", "RL") else "{" + body + "}"
+
+
+def draw_model(
+    model: MLP | Layer | Neuron,
+    x: Sequence[Any],
+    target: Any = None,
+    loss_fn: Callable[[Any, Any], Value] | None = None,
+    *,
+    rankdir: str = "LR",
+    digits: int = 4,
+    show_weights: bool = True,
+    max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+) -> Drawing:
+    """Draw ``model`` as neurons and connections for the one sample ``x``.
+
+    The model is run on ``x`` neuron by neuron, so every number is read from the Value
+    graph: each neuron shows z = b + Σ wᵢ·xᵢ, its activation a = f(z) and its bias b; each
+    connection shows its weight w. With a ``target``, ``loss_fn(prediction, target)`` (by
+    default :func:`squared_error`, Σ (ŷ − y)²) is backpropagated first, and the picture adds
+    δ = ∂L/∂z and ∂L/∂b to each neuron, ∂L/∂w to each connection, ∂L/∂x to each input, and a
+    loss node. The prediction passed to ``loss_fn`` is a Value for a one-output model, else
+    a list.
+
+    The gradients are computed with :func:`engine.grad`: the model's ``.grad`` values are
+    left as they were.
+
+    Args:
+        model: an :class:`nn.MLP` (or a single :class:`nn.Layer` or :class:`nn.Neuron`).
+        x: one sample: a list of numbers, one per model input.
+        target: the wanted output(s), a number or a list; ``None`` for the forward pass only.
+        loss_fn: ``loss_fn(prediction, target) -> Value``; default squared error.
+        rankdir: ``"LR"`` (inputs on the left, the default) or ``"TB"``.
+        digits: significant digits of the numbers shown.
+        show_weights: False leaves the numbers off the connections (for wider layers).
+        max_connections: refuse models with more connections than this (``ValueError``
+            saying how many there are); ``None`` for no limit.
+
+    Examples:
+        >>> import nn
+        >>> model = nn.MLP(2, [2, 1], activation="tanh", seed=0)
+        >>> dot = draw_model(model, [1.0, -2.0], target=1.0)
+        >>> "δ = ∂L/∂z" in dot.source and "∂L/∂w" in dot.source
+        True
+        >>> [p.grad for p in model.parameters()] == [0.0] * 9     # untouched
+        True
+    """
+    layers = _layers(model)
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_model: rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise ValueError(f"draw_model: digits must be a whole number ≥ 1, got {digits!r}")
+    nin = len(layers[0][0].w)
+    n_connections = sum(len(n.w) for layer in layers for n in layer)
+    if max_connections is not None and n_connections > max_connections:
+        raise ValueError(
+            f"draw_model: the model has {n_connections} connections, more than "
+            f"max_connections={max_connections}; the picture would be unreadable. Draw a "
+            f"smaller model, or pass max_connections={n_connections} (or None) to draw it "
+            f"anyway (show_weights=False keeps it lighter)."
+        )
+    xs = _inputs(x, nin)
+
+    # Forward, neuron by neuron, keeping each neuron's z and a.
+    zs: list[list[Value]] = []
+    acts: list[list[Value]] = []
+    current: list[Value] = xs
+    for layer in layers:
+        z_row, a_row = [], []
+        for neuron in layer:
+            a = neuron(current)
+            z_row.append(a if neuron.activation == "linear" else a.inputs[0])
+            a_row.append(a)
+        zs.append(z_row)
+        acts.append(a_row)
+        current = a_row
+    outputs = acts[-1]
+    prediction: Value | list[Value] = outputs[0] if len(outputs) == 1 else outputs
+
+    # Backward, into a dictionary: engine.grad touches no .grad.
+    loss: Value | None = None
+    d: dict[Value, float] = {}
+    targets: list[float] = []
+    if target is not None:
+        targets = _targets(target, len(outputs), "draw_model")
+        fn = squared_error if loss_fn is None else loss_fn
+        loss = fn(prediction, target)
+        if not isinstance(loss, Value):
+            raise TypeError(f"draw_model: loss_fn must return a Value, got "
+                            f"{type(loss).__name__}")
+        wanted: list[Value] = list(xs)
+        for layer, z_row, a_row in zip(layers, zs, acts):
+            wanted += z_row + a_row
+            for neuron in layer:
+                wanted += [*neuron.w, neuron.b]
+        unique = list(dict.fromkeys(wanted))
+        d = dict(zip(unique, gradients(loss, unique, allow_unused=True)))
+
+    def f(v: float) -> str:
+        return fmt(v, digits)
+
+    dot = Drawing(
+        name="model",
+        graph_attr={"rankdir": rankdir, "nodesep": "0.4", "ranksep": "1.6" if show_weights
+                    else "0.9", "splines": "true"},
+        node_attr={"fontsize": "11", "shape": "record"},
+        edge_attr={"fontsize": "9", "arrowsize": "0.6"},
+    )
+    title = "forward pass" if loss is None else f"after backpropagating L = {f(loss.data)}"
+    dot.attr(label=f"one sample x = ({', '.join(f(v.data) for v in xs)}): {title}",
+             labelloc="t", fontsize="12")
+
+    with dot.subgraph(name="inputs") as sub:
+        sub.attr(rank="same")
+        for i, v in enumerate(xs):
+            fields = [f"x{i + 1} = {f(v.data)}"]
+            if loss is not None:
+                fields.append(f"∂L/∂x = {f(d[v])}")
+            sub.node(f"in{i}", label=_fields(rankdir, fields, {0: "x"}), style="filled",
+                     fillcolor="#eeeeee")
+
+    last = len(layers) - 1
+    for li, layer in enumerate(layers):
+        with dot.subgraph(name=f"layer{li}") as sub:
+            sub.attr(rank="same")
+            for j, neuron in enumerate(layer):
+                name = f"out{j + 1}" if li == last else f"h{li + 1}.{j + 1}"
+                z, a = zs[li][j], acts[li][j]
+                act = neuron.activation
+                fields = [f"{name}  ({act})", f"z = {f(z.data)}"]
+                if act != "linear":
+                    fields.append(f"a = {act}(z) = {f(a.data)}")
+                fields.append(f"b = {f(neuron.b.data)}")
+                if loss is not None:
+                    fields.append(f"δ = ∂L/∂z = {f(d[z])}")
+                    fields.append(f"∂L/∂b = {f(d[neuron.b])}")
+                ports = {1: "z", 2: "a"} if act != "linear" else {1: "z"}
+                sub.node(f"n{li}_{j}", label=_fields(rankdir, fields, ports))
+        for j, neuron in enumerate(layer):
+            for i, w in enumerate(neuron.w):
+                if li == 0:
+                    source = f"in{i}:x"
+                else:
+                    linear = layers[li - 1][i].activation == "linear"
+                    source = f"n{li - 1}_{i}:{'z' if linear else 'a'}"
+                attrs = {"color": _POSITIVE if w.data >= 0 else _NEGATIVE,
+                         "penwidth": f"{0.6 + min(abs(w.data), 3.0):.2f}"}
+                if show_weights:
+                    text = f"w = {f(w.data)}"
+                    if loss is not None:
+                        text += f"\n∂L/∂w = {f(d[w])}"
+                    attrs.update(label=text, fontcolor=attrs["color"])
+                dot.edge(source, f"n{li}_{j}:z", **attrs)
+
+    if loss is not None:
+        fields = [f"L = {f(loss.data)}"]
+        fields += [f"target {k + 1} = {f(t)}" for k, t in enumerate(targets)]
+        dot.node("loss", label=_fields(rankdir, fields), style="filled",
+                 fillcolor=HIGHLIGHT_FILL)
+        for j, a in enumerate(outputs):
+            port = "z" if layers[last][j].activation == "linear" else "a"
+            dot.edge(f"n{last}_{j}:{port}", "loss", label=f"∂L/∂ŷ = {f(d[a])}")
+    return dot

@@ -1,0 +1,61 @@
+"""The demo command: trains, reports, and writes its pictures (fast mode)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nn.demo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_command_writes_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "demo out"
+    result = subprocess.run(
+        [sys.executable, "-m", "nn.demo", "--out", str(out), "--fast"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == str(out.resolve())                   # the folder's path, last
+    found = re.search(r"final loss (\d+\.\d+), accuracy (\d+)% \((\d+)/100\)", result.stdout)
+    assert found, result.stdout
+    loss, percent, right = float(found[1]), int(found[2]), int(found[3])
+    assert percent == right and right >= 80 and 0 < loss < 1.0
+    assert "20 steps" in result.stdout                        # --fast
+    assert "fit: 100%" in result.stderr and "loss=" in result.stderr   # the progress bar
+
+    png_magic = b"\x89PNG\r\n\x1a\n"
+    for name in ("decision_boundary.png", "training.png"):
+        data = (out / name).read_bytes()
+        assert data[:8] == png_magic and len(data) > 5000, name
+    svg = (out / "neuron.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg
+    texts = re.findall(r">([^<]*)</text>", svg)
+    for label in ("w0", "w1", "x0", "x1", "b", "w0·x0", "w1·x1", "z", "a", "ReLU"):
+        assert label in texts, label
+    # x0's gradient is w0's number and w0's gradient is x0's: the graph was backpropagated.
+    assert texts[texts.index("w0") + 1].replace("data", "grad") == texts[texts.index("x0") + 2]
+
+
+def test_demo_says_how_to_install_what_is_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)          # makes `import sklearn` fail
+    assert nn.demo.main(["--out", str(tmp_path / "never")]) == 1
+    err = capsys.readouterr().err
+    assert "scikit-learn and matplotlib" in err and "pip install -e '.[demo]'" in err
+    assert not (tmp_path / "never").exists()
+
+
+def test_demo_data_and_model_match_micrograds_setting() -> None:
+    X, y = nn.demo.two_moons()
+    assert len(X) == len(y) == 100 and all(len(x) == 2 for x in X)
+    assert sorted(set(y)) == [-1, 1] and y.count(1) == 50
+    assert nn.demo.two_moons() == (X, y)                      # a fixed random_state
+    model, history = nn.demo.train(X[:10], y[:10], steps=2, progress=False)
+    assert len(model.parameters()) == 337 and len(history["loss"]) == 2

@@ -1,0 +1,181 @@
+"""nn.view.draw_model: the network picture, its numbers checked against the Value graph."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import nn
+from engine import Value
+from engine.draw import Drawing, fmt
+from nn.view import draw_model, squared_error
+
+SVG = "{http://www.w3.org/2000/svg}"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+
+def read_svg(svg: str) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]]]:
+    """Texts of each node and of each edge (by its endpoints, ports dropped)."""
+    nodes: dict[str, list[str]] = {}
+    edges: dict[tuple[str, str], list[str]] = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        if title is None or not title.text:
+            continue
+        texts = [t.text or "" for t in g.iter(f"{SVG}text")]
+        if g.get("class") == "node":
+            nodes[title.text] = texts
+        elif g.get("class") == "edge":
+            a, b = title.text.split("->")
+            edges[(a.split(":")[0], b.split(":")[0])] = texts
+    return nodes, edges
+
+
+def model_with_known_weights() -> nn.MLP:
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=3)
+    for i, p in enumerate(model.parameters()):
+        p.data = round(math.sin(i + 1), 3)  # every bias non-zero too
+    return model
+
+
+def by_hand(model: nn.MLP, x: list[float]) -> list[list[tuple[float, float]]]:
+    """(z, a) of every neuron, computed with plain floats."""
+    rows = []
+    current = x
+    for layer in model.layers:
+        row = []
+        for n in layer.neurons:
+            z = n.b.data + sum(w.data * xi for w, xi in zip(n.w, current))
+            act = {"tanh": math.tanh, "relu": lambda v: max(v, 0.0),
+                   "sigmoid": lambda v: 1 / (1 + math.exp(-v)), "linear": lambda v: v}
+            row.append((z, act[n.activation](z)))
+        rows.append(row)
+        current = [a for _, a in row]
+    return rows
+
+
+@needs_dot
+def test_forward_only_shows_z_and_a_and_weights() -> None:
+    model = model_with_known_weights()
+    x = [0.5, -1.5]
+    nodes, edges = read_svg(draw_model(model, x).svg())
+    expected = by_hand(model, x)
+    for li, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            texts = nodes[f"n{li}_{j}"]
+            z, a = expected[li][j]
+            assert f"z = {fmt(z)}" in texts
+            if neuron.activation != "linear":
+                assert f"a = {neuron.activation}(z) = {fmt(a)}" in texts
+            assert f"b = {fmt(neuron.b.data)}" in texts
+            for i, w in enumerate(neuron.w):
+                source = f"in{i}" if li == 0 else f"n{li - 1}_{i}"
+                assert edges[(source, f"n{li}_{j}")] == [f"w = {fmt(w.data)}"]
+    assert nodes["in0"] == ["x1 = 0.5"] and nodes["in1"] == ["x2 = -1.5"]
+    assert "loss" not in nodes
+    assert not any("∂" in t for texts in nodes.values() for t in texts)
+
+
+@needs_dot
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_with_a_target_delta_and_weight_gradients_match_backward(activation: str) -> None:
+    model = nn.MLP(2, [3, 2, 1], activation=activation, seed=11)
+    for i, p in enumerate(model.parameters()):
+        p.data = round(math.cos(3 * i + 1), 3)
+    x, target = [0.8, -0.4], 0.25
+    nodes, edges = read_svg(draw_model(model, x, target=target).svg())
+
+    # The reference: the ordinary forward pass and backward on the model itself.
+    loss = (model(x) - target) ** 2
+    loss.backward()
+    assert nodes["loss"] == [f"L = {fmt(loss.data)}", f"target 1 = {fmt(target)}"]
+    for li, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            texts = nodes[f"n{li}_{j}"]
+            # z = b + Σ w·x, so ∂L/∂z = ∂L/∂b: δ must equal the bias's gradient.
+            assert f"δ = ∂L/∂z = {fmt(neuron.b.grad)}" in texts
+            assert f"∂L/∂b = {fmt(neuron.b.grad)}" in texts
+            for i, w in enumerate(neuron.w):
+                source = f"in{i}" if li == 0 else f"n{li - 1}_{i}"
+                assert edges[(source, f"n{li}_{j}")] == [
+                    f"w = {fmt(w.data)}", f"∂L/∂w = {fmt(w.grad)}"]
+    out = model.layers[-1].neurons[0]
+    assert edges[("n2_0", "loss")] == [f"∂L/∂ŷ = {fmt(out.b.grad)}"]
+
+
+def test_the_model_gradients_are_left_alone() -> None:
+    model = model_with_known_weights()
+    params = model.parameters()
+    for i, p in enumerate(params):
+        p.grad = 0.25 * i
+    before = [p.grad for p in params]
+    draw_model(model, [1.0, 2.0], target=0.0)
+    assert [p.grad for p in params] == before
+
+
+@needs_dot
+def test_several_outputs_and_a_custom_loss() -> None:
+    model = nn.MLP(2, [2, 2], activation="relu", seed=5)
+    for i, p in enumerate(model.parameters()):
+        p.data = 0.1 * (i + 1)
+    x, target = [1.0, 0.5], [0.0, 1.0]
+    drawing = draw_model(model, x, target=target, loss_fn=nn.mse_loss)
+    nodes, _ = read_svg(drawing.svg())
+    preds = model(x)
+    assert isinstance(preds, list)
+    loss = nn.mse_loss(preds, target)
+    loss.backward()
+    assert nodes["loss"] == [f"L = {fmt(loss.data)}", "target 1 = 0", "target 2 = 1"]
+    for j, neuron in enumerate(model.layers[-1].neurons):
+        assert f"δ = ∂L/∂z = {fmt(neuron.b.grad)}" in nodes[f"n1_{j}"]
+    # the default loss is the summed squared error
+    default = read_svg(draw_model(model, x, target=target).svg())[0]
+    expected = sum((p.data - t) ** 2 for p, t in zip(preds, target))
+    assert default["loss"][0] == f"L = {fmt(expected)}"
+
+
+def test_squared_error() -> None:
+    assert squared_error(Value(3.0), 1).data == 4.0
+    assert squared_error([Value(1.0), Value(2.0)], [0.0, 4.0]).data == 5.0
+    with pytest.raises(ValueError, match="2 outputs but target has 1"):
+        squared_error([Value(1.0), Value(2.0)], [0.0])
+
+
+def test_bad_input_is_refused_clearly() -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match="takes 2 inputs, x has 3"):
+        draw_model(model, [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"x\[1\] must be a number"):
+        draw_model(model, [1.0, "a"])
+    with pytest.raises(ValueError, match="1 outputs but target has 2"):
+        draw_model(model, [1.0, 2.0], target=[1.0, 2.0])
+    with pytest.raises(TypeError, match=r"expected an nn\.MLP"):
+        draw_model("model", [1.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="loss_fn must return a Value"):
+        draw_model(model, [1.0, 2.0], target=1.0, loss_fn=lambda p, t: 0.0)  # type: ignore
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_model(model, [1.0, 2.0], rankdir="up")
+
+
+def test_connection_guard() -> None:
+    model = nn.MLP(4, [16, 16, 1], seed=0)  # 4·16 + 16·16 + 16 = 336 connections
+    with pytest.raises(ValueError, match="336 connections, more than max_connections=200"):
+        draw_model(model, [0.0] * 4)
+    drawing = draw_model(model, [0.0] * 4, max_connections=None, show_weights=False)
+    assert drawing.source.count("->") == 336
+
+
+@needs_dot
+def test_layer_and_neuron_and_top_to_bottom() -> None:
+    neuron = nn.Neuron(2, activation="sigmoid", seed=1)
+    drawing = draw_model(neuron, [1.0, 1.0], target=1.0, rankdir="TB")
+    assert isinstance(drawing, Drawing) and "rankdir=TB" in drawing.source
+    nodes, _ = read_svg(drawing.svg())
+    a = neuron([1.0, 1.0])
+    assert f"a = sigmoid(z) = {fmt(a.data)}" in nodes["n0_0"]
+    layer = nn.Layer(2, 2, activation="tanh", seed=2)
+    assert set(read_svg(draw_model(layer, [0.1, 0.2]).svg())[0]) == {"in0", "in1", "n0_0",
+                                                                        "n0_1"}
