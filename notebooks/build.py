@@ -1,0 +1,211 @@
+"""Build the teaching notebooks from their sources, executed, with their outputs.
+
+Each ``notebooks/src/NAME.py`` is the source of ``notebooks/NAME.ipynb``. A source is plain
+Python in the "percent" format that Jupytext, VS Code and Spyder understand: a line
+``# %%`` starts a code cell, ``# %% [markdown]`` a text cell whose lines are written as
+comments (``# text``). A code cell marked ``# %% tags=["image:NAME"]`` also saves its first
+picture as ``notebooks/images/NAME.png`` (for the README). Edit the source, never the
+``.ipynb``, then rebuild:
+
+    .venv/bin/python notebooks/build.py              # every notebook
+    .venv/bin/python notebooks/build.py 03 04        # the notebooks whose names contain 03 or 04
+    .venv/bin/python notebooks/build.py --check      # which notebooks differ from their sources
+
+Building runs every cell in a fresh ``python3`` kernel whose working directory is
+``notebooks/``, then saves the notebook with its outputs and clean metadata (no timings, no
+machine-specific details, stable cell ids), so that a rebuild without changes gives the same
+file. ``tests/test_notebooks.py`` executes every notebook the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SOURCES = HERE / "src"
+IMAGES = HERE / "images"
+
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 300  # seconds per cell: generous, the slowest cell takes a few seconds
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_TEXT = "[interactive controls: run this notebook in Jupyter to use them]"
+KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+_TAGS = re.compile(r"tags=(\[.*\])")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
+def parse_source(text: str) -> list[tuple[str, str, list[str]]]:
+    """``(kind, source, tags)`` for each cell of a percent-format script.
+
+    ``kind`` is ``"code"`` or ``"markdown"``. Lines before the first ``# %%`` marker are a
+    header for the script's reader and are not part of the notebook.
+    """
+    cells: list[tuple[str, list[str], list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("# %%"):
+            kind = "markdown" if "[markdown]" in line else "code"
+            marked = _TAGS.search(line)
+            cells.append((kind, [], json.loads(marked.group(1)) if marked else []))
+        elif cells:
+            kind, lines, _ = cells[-1]
+            if kind == "markdown":
+                if line.startswith("# "):
+                    line = line[2:]
+                elif line.rstrip() == "#":
+                    line = ""
+                elif line.strip():
+                    raise ValueError(f"markdown line not written as a comment: {line!r}")
+            lines.append(line)
+    result: list[tuple[str, str, list[str]]] = []
+    for kind, lines, tags in cells:
+        body = "\n".join(lines).strip("\n")
+        if body:
+            result.append((kind, body, tags))
+    return result
+
+
+def cells_from_source(text: str) -> list[tuple[str, str]]:
+    """``(kind, source)`` for each cell of a percent-format script (see :func:`parse_source`)."""
+    return [(kind, body) for kind, body, _ in parse_source(text)]
+
+
+def notebook_from_source(path: Path) -> nbformat.NotebookNode:
+    """A fresh, unexecuted notebook made from the source script at ``path``."""
+    nb = nbformat.v4.new_notebook()
+    for i, (kind, body, tags) in enumerate(parse_source(path.read_text(encoding="utf-8"))):
+        make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        cell = make(body, id=f"cell-{i:02d}")
+        if tags:
+            cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    return nb
+
+
+def kernel_env() -> dict[str, str]:
+    """The environment of the kernel: the repository importable, hashing and warnings tame."""
+    env = dict(os.environ)
+    path = env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+    env["PYTHONHASHSEED"] = "0"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences a debugger notice about frozen modules
+    env.pop("MPLBACKEND", None)  # matplotlib's inline backend draws the PNGs
+    return env
+
+
+def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Run every cell of ``nb`` in a fresh kernel with ``notebooks/`` as working directory.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` at the first cell that fails.
+    """
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL_NAME,
+        timeout=CELL_TIMEOUT,
+        record_timing=False,
+        coalesce_streams=True,
+        resources={"metadata": {"path": str(HERE)}},
+    )
+    client.execute(env=kernel_env())
+    return nb
+
+
+def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep only what a reader needs: no timings, no kernel version, no widget state."""
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags")
+        cell.metadata = {"tags": tags} if tags else {}
+        for out in cell.get("outputs", []):
+            # A widget needs a live kernel; a static copy shows its text instead, so say so
+            # rather than print the widget's constructor.
+            if WIDGET_MIME in out.get("data", {}):
+                out.data["text/plain"] = WIDGET_TEXT
+            # "<Drawing at 0x7f...>": a memory address would change the file on every build.
+            text = out.get("data", {}).get("text/plain")
+            if isinstance(text, str):
+                out.data["text/plain"] = _ADDRESS.sub(">", text)
+    return nb
+
+
+def save_images(nb: nbformat.NotebookNode) -> list[Path]:
+    """Write the first PNG of each cell tagged ``image:NAME`` to ``images/NAME.png``."""
+    saved = []
+    for cell in nb.cells:
+        for tag in cell.metadata.get("tags", []):
+            if not tag.startswith("image:"):
+                continue
+            pngs = [o.data["image/png"] for o in cell.get("outputs", [])
+                    if "image/png" in o.get("data", {})]
+            if not pngs:
+                raise ValueError(f"the cell tagged {tag!r} drew no PNG picture")
+            IMAGES.mkdir(exist_ok=True)
+            path = IMAGES / (tag.split(":", 1)[1] + ".png")
+            path.write_bytes(base64.b64decode(pngs[0]))
+            saved.append(path)
+    return saved
+
+
+def build(source: Path) -> tuple[Path, float, int]:
+    """Execute the notebook of ``source`` and save it; returns (path, seconds, bytes)."""
+    target = HERE / (source.stem + ".ipynb")
+    nb = notebook_from_source(source)
+    start = time.perf_counter()
+    execute(nb)
+    seconds = time.perf_counter() - start
+    clean(nb)
+    save_images(nb)
+    nbformat.validate(nb)
+    text = nbformat.writes(nb) + "\n"
+    target.write_text(text, encoding="utf-8")
+    return target, seconds, len(text.encode("utf-8"))
+
+
+def differs(source: Path) -> bool:
+    """True when the notebook's cells are not exactly its source's cells (or it is missing)."""
+    target = HERE / (source.stem + ".ipynb")
+    if not target.exists():
+        return True
+    nb = nbformat.read(target, as_version=4)
+    have = [(c.cell_type, c.source) for c in nb.cells]
+    return have != cells_from_source(source.read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="build only sources whose names contain these")
+    parser.add_argument("--check", action="store_true", help="list notebooks out of date")
+    args = parser.parse_args(argv)
+    sources = sorted(SOURCES.glob("*.py"))
+    if args.names:
+        sources = [s for s in sources if any(n in s.stem for n in args.names)]
+    if not sources:
+        print("no notebook sources matched", file=sys.stderr)
+        return 2
+    if args.check:
+        stale = [s.stem for s in sources if differs(s)]
+        for name in stale:
+            print(f"{name}.ipynb differs from src/{name}.py: rebuild it")
+        return 1 if stale else 0
+    for source in sources:
+        target, seconds, size = build(source)
+        print(f"{target.name}: {seconds:.1f} s, {size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

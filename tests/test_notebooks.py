@@ -1,0 +1,150 @@
+"""The teaching notebooks run, and the committed copies are clean records of a run.
+
+One test of each kind per ``notebooks/*.ipynb``, so a new notebook is picked up by itself:
+
+- it executes without error in a fresh ``python3`` kernel (working directory ``notebooks/``),
+  exactly as ``notebooks/build.py`` runs it;
+- the committed file has every code cell executed, in order, with outputs; no error
+  output, nothing on stderr (warnings, progress bars), no machine-specific path, and a
+  reasonable size;
+- its cells are exactly those of its source ``notebooks/src/NAME.py``, so the two cannot
+  drift apart.
+
+Executing needs nbclient, nbformat, ipykernel, matplotlib, scikit-learn and Graphviz's
+``dot``; without them those tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
+IDS = [p.stem for p in PATHS]
+
+MAX_BYTES = 1_000_000
+# A path from the machine that ran the notebook has no place in a committed file.
+MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|root|tmp|home)/")
+
+
+def _missing_for_execution() -> str | None:
+    for module in ("nbformat", "nbclient", "ipykernel", "matplotlib", "sklearn"):
+        if importlib.util.find_spec(module) is None:
+            return f"executing the notebooks needs {module} (pip install -e '.[notebooks]')"
+    if shutil.which("dot") is None:
+        return "executing the notebooks needs Graphviz's dot program (apt-get install graphviz)"
+    return None
+
+
+def _load_build() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOKS / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _errors(nb: dict[str, Any]) -> list[str]:
+    found = []
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error":
+                found.append(f"cell {i}: {out['ename']}: {out['evalue']}")
+    return found
+
+
+def _text_without_pictures(nb: dict[str, Any]) -> str:
+    """The notebook as JSON, minus base64 PNGs (random text in which '/tmp/' could occur)."""
+    nb = json.loads(json.dumps(nb))
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            out.get("data", {}).pop("image/png", None)
+    return json.dumps(nb, ensure_ascii=False)
+
+
+def test_there_are_notebooks() -> None:
+    assert len(PATHS) >= 5, f"expected the five teaching notebooks in {NOTEBOOKS}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_notebook_executes_without_error(path: Path) -> None:
+    reason = _missing_for_execution()
+    if reason:
+        pytest.skip(reason)
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    build = _load_build()
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    try:
+        build.execute(nb)
+    except CellExecutionError as exc:
+        pytest.fail(f"{path.name} failed when executed:\n{exc}", pytrace=False)
+    assert _errors(nb) == []
+    executed = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert executed == list(range(1, len(executed) + 1))
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_committed_notebook_is_executed_in_order(path: Path) -> None:
+    nb = _read(path)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code, f"{path.name} has no code cells"
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: code cells must all be executed, in order, from a fresh kernel "
+        f"(got execution counts {counts}); rebuild with notebooks/build.py"
+    )
+    assert sum(len(c["outputs"]) for c in code) > 0, f"{path.name} was saved without outputs"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_committed_notebook_is_clean(path: Path) -> None:
+    nb = _read(path)
+    assert _errors(nb) == [], f"{path.name} carries error outputs"
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            assert not (out["output_type"] == "stream" and out["name"] == "stderr"), (
+                f"{path.name}, cell {i}: output on stderr (a warning or progress bar?): "
+                f"{''.join(out['text'])[:300]!r}"
+            )
+    text = _text_without_pictures(nb)
+    match = MACHINE_PATH.search(text)
+    assert match is None, (
+        f"{path.name} contains a machine-specific path near "
+        f"{text[max(0, match.start() - 80):match.end() + 80]!r}"
+    )
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    size = path.stat().st_size
+    assert size < MAX_BYTES, f"{path.name} is {size} bytes; keep each notebook under 1 MB"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_notebook_matches_its_source(path: Path) -> None:
+    if importlib.util.find_spec("nbformat") is None:
+        pytest.skip("reading the notebook sources needs nbformat (pip install -e '.[notebooks]')")
+    source = NOTEBOOKS / "src" / (path.stem + ".py")
+    assert source.exists(), f"{path.name} has no source {source.relative_to(NOTEBOOKS.parent)}"
+    build = _load_build()
+    expected = build.cells_from_source(source.read_text(encoding="utf-8"))
+    have = [(c["cell_type"], "".join(c["source"])) for c in _read(path)["cells"]]
+    assert have == expected, (
+        f"{path.name} differs from src/{source.name}: edit the source and run "
+        f"notebooks/build.py {path.stem[:2]}"
+    )
