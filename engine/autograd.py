@@ -74,15 +74,18 @@ def topological_order(root: Value) -> list[Value]:
     _require_value(root, "topological_order")
     order: list[Value] = []
     seen = {root}
-    # Depth-first: a node is appended once every input has been appended before it.
-    stack = [(root, iter(root.inputs))]
+    # Depth-first: a node stays on the stack until its inputs, x then y, are in the order.
+    # (A node has at most two Value inputs, read from its slots: see engine.value.)
+    stack = [root]
     while stack:
-        node, pending_inputs = stack[-1]
-        for inp in pending_inputs:
-            if inp not in seen:
-                seen.add(inp)
-                stack.append((inp, iter(inp.inputs)))
-                break
+        node = stack[-1]
+        x, y = node.x, node.y
+        if x is not None and x not in seen:
+            seen.add(x)
+            stack.append(x)
+        elif y is not None and y not in seen:
+            seen.add(y)
+            stack.append(y)
         else:
             stack.pop()
             order.append(node)
@@ -135,20 +138,18 @@ def backprop(
                 f"backward: the gradient reaching {node!r} (op {node.op or 'leaf'!r}) is "
                 f"{g}: a local derivative or a product of them overflowed"
             )
-        inputs = node.inputs
-        if not inputs:
+        a, b = node.x, node.y
+        if a is None:
             yield node, g, ()
             continue
         # The chain rule, one edge at a time: input += ∂node/∂input · g. A reused input
         # collects a contribution from every edge. (Floats only: no Value is created.)
         # The same rows local_partials reads, called directly: this loop is the hot path.
-        if len(inputs) == 2:
-            a, b = inputs
+        if b is not None:
             partials = node.rule.partials(a.data, b.data, node.data)  # type: ignore[union-attr]
             pending[a] = get(a, 0.0) + partials[0] * g
             pending[b] = get(b, 0.0) + partials[1] * g
         else:
-            a = inputs[0]
             if node.param is None:
                 partials = node.rule.partials(a.data, node.data)  # type: ignore[union-attr]
             else:
@@ -179,7 +180,8 @@ def backward(root: Value, grad: Number = 1.0, create_graph: bool = False) -> Non
         for node, g, _ in backprop(root, seed, create_graph=True):
             node.grad = node.grad + g  # a Value, as create_graph asks
         return
-    seed = grad if type(grad) is float else _to_float(grad, "backward: grad")
+    seed = grad if type(grad) is float and -_INF < grad < _INF else _to_float(
+        grad, "backward: grad")
     for node, g, _ in backprop(root, seed):
         node.grad += g
 

@@ -16,9 +16,9 @@ together, once:
                ``ZeroDivisionError`` that names the operation and the offending input.
 
 The partials are written with arithmetic operators and the small helpers below
-(``_exp``, ``_log``, ``_sin``, ``_cos``) only, so the same rule runs on floats (first-order
-backward: fast, builds nothing) and on ``Value`` nodes (``create_graph=True``: the
-derivative is itself a graph, differentiable again through this same table). Kinks are
+(``_exp``, ``_log``, ``_sin``, ``_cos``, ``_power``) only, so the same rule runs on floats
+(first-order backward: fast, builds nothing) and on ``Value`` nodes (``create_graph=True``:
+the derivative is itself a graph, differentiable again through this same table). Kinks are
 decided on the input's number and return plain constants, with PyTorch's conventions:
 relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope.
 
@@ -57,6 +57,17 @@ def _sin(x: Any) -> Any:
 
 def _cos(x: Any) -> Any:
     return math.cos(x) if type(x) is float else x.cos()
+
+
+def _power(x: Any, p: Any) -> Any:
+    # On floats an overflow gives inf, which backward reports as an overflowing gradient
+    # (a bare ``x ** p`` would raise OverflowError with no word of what overflowed).
+    if type(x) is not float:
+        return x ** p
+    try:
+        return x ** p
+    except OverflowError:
+        return math.inf
 
 
 def _fmt(x: float) -> str:
@@ -134,7 +145,7 @@ def _pow_c_partial(x: Any, out: Any, c: float) -> tuple[Any]:
         raise ZeroDivisionError(
             f"**: the derivative c · x ** (c - 1) is infinite at x = 0 (c = {_fmt(c)})"
         )
-    return (c * x ** (c - 1),)
+    return (c * _power(x, c - 1),)
 
 
 def _step(x: Any, below: float) -> float:
@@ -211,7 +222,7 @@ MUL     = Op("*", "×", "x * y", operator.mul,
 DIV     = Op("/", "÷", "x / y", operator.truediv,
              lambda x, y, out: (1.0 / y, -out / y), ("1 / y", "−x / y²"), _check_div)
 POW     = Op("**", "^", "x ** y", operator.pow,
-             lambda x, y, out: (y * out / x, out * _log(x)),
+             lambda x, y, out: (y * _power(x, y - 1.0), out * _log(x)),
              ("y · x ** (y − 1)", "x ** y · log(x)"), _check_pow)
 
 ADD_C   = Op("+", "+", "x + c", operator.add,

@@ -1,0 +1,115 @@
+"""``gradcheck`` and ``numerical_grad``: they pass correct rules and catch a rule off by 0.1%."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import CASES, Case, Graph, expression_graphs
+
+from engine import GradcheckError, Value, gradcheck, numerical_grad, ops
+from engine.ops import Op
+from engine.value import _binary, _unary
+
+# Test-only rows, applied through the engine's own node builders: a correct sine, a sine
+# whose derivative is 0.1% too large, and a product whose second partial is 0.1% off.
+SINE = Op("sine", "sin", "sin(x)", math.sin, lambda x, out: (math.cos(x),), ("cos(x)",))
+SLIGHTLY_WRONG_SINE = replace(SINE, partials=lambda x, out: (1.001 * math.cos(x),))
+SLIGHTLY_WRONG_MUL = replace(ops.MUL, partials=lambda x, y, out: (y, 1.001 * x))
+
+
+def sine(x: Value) -> Value:
+    return _unary(SINE, x)
+
+
+def wrong_sine(x: Value) -> Value:
+    return _unary(SLIGHTLY_WRONG_SINE, x)
+
+
+def wrong_mul(x: Value, y: Value) -> Value:
+    return _binary(SLIGHTLY_WRONG_MUL, x, y)
+
+
+def test_a_correct_test_only_row_passes() -> None:
+    assert gradcheck(lambda x: sine(x) * x, [0.3]) is True
+
+
+def test_a_derivative_off_by_a_tenth_of_a_percent_fails_and_names_the_input() -> None:
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x: wrong_sine(x) * x, [0.3])
+    report = str(info.value)
+    assert "gradcheck failed" in report
+    assert "input 0 (x = 0.3)" in report and "FAIL" in report
+
+
+def test_only_the_wrong_input_is_reported_as_failing() -> None:
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x, y: wrong_mul(x, y).tanh(), [0.4, -0.7])
+    lines = str(info.value).splitlines()
+    (first,) = (line for line in lines if "input 0" in line)
+    (second,) = (line for line in lines if "input 1" in line)
+    assert first.endswith("ok") and second.endswith("FAIL")
+    assert "x = -0.7" in second
+
+
+def test_gradcheck_error_is_an_assertion_error() -> None:
+    assert issubclass(GradcheckError, AssertionError)
+
+
+def test_a_perturbed_row_of_the_table_is_caught() -> None:
+    """Perturb a real row in place: everything built with tanh now has a wrong derivative."""
+    good = ops.TANH.partials
+    # Op rows are frozen; this test alone bypasses that, and always restores the row.
+    object.__setattr__(ops.TANH, "partials", lambda x, out: (1.001 * good(x, out)[0],))
+    try:
+        with pytest.raises(GradcheckError, match="input 0"):
+            gradcheck(lambda x: x.tanh(), [0.5])
+    finally:
+        object.__setattr__(ops.TANH, "partials", good)
+    assert gradcheck(lambda x: x.tanh(), [0.5])
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+@given(data=st.data())
+def test_every_case_passes_gradcheck(case: Case, data: st.DataObject) -> None:
+    args = data.draw(case.smooth, label="args")
+    consts = args[case.arity:]
+    assert gradcheck(lambda *xs: case.call(*xs, *consts), list(args[: case.arity]))
+
+
+@given(expression_graphs())
+def test_random_graphs_pass_gradcheck(graph: Graph) -> None:
+    assert gradcheck(graph.build, list(graph.xs), rtol=1e-4, atol=1e-6)
+
+
+def test_numerical_grad_is_the_central_difference_with_a_relative_step() -> None:
+    # For a cubic the central difference has error h² exactly: f'(x) + h².
+    x = 1000.0
+    h = 1e-6 * x
+    (numeric,) = numerical_grad(lambda v: v**3, [x])
+    assert numeric == pytest.approx(3 * x * x + h * h, rel=1e-9)
+    (small,) = numerical_grad(lambda v: v**3, [0.5], eps=1e-4)
+    assert small == pytest.approx(3 * 0.25 + 1e-8, rel=1e-9)
+
+
+def test_numerical_grad_accepts_values_and_builds_no_graph() -> None:
+    a = Value(2.0)
+    grads = numerical_grad(lambda x, y: x * y, [a, 3.0])
+    assert grads == pytest.approx([3.0, 2.0], rel=1e-9)
+    assert a.grad == 0.0
+
+
+def test_gradcheck_leaves_the_callers_values_alone() -> None:
+    a = Value(2.0)
+    assert gradcheck(lambda x: x * x, [a])
+    assert (a.data, a.grad) == (2.0, 0.0)
+
+
+def test_gradcheck_refuses_bad_calls() -> None:
+    with pytest.raises(ValueError, match="at least one input"):
+        gradcheck(lambda: Value(1.0), [])
+    with pytest.raises(TypeError, match="fn must return a Value, got float"):
+        gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
