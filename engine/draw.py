@@ -112,6 +112,31 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
         """The drawing rendered to SVG text (needs Graphviz's ``dot``)."""
         return str(self.pipe(format="svg", encoding="utf-8"))
 
+    def _counts(self) -> tuple[int, int]:
+        """``(nodes, edges)`` in the DOT statements so far, counted without rendering."""
+        nodes = edges = 0
+        for statement in self.body:
+            head = statement.strip().split("[", 1)[0].strip()
+            if "->" in head:
+                edges += 1
+            elif head and head not in ("{", "}") and "=" not in head and not head.startswith(
+                    ("subgraph", "graph", "node", "edge")):
+                nodes += 1
+        return nodes, edges
+
+    def __repr__(self) -> str:
+        """A short stable summary (a notebook's plain-text fallback for the picture).
+
+        Examples:
+            >>> from engine import Value
+            >>> draw_dot(Value(2.0) * 3)
+            <Drawing 'computation': 3 nodes, 2 edges; shows as SVG in Jupyter, or call .svg()>
+        """
+        nodes, edges = self._counts()
+        name = f" {self.name!r}" if self.name else ""
+        return (f"<Drawing{name}: {nodes} node{'s' * (nodes != 1)}, {edges} "
+                f"edge{'s' * (edges != 1)}; shows as SVG in Jupyter, or call .svg()>")
+
 
 # --- text ------------------------------------------------------------------------------
 

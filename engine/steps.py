@@ -16,6 +16,7 @@ explains itself. Node names are those of :func:`engine.draw.node_names`: a node'
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -39,11 +40,26 @@ __all__ = [
 _LETTER = re.compile(r"(?<![A-Za-z_])([xyc])(?![A-Za-z_])")
 
 
+# What follows a number and binds tighter than its minus sign: a power.
+_POWER_AFTER = ("**", "^", "²", "³")
+
+
 def _fill(formula: str, values: dict[str, str]) -> str:
     """Put ``values`` in place of the letters x, y, c of a row's formula.
 
-    A negative number gets parentheses unless it opens a bracket or an argument list,
-    so that ``x * y`` reads ``2 * (-3)`` and ``tanh(x)`` reads ``tanh(-3)``.
+    The result stays a correct expression: a negative number gets parentheses when an
+    operator comes before it (``2 * (-3)``, ``2 - (-3)``) or a power after it
+    (``(-0.5) ** 2``, which without them would mean −0.25), but not when it opens a
+    bracket, an argument list, an absolute value or a clause of ``a if b else c``
+    (``tanh(-3)``, ``max(0, -3)``, ``-3 if -3 > 0 else …``).
+
+    Examples:
+        >>> _fill("x ** c", {"x": "-0.5", "c": "2"})
+        '(-0.5) ** 2'
+        >>> _fill("c - x", {"x": "-3", "c": "-1"})
+        '-1 - (-3)'
+        >>> _fill("tanh(x)", {"x": "-3"}), _fill("max(0, x)", {"x": "-3"})
+        ('tanh(-3)', 'max(0, -3)')
     """
 
     # A row may add a note after two spaces ("sign(x)  (0 at x = 0)"): keep it out.
@@ -51,11 +67,18 @@ def _fill(formula: str, values: dict[str, str]) -> str:
 
     def put(m: re.Match[str]) -> str:
         text = values.get(m.group(1), m.group(1))
-        if text.startswith("-"):
-            before = main[: m.start()].rstrip()
-            if before and before[-1] not in "(,":
-                return f"({text})"
-        return text
+        if not text.startswith("-"):
+            return text
+        before = main[: m.start()].rstrip()
+        after = main[m.end():].lstrip()
+        # A bar opens an absolute value when an even number of bars precede it.
+        opens = (not before or before[-1] in "([,"
+                 or (before[-1] == "|" and before.count("|") % 2 == 1)
+                 # A word before (the letter itself never touches one): a keyword.
+                 or before[-1].isalpha())
+        if opens and not after.startswith(_POWER_AFTER):
+            return text
+        return f"({text})"
 
     return _LETTER.sub(put, main)
 
@@ -499,4 +522,24 @@ class Stepper:
         slider.observe(moved, names="value")
         back.on_click(go_back)
         on.on_click(go_on)
-        return widgets.VBox([widgets.HBox([back, slider, on]), view])
+        return _controls_class()([widgets.HBox([back, slider, on]), view])
+
+
+WIDGET_TEXT = "[interactive stepper: run this notebook in Jupyter to use the controls]"
+"""What :meth:`Stepper.widget` shows where no kernel runs (a notebook viewed on a code host)."""
+
+
+@functools.cache
+def _controls_class() -> Any:
+    """An ipywidgets ``VBox`` whose plain-text form says what it is (made once, on demand).
+
+    A saved notebook keeps a widget's ``text/plain`` next to the widget itself; viewers with
+    no live kernel show that text, which for a bare ``VBox`` is ``VBox(children=…)``.
+    """
+    import ipywidgets as widgets
+
+    class StepperControls(widgets.VBox):  # type: ignore[misc]
+        def __repr__(self) -> str:
+            return WIDGET_TEXT
+
+    return StepperControls

@@ -128,6 +128,9 @@ def draw_model(
     loss node. The prediction passed to ``loss_fn`` is a Value for a one-output model, else
     a list.
 
+    Every layer keeps its neurons in index order: h1.1, h1.2, … from the top (from the left
+    with ``rankdir="TB"``).
+
     The gradients are computed with :func:`engine.grad`: the model's ``.grad`` values are
     left as they were.
 
@@ -138,7 +141,8 @@ def draw_model(
         loss_fn: ``loss_fn(prediction, target) -> Value``; default squared error.
         rankdir: ``"LR"`` (inputs on the left, the default) or ``"TB"``.
         digits: significant digits of the numbers shown.
-        show_weights: False leaves the numbers off the connections (for wider layers).
+        show_weights: False leaves the numbers off the connections and draws them as
+            straight lines (for wider layers).
         max_connections: refuse models with more connections than this (``ValueError``
             saying how many there are); ``None`` for no limit.
 
@@ -205,10 +209,17 @@ def draw_model(
     def f(v: float) -> str:
         return fmt(v, digits)
 
+    # Each neuron's connections leave in the order the next layer's neurons are numbered
+    # (ordering=out): that keeps every layer in index order, top to bottom (left to right
+    # for TB). Invisible edges chaining a layer's nodes would too, but dot refuses flat
+    # edges between records. Straight lines read best; with weight labels, curves keep each
+    # label beside its connection.
+    graph_attr = {"rankdir": rankdir, "nodesep": "0.4", "ordering": "out",
+                  "ranksep": "1.6" if show_weights else "1.5",
+                  "splines": "true" if show_weights else "line"}
     dot = Drawing(
         name="model",
-        graph_attr={"rankdir": rankdir, "nodesep": "0.4", "ranksep": "1.6" if show_weights
-                    else "0.9", "splines": "true"},
+        graph_attr=graph_attr,
         node_attr={"fontsize": "11", "shape": "record"},
         edge_attr={"fontsize": "9", "arrowsize": "0.6"},
     )
@@ -224,6 +235,20 @@ def draw_model(
                 fields.append(f"∂L/∂x = {f(d[v])}")
             sub.node(f"in{i}", label=_fields(rankdir, fields, {0: "x"}), style="filled",
                      fillcolor="#eeeeee")
+
+    # Across the page (LR, RL), a connection leaves the field it carries (a, or z for a
+    # linear neuron) on the side facing the next layer and enters the z field on the side
+    # facing the previous one. Down the page (TB, BT) the fields are stacked across the
+    # connections, so they join the middles of the nodes' ends instead of crossing fields.
+    across = rankdir in ("LR", "RL")
+    out_side, in_side = {"LR": ("e", "w"), "RL": ("w", "e"), "TB": ("s", "n"),
+                         "BT": ("n", "s")}[rankdir]
+
+    def tail(node: str, field: str) -> str:
+        return f"{node}:{field}:{out_side}" if across else f"{node}:{out_side}"
+
+    def head(node: str) -> str:
+        return f"{node}:z:{in_side}" if across else f"{node}:{in_side}"
 
     last = len(layers) - 1
     for li, layer in enumerate(layers):
@@ -245,10 +270,10 @@ def draw_model(
         for j, neuron in enumerate(layer):
             for i, w in enumerate(neuron.w):
                 if li == 0:
-                    source = f"in{i}:x"
+                    source = tail(f"in{i}", "x")
                 else:
                     linear = layers[li - 1][i].activation == "linear"
-                    source = f"n{li - 1}_{i}:{'z' if linear else 'a'}"
+                    source = tail(f"n{li - 1}_{i}", "z" if linear else "a")
                 attrs = {"color": _POSITIVE if w.data >= 0 else _NEGATIVE,
                          "penwidth": f"{0.6 + min(abs(w.data), 3.0):.2f}"}
                 if show_weights:
@@ -256,7 +281,7 @@ def draw_model(
                     if loss is not None:
                         text += f"\n∂L/∂w = {f(d[w])}"
                     attrs.update(label=text, fontcolor=attrs["color"])
-                dot.edge(source, f"n{li}_{j}:z", **attrs)
+                dot.edge(source, head(f"n{li}_{j}"), **attrs)
 
     if loss is not None:
         fields = [f"L = {f(loss.data)}"]
@@ -265,5 +290,10 @@ def draw_model(
                  fillcolor=HIGHLIGHT_FILL)
         for j, a in enumerate(outputs):
             port = "z" if layers[last][j].activation == "linear" else "a"
-            dot.edge(f"n{last}_{j}:{port}", "loss", label=f"∂L/∂ŷ = {f(d[a])}")
+            # Without weights, an external label: one ordinary edge label makes dot give
+            # every edge a label slot, which spreads the layers out for nothing.
+            gradient = f"∂L/∂ŷ = {f(d[a])}"
+            label = ({"label": gradient} if show_weights
+                     else {"xlabel": gradient, "minlen": "2"})
+            dot.edge(tail(f"n{last}_{j}", port), "loss", **label)
     return dot

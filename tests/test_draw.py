@@ -284,3 +284,25 @@ def test_gradients_kept_as_values_are_drawn_as_numbers() -> None:
     y.backward(create_graph=True)  # x.grad is a Value: 3x² = 12
     assert isinstance(x.grad, Value)
     assert 'label="{x|data 2|grad 12}"' in draw_dot(y).source
+
+
+def test_repr_is_a_short_stable_summary() -> None:
+    *_, a = neuron()  # x, w, b, x*w, +b, tanh: 6 Values and 3 operations, 8 edges
+    d = draw_dot(a)
+    text = repr(d)
+    assert text == ("<Drawing 'computation': 9 nodes, 8 edges; shows as SVG in Jupyter, "
+                    "or call .svg()>")
+    assert repr(draw_dot(a)) == text and repr(d.copy()) == text  # no memory address
+    assert repr(draw_dot(Value(1.0))) == ("<Drawing 'computation': 1 node, 0 edges; shows "
+                                          "as SVG in Jupyter, or call .svg()>")
+    assert repr(Drawing()).startswith("<Drawing: 0 nodes, 0 edges;")
+
+
+@needs_dot
+def test_repr_counts_what_dot_draws() -> None:
+    x = Value(-1.5, label="x")
+    y = ((x * x + 1).tanh() / (x.exp() - 3)) ** 2
+    d = draw_dot(y, highlight=x)
+    svg = ET.fromstring(d.svg())
+    groups = [g.get("class") for g in svg.iter(f"{SVG}g")]
+    assert f"{groups.count('node')} nodes, {groups.count('edge')} edges;" in repr(d)

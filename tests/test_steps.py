@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import random
+import re
 import shutil
 import sys
 import xml.etree.ElementTree as ET
@@ -252,6 +254,69 @@ def test_negative_numbers_are_bracketed_where_needed() -> None:
     assert str(list(forward_steps(x.relu()))[-1]) == "n1 = max(0, x) = max(0, -2) = 0"
 
 
+def test_a_negative_number_is_bracketed_before_a_power_and_after_any_operator() -> None:
+    e = Value(-0.3956, label="e")
+    loss = e**2
+    loss.label = "L"
+    assert str(list(forward_steps(loss))[-1]) == "L = e ** 2 = (-0.3956) ** 2 = 0.1565"
+    x, y = Value(-2.0, label="x"), Value(-3.0, label="y")
+    assert str(list(forward_steps(x * y))[-1]) == "n2 = x * y = -2 * (-3) = 6"
+    assert str(list(forward_steps(1 - x))[-1]) == "n1 = 1 - x = 1 - (-2) = 3"
+    assert str(list(forward_steps(-1 - x))[-1]) == "n1 = -1 - x = -1 - (-2) = 1"
+    assert str(list(forward_steps(x**-1))[-1]) == "n1 = x ** (-1) = (-2) ** (-1) = -0.5"
+    assert str(list(forward_steps(abs(x)))[-1]) == "n1 = |x| = |-2| = 2"
+    assert str(list(forward_steps(x.tanh()))[-1]).startswith("n1 = tanh(x) = tanh(-2) = ")
+
+
+_MATH = {
+    "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
+    "sin": math.sin, "cos": math.cos, "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
+    "sign": lambda v: float((v > 0) - (v < 0)), "max": max, "abs": abs,
+    "__builtins__": {},
+}
+
+
+def as_python(text: str) -> str:
+    """A step's formula, written with the table's maths symbols, as Python."""
+    text = text.replace("·", " * ").replace("−", "-").replace("σ", "sigmoid")
+    text = re.sub(r"\|([^|]*)\|", r"abs(\1)", text)
+    text = re.sub(r"([a-z]+)²(\([^()]*\))", r"(\1\2 ** 2)", text)  # tanh²(x)
+    return text.replace("²", " ** 2")
+
+
+NEGATIVE_CASES = [(x, y, c) for x in (-0.3956, -2.0, 1.5) for y in (-3.0, 0.5)
+                  for c in (2.0, -1.5, -1.0)]
+
+
+@pytest.mark.parametrize("rule", OPS, ids=lambda r: f"{r.name}:{r.text}")
+def test_substituted_formulas_are_correct_python_with_negative_numbers(rule: Op) -> None:
+    checked = 0
+    for x, y, c in NEGATIVE_CASES:
+        inputs = (Value(x, label="p"), Value(y, label="q"))[: rule.arity]
+        args = [v.data for v in inputs] + ([c] if rule in CONSTANT else [])
+        try:
+            if rule.check is not None:
+                rule.check(*args)
+            value = rule.forward(*args)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue  # outside the row's domain
+        out = Value(0.0, label="o")
+        out.rule, out.inputs = rule, inputs
+        out.param = c if rule in CONSTANT else None
+        # 17 significant digits: the text holds each float exactly.
+        forward = list(forward_steps(out, digits=17))[-1]
+        assert eval(as_python(forward.numbers), _MATH) == pytest.approx(value), forward.numbers
+        try:
+            step = next(backprop_steps(out, digits=17))
+        except ZeroDivisionError:
+            continue  # an infinite derivative (sqrt at 0): no formula to check
+        for term in step.terms:
+            assert eval(as_python(term.numbers), _MATH) == pytest.approx(term.local), \
+                term.numbers
+        checked += 1
+    assert checked >= 3  # every row has a few cases with a negative number in its domain
+
+
 def test_bad_arguments_are_refused() -> None:
     with pytest.raises(TypeError, match="backprop_steps: expected a Value"):
         backprop_steps(1.0)  # type: ignore[arg-type]
@@ -381,6 +446,18 @@ def test_widget_is_built_headless_and_drives_the_stepper() -> None:
     slider.value = 7
     on.click()  # at the end: stays
     assert s.k == 7
+
+
+def test_widget_tells_a_viewer_without_a_kernel_what_it_is() -> None:
+    widgets = pytest.importorskip("ipywidgets")
+    *_, a = small()
+    box = Stepper(a).widget()
+    assert isinstance(box, widgets.VBox)
+    bundle = box._repr_mimebundle_()
+    assert bundle["text/plain"] == ("[interactive stepper: run this notebook in Jupyter to "
+                                    "use the controls]")
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget too
+    assert repr(box) == bundle["text/plain"] and "VBox" not in repr(box)
 
 
 def test_widget_without_ipywidgets_says_how_to_install(

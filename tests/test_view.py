@@ -179,3 +179,40 @@ def test_layer_and_neuron_and_top_to_bottom() -> None:
     layer = nn.Layer(2, 2, activation="tanh", seed=2)
     assert set(read_svg(draw_model(layer, [0.1, 0.2]).svg())[0]) == {"in0", "in1", "n0_0",
                                                                         "n0_1"}
+
+
+def node_centres(svg: str) -> dict[str, tuple[float, float]]:
+    """The centre (x, y) of each drawn node, from its outline; y grows downwards."""
+    centres = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        outline = g.find(f"{SVG}polygon")
+        if g.get("class") == "node" and title is not None and title.text and outline is not None:
+            points = [tuple(map(float, p.split(","))) for p in outline.get("points", "").split()]
+            xs, ys = zip(*points)
+            centres[title.text] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return centres
+
+
+@needs_dot
+@pytest.mark.parametrize("sizes", [[6, 6, 1], [8, 8, 1], [5, 7, 3]])
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("show_weights", [False, True])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_layer_is_drawn_in_index_order(sizes: list[int], rankdir: str,
+                                             show_weights: bool, seed: int) -> None:
+    model = nn.MLP(2, sizes, activation="relu", seed=seed)
+    target = [1.0] * sizes[-1]
+    drawing = draw_model(model, [1.0, -2.0], target=target, rankdir=rankdir,
+                         show_weights=show_weights)
+    centres = node_centres(drawing.svg())
+    # Across the page the layers' nodes stack downwards; down the page, left to right.
+    axis = 1 if rankdir == "LR" else 0
+    layers = [[f"in{i}" for i in range(2)]] + [
+        [f"n{li}_{j}" for j in range(n)] for li, n in enumerate(sizes)]
+    for ids in layers:
+        positions = [centres[name][axis] for name in ids]
+        assert positions == sorted(positions) and len(set(positions)) == len(ids), ids
+    # ... and the layers follow one another in the other direction.
+    firsts = [centres[ids[0]][1 - axis] for ids in layers] + [centres["loss"][1 - axis]]
+    assert firsts == sorted(firsts)
