@@ -38,7 +38,6 @@ IMAGES = HERE / "images"
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 300  # seconds per cell: generous, the slowest cell takes a few seconds
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-WIDGET_TEXT = "[interactive controls: run this notebook in Jupyter to use them]"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -131,10 +130,9 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         tags = cell.metadata.get("tags")
         cell.metadata = {"tags": tags} if tags else {}
         for out in cell.get("outputs", []):
-            # A widget needs a live kernel; a static copy shows its text instead, so say so
-            # rather than print the widget's constructor.
-            if WIDGET_MIME in out.get("data", {}):
-                out.data["text/plain"] = WIDGET_TEXT
+            # A widget needs a live kernel: a saved copy keeps only the widget's own text
+            # (which says so), not its view id, which is new on every run.
+            out.get("data", {}).pop(WIDGET_MIME, None)
             # "<Drawing at 0x7f...>": a memory address would change the file on every build.
             text = out.get("data", {}).get("text/plain")
             if isinstance(text, str):
