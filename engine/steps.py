@@ -311,7 +311,8 @@ def _backward(root: Value, seed: float, digits: int, apply: bool) -> Iterator[Ba
                 terms.append(LocalDerivative(
                     inp, input_names[k], formula, _fill(formula, named_letters),
                     _fill(formula, number_letters), local, contribution))
-        before = node.grad
+        # The stepper (apply=False) shows this pass alone, whatever .grad already holds.
+        before = node.grad if apply else 0.0
         after = before + g
         if apply:
             node.grad = after

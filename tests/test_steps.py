@@ -466,3 +466,16 @@ def test_widget_without_ipywidgets_says_how_to_install(
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     with pytest.raises(ImportError, match="pip install ipywidgets"):
         Stepper(a).widget()
+
+
+def test_stepper_shows_this_pass_alone_even_after_earlier_backward() -> None:
+    x = Value(3.0, label="x")
+    q = x * x
+    q.label = "q"
+    q.backward()  # x.grad is already 6 before the stepper is made
+    stepper = Stepper(q)
+    last = stepper.goto(len(stepper) - 1).step
+    assert isinstance(last, BackwardStep)
+    assert last.grad_before == 0.0 and last.grad_after == 6.0
+    assert "→" not in str(last)
+    assert x.grad == 6.0  # untouched
