@@ -44,7 +44,11 @@ class Optimizer:
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values (such as "
                             f"model.parameters()), got a single Value")
-        self.params = list(params)
+        try:
+            self.params = list(params)
+        except TypeError:
+            raise TypeError(f"{who}: params must be a list of Values (such as "
+                            f"model.parameters()), got {type(params).__name__}") from None
         if not self.params:
             raise ValueError(f"{who}: got an empty parameter list")
         for i, p in enumerate(self.params):

@@ -262,6 +262,8 @@ def test_params_must_be_values() -> None:
         SGD([Value(1.0), 2.0], lr=0.1)  # type: ignore[list-item]
     with pytest.raises(TypeError, match="got a single Value"):
         Adam(Value(1.0))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"model.parameters\(\)\), got MLP"):
+        SGD(MLP(2, [1], seed=0), lr=0.1)  # type: ignore[arg-type]
 
 
 def test_params_may_be_any_iterable() -> None:
