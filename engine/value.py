@@ -211,7 +211,8 @@ class Value:
     def inputs(self, values: tuple[Value, ...]) -> None:
         if len(values) > 2:
             raise ValueError(f"Value.inputs: at most 2 inputs, got {len(values)}")
-        self.x, self.y = (*values, None, None)[:2]
+        self.x = values[0] if len(values) >= 1 else None
+        self.y = values[1] if len(values) == 2 else None
 
     @property
     def op(self) -> str:
