@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine (Debian, Python >= 3.10):
-#   make demo   trains an MLP on two moons and writes its pictures (creates .venv first)
+#   make demo   trains an MLP on two moons and writes its pictures (creates .venv, installs Graphviz)
 #   make test   runs the whole test suite, ruff and mypy (creates .venv, installs Graphviz)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -21,6 +21,7 @@ $(VENV)/.dev: $(PY) pyproject.toml
 	touch $@
 
 demo: $(VENV)/.demo
+	@bash .ci/ensure-graphviz
 	$(PY) -m nn.demo --out $(OUT)
 
 test: pytest lint
