@@ -36,7 +36,7 @@ lint: $(VENV)/.dev
 
 bench: $(PY)
 	$(PY) -m pip install --quiet -e . -r benchmarks/requirements.txt
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
