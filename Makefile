@@ -28,6 +28,7 @@ test: pytest lint
 
 pytest: $(VENV)/.dev
 	@bash .ci/ensure-graphviz
+	@bash .ci/ensure-browser
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
