@@ -13,37 +13,33 @@ Examples:
     (0.4621, 1.5729, -2.3593)
 """
 
-from engine.autograd import (
-    backprop,
-    backward,
-    grad,
-    hessian,
-    hvp,
-    is_grad_enabled,
-    no_grad,
-    topological_order,
-)
+from engine import ops
+from engine.autograd import backward, enable_grad, grad, hessian, hvp, is_grad_enabled, no_grad
 from engine.check import GradcheckError, gradcheck, numerical_grad
 from engine.draw import Drawing, GraphvizNotFound, draw_dot
-from engine.ops import OPS, Op
+from engine.ops import OPS, Rule, defop
+from engine.stepper import Stepper
 from engine.steps import (
     BackwardStep,
     ForwardStep,
     LocalDerivative,
-    Stepper,
     backprop_steps,
     forward_steps,
 )
-from engine.value import Value
+from engine.value import Value, apply, backprop, topological_order
 
 __all__ = [
     "Value",
-    "Op",
+    "apply",
+    "ops",
+    "Rule",
     "OPS",
+    "defop",
     "topological_order",
     "backprop",
     "backward",
     "no_grad",
+    "enable_grad",
     "is_grad_enabled",
     "grad",
     "hessian",

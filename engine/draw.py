@@ -19,8 +19,7 @@ from typing import Any
 
 import graphviz
 
-from engine.autograd import topological_order
-from engine.value import Value
+from engine.value import Value, topological_order
 
 __all__ = [
     "draw_dot",
@@ -30,6 +29,8 @@ __all__ = [
     "fmt",
     "record_text",
     "op_text",
+    "fill",
+    "check_options",
     "DEFAULT_MAX_NODES",
 ]
 
@@ -179,38 +180,75 @@ def record_text(text: str) -> str:
 
 
 _LETTER = re.compile(r"(?<![A-Za-z_])([xyc])(?![A-Za-z_])")
+# What follows a number and binds tighter than its minus sign: a power.
+_POWER_AFTER = ("**", "^", "²", "³")
+
+
+def fill(formula: str, values: dict[str, str]) -> str:
+    """Put ``values`` in place of the letters x, y, c of a row's formula or symbol.
+
+    The one formula-filler: step texts and drawings both use it. The result stays a
+    correct expression: a negative number gets parentheses when an operator comes before it
+    (``2 * (-3)``, ``× (-2)``) or a power after it (``(-0.5) ** 2``), but not when it opens
+    a bracket, an argument list, an absolute value or a clause of ``a if b else c``.
+
+    Examples:
+        >>> fill("x ** c", {"x": "-0.5", "c": "2"})
+        '(-0.5) ** 2'
+        >>> fill("c - x", {"x": "-3", "c": "-1"}), fill("× c", {"c": "-2"})
+        ('-1 - (-3)', '× (-2)')
+        >>> fill("tanh(x)", {"x": "-3"}), fill("max(0, x)", {"x": "-3"})
+        ('tanh(-3)', 'max(0, -3)')
+    """
+
+    def put(m: re.Match[str]) -> str:
+        text = values.get(m.group(1), m.group(1))
+        if not text.startswith("-"):
+            return text
+        before = formula[: m.start()].rstrip()
+        after = formula[m.end():].lstrip()
+        # A bar opens an absolute value when an even number of bars precede it; a word
+        # before (the letter itself never touches one) is a keyword such as ``else``.
+        opens = (not before or before[-1] in "([,"
+                 or (before[-1] == "|" and before.count("|") % 2 == 1)
+                 or before[-1].isalpha())
+        if opens and not after.startswith(_POWER_AFTER):
+            return text
+        return f"({text})"
+
+    return _LETTER.sub(put, formula)
 
 
 def op_text(node: Value, digits: int = 4) -> str:
-    """What the operation node shows: the row's symbol, or its formula when a constant is kept.
+    """What the operation node shows: the row's symbol, with its constant filled in.
 
     Examples:
         >>> from engine import Value
         >>> x = Value(3.0)
-        >>> op_text(x * x), op_text(x * 2), op_text(1 - x), op_text(x.tanh())
-        ('×', 'x * 2', '1 - x', 'tanh')
+        >>> op_text(x * x), op_text(x * -2), op_text(1 - x), op_text(x ** 2), op_text(x.tanh())
+        ('×', '× (-2)', '1 −', '^2', 'tanh')
     """
     rule = node.rule
     if rule is None:
         return ""
     if node.param is None:
         return rule.symbol
-    c = fmt(node.param, digits)
-    return _LETTER.sub(lambda m: c if m.group(1) == "c" else m.group(1), rule.text)
+    return fill(rule.symbol, {"c": fmt(node.param, digits)})
 
 
 # --- the drawing -----------------------------------------------------------------------
 
-def _check_options(rankdir: str, digits: int, max_nodes: int | None) -> None:
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, "
+def check_options(rankdir: Any, digits: Any, max_nodes: Any, what: str = "draw_dot") -> None:
+    """Refuse a bad ``rankdir``, ``digits`` or ``max_nodes``, naming ``what`` was called."""
+    if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
+        raise ValueError(f"{what}: rankdir must be one of {', '.join(RANKDIRS)}, "
                          f"got {rankdir!r}")
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise ValueError(f"draw_dot: digits must be a whole number ≥ 1, got {digits!r}")
+        raise ValueError(f"{what}: digits must be a whole number ≥ 1, got {digits!r}")
     if max_nodes is not None and (
         isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
     ):
-        raise ValueError(f"draw_dot: max_nodes must be a whole number ≥ 1 or None, "
+        raise ValueError(f"{what}: max_nodes must be a whole number ≥ 1 or None, "
                          f"got {max_nodes!r}")
 
 
@@ -228,7 +266,13 @@ def _members(values: Iterable[Value] | Value | None, order: Collection[Value],
              what: str) -> set[Value]:
     if values is None:
         return set()
-    items = [values] if isinstance(values, Value) else list(values)
+    if isinstance(values, Value):
+        items = [values]
+    elif isinstance(values, (list, tuple, set, frozenset)):
+        items = list(values)
+    else:
+        raise TypeError(f"draw_dot: {what} must be a Value or a list of Values, got "
+                        f"{type(values).__name__}")
     for v in items:
         if not isinstance(v, Value):
             raise TypeError(f"draw_dot: {what} must hold Values, got {type(v).__name__}")
@@ -258,7 +302,7 @@ def build_drawing(
     """
     if not isinstance(root, Value):
         raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
-    _check_options(rankdir, digits, max_nodes)
+    check_options(rankdir, digits, max_nodes, what)
     order = topological_order(root)
     _guard(len(order), max_nodes, what)
     index = {v: i for i, v in enumerate(order)}

@@ -1,40 +1,45 @@
 """The table of primitive operations: all of stepgrad's calculus, in one place.
 
-Every operation a ``Value`` can perform is one row (an :class:`Op`) below. A row declares
-together, once:
+Every operation a ``Value`` can perform is one row below, made by :func:`defop`. A row says,
+once and side by side:
 
-``name``       what the user wrote (``"*"``, ``"tanh"``); errors and ``Value.op`` use it.
-``symbol``     what ``draw_dot`` prints inside the operation's node.
-``text``       the forward formula, in the letters ``x``, ``y`` (inputs) and ``c`` (a plain
-               number kept on the node, as in ``x * 2`` or ``x ** 3``).
-``forward``    floats in, float out: ``forward(x[, y][, c])``.
-``partials``   the local derivatives ∂out/∂input, one per input:
-               ``partials(x[, y], out[, c])``. ``out`` is the result of the forward pass,
-               which is the cheapest way to write tanh', sigmoid', exp' and sqrt'.
-``formulas``   the same derivatives as text, one per input, for the step-through.
-``check``      the domain check, run before ``forward``: raises a ``ValueError`` or
-               ``ZeroDivisionError`` that names the operation and the offending input.
+``name``      what the user wrote (``"*"``, ``"tanh"``); ``Value.op`` and errors use it. A
+              row whose name is a word (``"tanh"``) is also a method of ``Value``.
+``args``      the letters it takes: ``"x"`` (one Value), ``"x, y"`` (two Values) or
+              ``"x, c"`` (a Value and a plain number kept on the node, as in ``x * 2``).
+``text``      the forward formula as a reader writes it (``"σ(x)"``, ``"max(0, x)"``).
+``forward``   the forward formula as Python, in the letters of ``args``.
+``partials``  ∂out/∂input, one Python expression per Value input, in the letters of ``args``
+              and ``out`` (the result of the forward pass: the cheapest way to write tanh',
+              sigmoid', exp', sqrt').
+``formulas``  the same derivatives as a reader writes them, for the step-through.
+``symbol``    what a drawing's operation node shows (``c`` is replaced by the constant).
+``check``     the domain check, run before ``forward``: raises a ``ValueError`` or
+              ``ZeroDivisionError`` that names the operation and the offending input.
+``note``      a remark shown after the derivative in the step-through (a kink's convention).
 
-The partials are written with arithmetic operators and the small helpers below
-(``_exp``, ``_log``, ``_sin``, ``_cos``, ``_power``) only, so the same rule runs on floats
-(first-order backward: fast, builds nothing) and on ``Value`` nodes (``create_graph=True``:
-the derivative is itself a graph, differentiable again through this same table). Kinks are
-decided on the input's number and return plain constants, with PyTorch's conventions:
-relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope.
+The expressions are compiled once, when this module is imported. ``forward`` runs on floats.
+``partials`` runs on floats for the ordinary backward pass and on ``Value`` nodes for
+``create_graph=True`` (the derivative is then a graph itself, differentiable again through
+this same table): it calls only arithmetic, comparisons and the functions of
+:data:`ON_VALUES`, which work on both. Kinks are decided by comparing the input's number and
+give plain constants, with PyTorch's conventions: relu'(0) = 0, abs'(0) = 0,
+leaky_relu'(0) = slope. ``engine.compile`` writes the same expressions into straight-line
+code, with the float functions of :data:`ON_FLOATS`.
 
-Plain numbers on one side of a binary operator (``x * 2``, ``1 - x``) do not become nodes:
-they are kept as the row's constant ``c``, in the rows whose names end in ``_c``.
+To add an operation: add a row here with :func:`defop` (a word for a name makes it a Value
+method), and its entry in the test registry ``tests/strategies.py``. Nothing else changes:
+backward, higher order, drawing, the step-through and the compiler all read the row.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Op", "OPS", "UNARY", "BINARY", "CONSTANT"]
+__all__ = ["Rule", "OPS", "defop", "ON_FLOATS", "ON_VALUES"]
 
 
 def _number(x: Any) -> float:
@@ -42,121 +47,11 @@ def _number(x: Any) -> float:
     return x if type(x) is float else float(x.data)
 
 
-# The four functions that derivative rules call, on floats or on Values alike.
-def _exp(x: Any) -> Any:
-    return math.exp(x) if type(x) is float else x.exp()
-
-
-def _log(x: Any) -> Any:
-    return math.log(x) if type(x) is float else x.log()
-
-
-def _sin(x: Any) -> Any:
-    return math.sin(x) if type(x) is float else x.sin()
-
-
-def _cos(x: Any) -> Any:
-    return math.cos(x) if type(x) is float else x.cos()
-
-
-def _power(x: Any, p: Any) -> Any:
-    # On floats an overflow gives inf, which backward reports as an overflowing gradient
-    # (a bare ``x ** p`` would raise OverflowError with no word of what overflowed).
-    if type(x) is not float:
-        return x ** p
-    try:
-        return x ** p
-    except OverflowError:
-        return math.inf
-
-
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _require(ok: bool, name: str, message: str, error: type[Exception] = ValueError) -> None:
-    if not ok:
-        raise error(f"{name}: {message}")
-
-
-# --- domain checks: each names the operation and the input it refused ------------------
-
-def _check_log(x: float) -> None:
-    _require(x > 0, "log", f"expected x > 0, got x = {_fmt(x)}")
-
-
-def _check_sqrt(x: float) -> None:
-    _require(x >= 0, "sqrt", f"expected x >= 0, got x = {_fmt(x)}")
-
-
-def _check_div(x: float, y: float) -> None:
-    _require(y != 0, "/", f"division by zero ({_fmt(x)} / 0)", ZeroDivisionError)
-
-
-def _check_div_c(x: float, c: float) -> None:
-    _require(c != 0, "/", f"division by zero ({_fmt(x)} / 0)", ZeroDivisionError)
-
-
-def _check_rdiv_c(x: float, c: float) -> None:
-    _require(x != 0, "/", f"division by zero ({_fmt(c)} / 0)", ZeroDivisionError)
-
-
-def _check_pow(x: float, y: float) -> None:
-    # ∂(x ** y)/∂y = x ** y · log x, so a Value exponent needs a positive base.
-    _require(
-        x > 0,
-        "**",
-        f"the base must be > 0 when the exponent is a Value (∂/∂y = x**y · log x), "
-        f"got x = {_fmt(x)}",
-    )
-
-
-def _check_pow_c(x: float, c: float) -> None:
-    if x == 0 and c < 0:
-        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power (0 ** {_fmt(c)})")
-    if x < 0 and not float(c).is_integer():
-        raise ValueError(
-            f"**: a negative base needs a whole-number exponent, got {_fmt(x)} ** {_fmt(c)}"
-        )
-
-
-def _check_rpow_c(x: float, c: float) -> None:
-    # c ** x with a Value exponent x: ∂/∂x = c ** x · log c.
-    _require(
-        c > 0,
-        "**",
-        f"the base must be > 0 when the exponent is a Value (∂/∂x = c**x · log c), "
-        f"got c = {_fmt(c)}",
-    )
-
-
-# --- derivative rules that need more than one expression -------------------------------
-
-def _sqrt_partial(x: Any, out: Any) -> tuple[Any]:
-    _require(_number(out) > 0, "sqrt", "the derivative 1 / (2·sqrt(x)) is infinite at x = 0",
-             ZeroDivisionError)
-    return (0.5 / out,)
-
-
-def _pow_c_partial(x: Any, out: Any, c: float) -> tuple[Any]:
-    if c == 0:
-        return (0.0,)
-    if _number(x) == 0 and c < 1:
-        raise ZeroDivisionError(
-            f"**: the derivative c · x ** (c - 1) is infinite at x = 0 (c = {_fmt(c)})"
-        )
-    return (c * _power(x, c - 1),)
-
-
-def _step(x: Any, below: float) -> float:
-    """1 above zero, ``below`` at and below zero: the slope of relu (0) and leaky_relu."""
-    return 1.0 if _number(x) > 0 else below
-
-
-def _sign(x: Any) -> float:
-    v = _number(x)
-    return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
-
+# --- the functions formulas call ------------------------------------------------------------
 
 def _sigmoid(x: float) -> float:
     # Branch on the sign so that exp never overflows: for x < 0 use e^x / (1 + e^x).
@@ -166,86 +61,229 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-@dataclass(frozen=True, slots=True)
-class Op:
-    """One primitive operation: its forward rule and its local derivatives, together."""
+def _power(x: float, p: float) -> float:
+    # Inside a derivative an overflow gives inf, which backward reports with the node's name
+    # (a bare ``x ** p`` would raise OverflowError with no word of what overflowed).
+    try:
+        return float(x ** p)
+    except OverflowError:
+        return math.inf
+
+
+def _sign(x: Any) -> float:
+    v = _number(x)
+    return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
+
+
+def _sqrt_slope(out: Any) -> Any:
+    if _number(out) == 0:
+        raise ZeroDivisionError("sqrt: the derivative 1 / (2·sqrt(x)) is infinite at x = 0")
+    return 0.5 / out
+
+
+def _pow_slope(x: Any, c: Any) -> Any:
+    """c · x ** (c − 1), refused where it is infinite (x = 0 and c < 1)."""
+    if type(c) is float and c == 0:  # a constant exponent 0 (a Value exponent keeps its graph)
+        return 0.0
+    if _number(x) == 0 and _number(c) < 1:
+        raise ZeroDivisionError(
+            f"**: the derivative c · x ** (c - 1) is infinite at x = 0 (c = {_fmt(_number(c))})")
+    return c * (_power(x, c - 1.0) if type(x) is float else x ** (c - 1.0))
+
+
+def _on_both(name: str) -> Callable[[Any], Any]:
+    """``math.<name>`` on a float, the Value method ``<name>`` on a Value."""
+    on_float = _sigmoid if name == "sigmoid" else getattr(math, name)
+
+    def call(x: Any) -> Any:
+        return on_float(x) if type(x) is float else getattr(x, name)()
+
+    call.__name__ = name
+    return call
+
+
+_HELPERS: dict[str, Any] = {"sign": _sign, "sqrt_slope": _sqrt_slope, "pow_slope": _pow_slope,
+                            "abs": abs, "log1p": math.log1p}
+ON_FLOATS: dict[str, Any] = {
+    **_HELPERS, "power": _power, "sigmoid": _sigmoid,
+    **{f: getattr(math, f) for f in ("exp", "log", "sqrt", "sin", "cos", "tanh", "erf")},
+}
+"""What the formulas' function names mean on floats (forward, and compiled code)."""
+ON_VALUES: dict[str, Any] = {
+    **_HELPERS, "power": lambda x, p: _power(x, p) if type(x) is float else x ** p,
+    **{f: _on_both(f) for f in ("exp", "log", "sin", "cos", "sigmoid", "erf")},
+}
+"""What the functions of ``partials`` mean: the same on floats, Value methods on Values."""
+
+
+# --- domain checks: each names the operation and the input it refused --------------------
+
+def _check_log(x: float, _: None) -> None:
+    if not x > 0:
+        raise ValueError(f"log: expected x > 0, got x = {_fmt(x)}")
+
+
+def _check_sqrt(x: float, _: None) -> None:
+    if not x >= 0:
+        raise ValueError(f"sqrt: expected x >= 0, got x = {_fmt(x)}")
+
+
+def _check_div(x: float, y: float) -> None:
+    if y == 0:
+        raise ZeroDivisionError(f"/: division by zero ({_fmt(x)} / 0)")
+
+
+def _check_rdiv(x: float, c: float) -> None:
+    if x == 0:
+        raise ZeroDivisionError(f"/: division by zero ({_fmt(c)} / 0)")
+
+
+def _check_pow(x: float, y: float) -> None:
+    # ∂(x ** y)/∂y = x ** y · log x: a Value exponent needs a base > 0, or 0 with y >= 0,
+    # where x ** y is 0 (1 at y = 0) and ∂/∂y is taken as 0, as PyTorch and HIPS autograd do.
+    if x == 0 and y < 0:
+        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power (0 ** {_fmt(y)})")
+    if x < 0:
+        raise ValueError(f"**: the base must be >= 0 when the exponent is a Value "
+                         f"(∂/∂y = x**y · log x), got x = {_fmt(x)}")
+
+
+def _check_pow_c(x: float, c: float) -> None:
+    if x == 0 and c < 0:
+        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power (0 ** {_fmt(c)})")
+    if x < 0 and not c.is_integer():
+        raise ValueError(
+            f"**: a negative base needs a whole-number exponent, got {_fmt(x)} ** {_fmt(c)}")
+
+
+def _check_rpow(x: float, c: float) -> None:
+    # c ** x with a Value exponent x: ∂/∂x = c ** x · log c.
+    if not c > 0:
+        raise ValueError(
+            f"**: the base must be > 0 when the exponent is a Value (∂/∂x = c**x · log c), "
+            f"got c = {_fmt(c)}")
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One primitive operation: its forward rule and its local derivatives, together.
+
+    ``f(x, y_or_c)`` and ``df(out, x, y_or_c)`` are ``forward`` and ``partials`` compiled
+    (the second argument is the second input, the constant ``c``, or None); the rest is
+    described in this module's docstring.
+
+    Examples:
+        >>> TANH
+        Rule('tanh': out = tanh(x), ∂out/∂x = 1.0 - out * out)
+        >>> TANH.f(0.5, None) == math.tanh(0.5), MUL.df(6.0, 2.0, 3.0)
+        (True, (3.0, 2.0))
+    """
 
     name: str
-    symbol: str
+    args: str
     text: str
-    forward: Callable[..., float]
-    partials: Callable[..., tuple[Any, ...]]
+    forward: str
+    partials: tuple[str, ...]
     formulas: tuple[str, ...]
-    check: Callable[..., None] | None = None
+    symbol: str
+    check: Callable[[float, Any], None] | None = None
+    note: str = ""
+    f: Callable[[float, Any], float] = field(init=False, repr=False)
+    df: Callable[..., tuple[Any, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.args not in ("x", "x, y", "x, c"):
+            raise ValueError(f"Rule {self.name!r}: args must be 'x', 'x, y' or 'x, c', "
+                             f"got {self.args!r}")
+        if len(self.partials) != self.arity or len(self.formulas) != self.arity:
+            raise ValueError(f"Rule {self.name!r}: one partial and one formula per Value "
+                             f"input ({self.arity})")
+        second = "y" if self.args == "x, y" else "c"
+        where = f"<rule {self.name}>"
+        forward = f"lambda x, {second}: {self.forward}"
+        partials = f"lambda out, x, {second}: ({', '.join(self.partials)},)"
+        object.__setattr__(self, "f", eval(compile(forward, where, "eval"), dict(ON_FLOATS)))
+        object.__setattr__(self, "df", eval(compile(partials, where, "eval"), dict(ON_VALUES)))
 
     @property
     def arity(self) -> int:
         """How many Value inputs the operation takes (its constant ``c`` not counted)."""
-        return len(self.formulas)
+        return 2 if self.args == "x, y" else 1
 
     def __repr__(self) -> str:
-        return f"Op({self.name!r}: out = {self.text})"
+        derivatives = ", ".join(f"∂out/∂{v} = {p}" for v, p in zip("xy", self.partials))
+        return f"Rule({self.name!r}: out = {self.text}, {derivatives})"
+
+
+OPS: list[Rule] = []
+"""Every row of the table, in the order below."""
+
+
+def defop(name: str, args: str, text: str, forward: str, partials: tuple[str, ...],
+          formulas: tuple[str, ...], symbol: str = "", check: Any = None,
+          note: str = "") -> Rule:
+    """Make a row and add it to :data:`OPS` (``symbol`` defaults to ``name``)."""
+    rule = Rule(name, args, text, forward, partials, formulas, symbol or name, check, note)
+    OPS.append(rule)
+    return rule
 
 
 # fmt: off
-# ---------------------------------------------------------------------------------------
-#  THE TABLE.  Unary rows, then binary rows, then rows with a plain-number constant c.
-#  partials(x[, y], out[, c]) -> one local derivative per Value input.
-# ---------------------------------------------------------------------------------------
-NEG     = Op("neg", "−", "-x", operator.neg,
-             lambda x, out: (-1.0,), ("-1",))
-ABS     = Op("abs", "|·|", "|x|", abs,
-             lambda x, out: (_sign(x),), ("sign(x)  (0 at x = 0)",))
-EXP     = Op("exp", "exp", "exp(x)", math.exp,
-             lambda x, out: (out,), ("exp(x)",))
-LOG     = Op("log", "log", "log(x)", math.log,
-             lambda x, out: (1.0 / x,), ("1 / x",), _check_log)
-SQRT    = Op("sqrt", "√", "sqrt(x)", math.sqrt,
-             _sqrt_partial, ("1 / (2·sqrt(x))",), _check_sqrt)
-TANH    = Op("tanh", "tanh", "tanh(x)", math.tanh,
-             lambda x, out: (1.0 - out * out,), ("1 − tanh²(x)",))
-SIGMOID = Op("sigmoid", "σ", "σ(x)", _sigmoid,
-             lambda x, out: (out * (1.0 - out),), ("σ(x)·(1 − σ(x))",))
-RELU    = Op("relu", "ReLU", "max(0, x)", lambda x: x if x > 0 else 0.0,
-             lambda x, out: (_step(x, 0.0),), ("1 if x > 0 else 0",))
-SIN     = Op("sin", "sin", "sin(x)", math.sin,
-             lambda x, out: (_cos(x),), ("cos(x)",))
-COS     = Op("cos", "cos", "cos(x)", math.cos,
-             lambda x, out: (-_sin(x),), ("−sin(x)",))
+# ------------------------------------------------------------------------------------------
+#  THE TABLE.  name, args, text, forward, partials (∂out/∂x[, ∂out/∂y]), formulas, symbol
+# ------------------------------------------------------------------------------------------
+NEG      = defop("neg", "x", "-x", "-x", ("-1.0",), ("-1",), "−")
+ABS      = defop("abs", "x", "|x|", "abs(x)", ("sign(x)",), ("sign(x)",), "|·|",
+                 note="0 at x = 0")
+EXP      = defop("exp", "x", "exp(x)", "exp(x)", ("out",), ("exp(x)",))
+LOG      = defop("log", "x", "log(x)", "log(x)", ("1.0 / x",), ("1 / x",),
+                 check=_check_log)
+SQRT     = defop("sqrt", "x", "sqrt(x)", "sqrt(x)", ("sqrt_slope(out)",), ("1 / (2·sqrt(x))",),
+                 "√", _check_sqrt)
+TANH     = defop("tanh", "x", "tanh(x)", "tanh(x)", ("1.0 - out * out",), ("1 − tanh²(x)",))
+SIGMOID  = defop("sigmoid", "x", "σ(x)", "sigmoid(x)", ("out * (1.0 - out)",),
+                 ("σ(x)·(1 − σ(x))",), "σ")
+RELU     = defop("relu", "x", "max(0, x)", "x if x > 0.0 else 0.0", ("1.0 if x > 0.0 else 0.0",),
+                 ("1 if x > 0 else 0",), "ReLU")
+SIN      = defop("sin", "x", "sin(x)", "sin(x)", ("cos(x)",), ("cos(x)",))
+COS      = defop("cos", "x", "cos(x)", "cos(x)", ("-sin(x)",), ("−sin(x)",))
+# Past |x| = 27.3 (erf) and 38.6 (gelu) the Gaussian factor exp(...) is 0 in floats: the
+# partials say so first, so that on Values no x·x overflows on the way to that 0.
+ERF      = defop("erf", "x", "erf(x)", "erf(x)",
+                 ("0.0 if x > 27.3 or x < -27.3 else 1.1283791670955126 * exp(-(x * x))",),
+                 ("2·exp(−x²) / sqrt(π)",))
+# PyTorch's defaults: softplus with beta 1 and threshold 20, gelu in its exact (erf) form.
+SOFTPLUS = defop("softplus", "x", "log(1 + exp(x))", "x if x > 20.0 else log1p(exp(x))",
+                 ("1.0 if x > 20.0 else exp(x) / (exp(x) + 1.0)",), ("σ(x)",),
+                 note="x itself above 20, as in PyTorch")
+GELU     = defop("gelu", "x", "x·Φ(x)", "x * 0.5 * (1.0 + erf(x * 0.7071067811865476))",
+                 ("0.5 * (1.0 + erf(x * 0.7071067811865476)) + (0.0 if x > 38.6 or x < -38.6"
+                  " else x * (exp(-0.5 * x * x) * 0.3989422804014327))",),
+                 ("Φ(x) + x·φ(x)",), "GELU")
+SILU     = defop("silu", "x", "x·σ(x)", "x * sigmoid(x)",
+                 ("sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)))",), ("σ(x)·(1 + x·(1 − σ(x)))",),
+                 "SiLU")
 
-ADD     = Op("+", "+", "x + y", operator.add,
-             lambda x, y, out: (1.0, 1.0), ("1", "1"))
-SUB     = Op("-", "−", "x - y", operator.sub,
-             lambda x, y, out: (1.0, -1.0), ("1", "-1"))
-MUL     = Op("*", "×", "x * y", operator.mul,
-             lambda x, y, out: (y, x), ("y", "x"))
-DIV     = Op("/", "÷", "x / y", operator.truediv,
-             lambda x, y, out: (1.0 / y, -out / y), ("1 / y", "−x / y²"), _check_div)
-POW     = Op("**", "^", "x ** y", operator.pow,
-             lambda x, y, out: (y * _power(x, y - 1.0), out * _log(x)),
-             ("y · x ** (y − 1)", "x ** y · log(x)"), _check_pow)
+ADD      = defop("+", "x, y", "x + y", "x + y", ("1.0", "1.0"), ("1", "1"))
+SUB      = defop("-", "x, y", "x - y", "x - y", ("1.0", "-1.0"), ("1", "-1"), "−")
+MUL      = defop("*", "x, y", "x * y", "x * y", ("y", "x"), ("y", "x"), "×")
+DIV      = defop("/", "x, y", "x / y", "x / y", ("1.0 / y", "-out / y"), ("1 / y", "−x / y²"),
+                 "÷", _check_div)
+POW      = defop("**", "x, y", "x ** y", "x ** y",
+                 ("pow_slope(x, y)", "0.0 if x <= 0.0 else out * log(x)"),
+                 ("y · x ** (y − 1)", "x ** y · log(x)"), "^", _check_pow)
 
-ADD_C   = Op("+", "+", "x + c", operator.add,
-             lambda x, out, c: (1.0,), ("1",))
-SUB_C   = Op("-", "−", "x - c", operator.sub,
-             lambda x, out, c: (1.0,), ("1",))
-RSUB_C  = Op("-", "−", "c - x", lambda x, c: c - x,
-             lambda x, out, c: (-1.0,), ("-1",))
-MUL_C   = Op("*", "×", "x * c", operator.mul,
-             lambda x, out, c: (c,), ("c",))
-DIV_C   = Op("/", "÷", "x / c", operator.truediv,
-             lambda x, out, c: (1.0 / c,), ("1 / c",), _check_div_c)
-RDIV_C  = Op("/", "÷", "c / x", lambda x, c: c / x,
-             lambda x, out, c: (-out / x,), ("−c / x²",), _check_rdiv_c)
-POW_C   = Op("**", "^", "x ** c", operator.pow,
-             _pow_c_partial, ("c · x ** (c − 1)",), _check_pow_c)
-RPOW_C  = Op("**", "^", "c ** x", lambda x, c: c ** x,
-             lambda x, out, c: (out * _log(c),), ("c ** x · log(c)",), _check_rpow_c)
-LEAKY   = Op("leaky_relu", "LeakyReLU", "x if x > 0 else c·x", lambda x, c: x if x > 0 else c * x,
-             lambda x, out, c: (_step(x, c),), ("1 if x > 0 else c",))
+ADD_C    = defop("+", "x, c", "x + c", "x + c", ("1.0",), ("1",), "+ c")
+SUB_C    = defop("-", "x, c", "x - c", "x - c", ("1.0",), ("1",), "− c")
+RSUB_C   = defop("-", "x, c", "c - x", "c - x", ("-1.0",), ("-1",), "c −")
+MUL_C    = defop("*", "x, c", "x * c", "x * c", ("c",), ("c",), "× c")
+DIV_C    = defop("/", "x, c", "x / c", "x / c", ("1.0 / c",), ("1 / c",), "÷ c", _check_div)
+RDIV_C   = defop("/", "x, c", "c / x", "c / x", ("-out / x",), ("−c / x²",), "c ÷",
+                 _check_rdiv)
+POW_C    = defop("**", "x, c", "x ** c", "x ** c", ("pow_slope(x, c)",), ("c · x ** (c − 1)",),
+                 "^c", _check_pow_c)
+RPOW_C   = defop("**", "x, c", "c ** x", "c ** x", ("out * log(c)",), ("c ** x · log(c)",),
+                 "c^", _check_rpow)
+LEAKY    = defop("leaky_relu", "x, c", "x if x > 0 else c·x", "x if x > 0.0 else c * x",
+                 ("1.0 if x > 0.0 else c",), ("1 if x > 0 else c",), "LeakyReLU(c)")
 # fmt: on
-
-UNARY: tuple[Op, ...] = (NEG, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SIN, COS)
-BINARY: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW)
-CONSTANT: tuple[Op, ...] = (ADD_C, SUB_C, RSUB_C, MUL_C, DIV_C, RDIV_C, POW_C, RPOW_C, LEAKY)
-OPS: tuple[Op, ...] = UNARY + BINARY + CONSTANT

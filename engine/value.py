@@ -1,29 +1,31 @@
-"""``Value``: one scalar in the computation graph.
+"""``Value``: one scalar in the computation graph, and backpropagation through it.
 
 A Value is plain data: its number (``data``), the gradient backward adds into it (``grad``),
-the row of :mod:`engine.ops` that made it (``rule``, ``None`` for a leaf), the Values it was
-made from (``x`` and ``y``, the letters of the row's formula; ``inputs`` gives them as a
-tuple in argument order, repeats kept) and, for rows such as ``x * 2`` or ``x ** 3``, the
-plain number ``param`` that took part (the row's ``c``). Every operator below only looks up
-its row and records a node; the derivatives themselves are never written here.
+the row of :mod:`engine.ops` that made it (``rule``; ``None`` for a leaf), the one or two
+Values it was made from (``inputs``) and, for rows such as ``x * 2`` or ``x ** 3``, the
+plain number that took part (``param``, the row's ``c``). Every operator below only picks
+its row; :func:`apply` is the one place where a node is built: it checks the row's domain,
+computes the forward formula and refuses an overflow. The derivatives are never written
+here: :meth:`Value.backward` reads them from the rows.
 
-A node is one object: its inputs sit in two slots rather than in a tuple of their own. Each
-object that holds references is tracked by Python's garbage collector, whose passes cost
-time in proportion to the tracked objects alive, so this halves the collector's work on a
-large graph (the benchmark measures it).
+A node is one small object whose inputs sit in two slots rather than in a tuple of their
+own: each object that holds references is tracked by Python's garbage collector, whose
+passes cost time in proportion to the objects alive, so this halves the collector's work on
+a large graph (the benchmark measures it).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from engine import ops
-from engine.ops import Op
+from engine.ops import Rule
 
-__all__ = ["Value", "Number", "ValueLike"]
+__all__ = ["Value", "apply", "topological_order", "backprop", "Number", "ValueLike"]
 
 Number = int | float
 ValueLike = Union["Value", int, float]
@@ -34,17 +36,22 @@ GRAD_ENABLED: ContextVar[bool] = ContextVar("stepgrad_grad_enabled", default=Tru
 _INF = math.inf
 
 
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
 def _to_float(x: Any, what: str) -> float:
     """``x`` as a finite float, or a TypeError/ValueError that says what was wrong."""
     if type(x) is float:
         f = x
-    elif isinstance(x, numbers.Real) and not isinstance(x, bool):
+    elif (isinstance(x, numbers.Real) and not isinstance(x, bool)) or (
+            getattr(x, "shape", None) == () and getattr(x, "dtype", None) is not None
+            and x.dtype.kind in "iuf"):  # a 0-d NumPy array of numbers
         try:
             f = float(x)
         except OverflowError:  # an int (or Fraction) beyond the largest float
-            raise ValueError(
-                f"{what}: expected a finite number, got a {type(x).__name__} too large "
-                f"for a float") from None
+            raise ValueError(f"{what}: expected a finite number, got a {type(x).__name__} "
+                             f"too large for a float") from None
     else:
         hint = " (use .data for its number, or .detach() for a new leaf)" if isinstance(
             x, Value) else ""
@@ -54,96 +61,64 @@ def _to_float(x: Any, what: str) -> float:
     return f
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def _overflow(rule: Op, *args: float) -> OverflowError:
-    shown = ", ".join(f"{n} = {_fmt(a)}" for n, a in zip("xy", args))
-    return OverflowError(f"{rule.name}: the result overflows a float ({rule.text} with {shown})")
-
-
-def _node(data: float, rule: Op, x: Value, param: float | None) -> Value:
-    """Record a new node with one Value input, or a plain leaf inside ``no_grad()``."""
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v.y = None
-    if GRAD_ENABLED.get():
-        v.rule = rule
-        v.x = x
-        v.param = param
-    else:
-        v.rule = None
-        v.x = None
-        v.param = None
-    return v
-
-
-def _unary(rule: Op, a: Value) -> Value:
-    x = a.data
-    if rule.check is not None:
-        rule.check(x)
-    try:
-        r = rule.forward(x)
-    except OverflowError:
-        raise _overflow(rule, x) from None
-    if not -_INF < r < _INF:
-        raise _overflow(rule, x)
-    return _node(r, rule, a, None)
-
-
-def _binary(rule: Op, a: Value, b: Value) -> Value:
-    x, y = a.data, b.data
-    if rule.check is not None:
-        rule.check(x, y)
-    try:
-        r = rule.forward(x, y)
-    except OverflowError:
-        raise _overflow(rule, x, y) from None
-    if not -_INF < r < _INF:
-        raise _overflow(rule, x, y)
-    v = _new(Value)
-    v.data = r
-    v.grad = 0.0
-    v.label = ""
-    if GRAD_ENABLED.get():
-        v.rule = rule
-        v.x = a
-        v.y = b
-    else:
-        v.rule = None
-        v.x = v.y = None
-    v.param = None
-    return v
-
-
-def _with_constant(rule: Op, a: Value, c: Any) -> Value:
-    if type(c) is not float:
-        c = _to_float(c, rule.name)
-    elif not -_INF < c < _INF:
-        raise ValueError(f"{rule.name}: expected a finite number, got {c}")
-    x = a.data
-    if rule.check is not None:
-        rule.check(x, c)
-    try:
-        r = rule.forward(x, c)
-    except OverflowError:
-        raise OverflowError(
-            f"{rule.name}: the result overflows a float ({rule.text} with x = {_fmt(x)}, "
-            f"c = {_fmt(c)})") from None
-    if not -_INF < r < _INF:
-        raise OverflowError(
-            f"{rule.name}: the result overflows a float ({rule.text} with x = {_fmt(x)}, "
-            f"c = {_fmt(c)})")
-    return _node(r, rule, a, c)
-
-
 def _is_number(x: Any) -> bool:
     if type(x) is float or type(x) is int:  # the common cases, without the slower ABC check
         return True
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
+    """The one builder: check the domain, compute, refuse overflow, record the node."""
+    second = c if y is None else y._data
+    a = x._data
+    if rule.check is not None:
+        rule.check(a, second)
+    try:
+        out = rule.f(a, second)
+    except OverflowError:
+        out = _INF
+    if not -_INF < out < _INF:
+        shown = f"x = {_fmt(a)}" + ("" if second is None else
+                                    f", {'c' if y is None else 'y'} = {_fmt(second)}")
+        raise OverflowError(f"{rule.name}: the result overflows a float ({rule.text} with "
+                            f"{shown})")
+    v = _new(Value)
+    v._data = out
+    v._grad = 0.0
+    v._label = ""
+    if GRAD_ENABLED.get():
+        v._rule, v._x, v._y, v._c = rule, x, y, c
+    else:
+        v._rule = v._x = v._y = v._c = None
+    return v
+
+
+def apply(rule: Rule, *inputs: Value, c: Number | None = None) -> Value:
+    """Apply a row of the table to Values: the public way to build a node from a row.
+
+    ``inputs`` are the row's Value inputs (one, or two for ``args == "x, y"``); ``c`` is
+    its plain number (for ``args == "x, c"``). Every operator of :class:`Value` comes here.
+
+    Examples:
+        >>> from engine import Value, apply, ops
+        >>> x = Value(3.0, label="x")
+        >>> apply(ops.MUL_C, x, c=2).data, apply(ops.TANH, x).op
+        (6.0, 'tanh')
+    """
+    if not isinstance(rule, Rule):
+        raise TypeError(f"apply: rule must be a Rule (a row of engine.ops), got "
+                        f"{type(rule).__name__}")
+    if len(inputs) != rule.arity:
+        raise TypeError(f"apply: the row {rule.name!r} takes {rule.arity} Value input(s), "
+                        f"got {len(inputs)}")
+    for i, v in enumerate(inputs):
+        if not isinstance(v, Value):
+            raise TypeError(f"apply: inputs[{i}] must be a Value, got {type(v).__name__}")
+    if (rule.args == "x, c") != (c is not None):
+        raise TypeError(f"apply: the row {rule.name!r} ({rule.text}) "
+                        + ("needs a number c" if c is None else "takes no c"))
+    number = None if c is None else _to_float(c, f"apply: c of {rule.name!r}")
+    return _node(rule, inputs[0], inputs[1] if rule.arity == 2 else None, number)
 
 
 class Value:
@@ -154,19 +129,19 @@ class Value:
         label: a name shown by ``repr``, ``draw_dot`` and the step-through.
 
     Attributes:
-        data: the number (assignable).
-        grad: ∂(output)/∂(this Value), accumulated by ``backward()``; starts at 0.0.
-        label: the name (assignable).
-        op: the operation that made this Value, such as ``"*"`` or ``"tanh"``; ``""`` for
-            a leaf.
-        inputs: the Values it was computed from, in argument order; ``()`` for a leaf.
-        x, y: the same inputs one by one, named as in the row's formula (``None`` where
-            there is none: ``y`` for a node with one Value input, both for a leaf).
+        data: the number (assignable: a finite real number).
+        grad: ∂(output)/∂(this Value), accumulated by ``backward()``; starts at 0.0 (a
+            Value after ``backward(create_graph=True)``).
+        label: the name (assignable: a str).
+        op: the name of the operation that made this Value (``"*"``, ``"tanh"``); ``""``
+            for a leaf.
         rule: the row of :mod:`engine.ops` behind ``op`` (``None`` for a leaf).
+        inputs: the Values it was computed from, in argument order; ``()`` for a leaf.
         param: the plain number of ``x * 2``, ``x ** 3``, ``leaky_relu(slope)``..., else
             ``None``.
 
-    Values hash and compare by identity, so they can be kept in sets and dict keys.
+    Values hash and compare with ``==`` by identity, so they can be kept in sets and dict
+    keys; ``<``, ``<=``, ``>``, ``>=`` compare their numbers (so ``max(values)`` works).
 
     Examples:
         >>> x = Value(2.0, label="x")
@@ -178,137 +153,163 @@ class Value:
         7.0
     """
 
-    __slots__ = ("data", "grad", "label", "x", "y", "rule", "param")
+    __slots__ = ("_data", "_grad", "_label", "_rule", "_x", "_y", "_c")
 
-    data: float
-    grad: float
-    label: str
-    x: Value | None
-    y: Value | None
-    rule: Op | None
-    param: float | None
+    _data: float
+    _grad: Any
+    _label: str
+    _rule: Rule | None
+    _x: Value | None
+    _y: Value | None
+    _c: float | None
+
+    if TYPE_CHECKING:  # the methods made from the table's rows, at the end of this module
+        def __getattr__(self, name: str) -> Callable[[], Value]: ...
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = data if type(data) is float and -_INF < data < _INF else _to_float(
+        self._data = data if type(data) is float and -_INF < data < _INF else _to_float(
             data, "Value")
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self.grad = 0.0
-        self.label = label
-        self.x = None
-        self.y = None
-        self.rule = None
-        self.param = None
+        self._grad = 0.0
+        self._label = label
+        self._rule = self._x = self._y = self._c = None
+
+    # --- the public attributes, checked when assigned -----------------------------------
+    @property
+    def data(self) -> float:
+        """The number (a finite float)."""
+        return self._data
+
+    @data.setter
+    def data(self, number: Number) -> None:
+        self._data = _to_float(number, "Value.data")
 
     @property
-    def inputs(self) -> tuple[Value, ...]:
-        """The Values this one was computed from, in argument order; ``()`` for a leaf."""
-        if self.x is None:
-            return ()
-        return (self.x,) if self.y is None else (self.x, self.y)
+    def grad(self) -> Any:
+        """∂(output)/∂(this Value), accumulated by ``backward()``."""
+        return self._grad
 
-    @inputs.setter
-    def inputs(self, values: tuple[Value, ...]) -> None:
-        if len(values) > 2:
-            raise ValueError(f"Value.inputs: at most 2 inputs, got {len(values)}")
-        self.x = values[0] if len(values) >= 1 else None
-        self.y = values[1] if len(values) == 2 else None
+    @grad.setter
+    def grad(self, g: Any) -> None:
+        self._grad = g if isinstance(g, Value) else _to_float(g, "Value.grad")
+
+    @property
+    def label(self) -> str:
+        """The name shown by ``repr``, drawings and step texts."""
+        return self._label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"Value.label: expected a str, got {type(text).__name__}")
+        self._label = text
 
     @property
     def op(self) -> str:
         """The operation that made this Value (``"+"``, ``"tanh"``, ...); ``""`` for a leaf."""
-        return "" if self.rule is None else self.rule.name
+        return "" if self._rule is None else self._rule.name
+
+    @property
+    def rule(self) -> Rule | None:
+        """The row of :mod:`engine.ops` that made this Value; ``None`` for a leaf."""
+        return self._rule
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The Values this one was computed from, in argument order; ``()`` for a leaf."""
+        if self._x is None:
+            return ()
+        return (self._x,) if self._y is None else (self._x, self._y)
+
+    @property
+    def param(self) -> float | None:
+        """The plain number ``c`` of rows such as ``x * c``; ``None`` elsewhere."""
+        return self._c
 
     def __repr__(self) -> str:
-        name = f"{self.label!r}, " if self.label else ""
-        return f"Value({name}data={self.data:.6g}, grad={_grad_text(self.grad)})"
+        name = f"{self._label!r}, " if self._label else ""
+        g = self._grad
+        return f"Value({name}data={self._data:.6g}, grad={_fmt(g) if type(g) is float else g})"
 
-    # --- arithmetic: Values or plain numbers on either side --------------------------
-    def __add__(self, other: ValueLike) -> Value:
+    # --- arithmetic: Values or plain numbers on either side ----------------------------
+    def _pick(self, other: Any, pair: Rule, with_c: Rule) -> Value:
         if type(other) is Value:
-            return _binary(ops.ADD, self, other)
-        return _with_constant(ops.ADD_C, self, other) if _is_number(other) else NotImplemented
+            return _node(pair, self, other, None)
+        if type(other) is not float:
+            if not _is_number(other):
+                return NotImplemented  # type: ignore[no-any-return]
+            other = _to_float(other, pair.name)
+        elif not -_INF < other < _INF:
+            raise ValueError(f"{pair.name}: expected a finite number, got {other}")
+        return _node(with_c, self, None, other)
+
+    def __add__(self, other: ValueLike) -> Value:
+        return self._pick(other, ops.ADD, ops.ADD_C)
 
     def __radd__(self, other: ValueLike) -> Value:
-        return _with_constant(ops.ADD_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.ADD, ops.ADD_C)
 
     def __sub__(self, other: ValueLike) -> Value:
-        if type(other) is Value:
-            return _binary(ops.SUB, self, other)
-        return _with_constant(ops.SUB_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.SUB, ops.SUB_C)
 
     def __rsub__(self, other: ValueLike) -> Value:
-        return _with_constant(ops.RSUB_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.SUB, ops.RSUB_C)
 
     def __mul__(self, other: ValueLike) -> Value:
-        if type(other) is Value:
-            return _binary(ops.MUL, self, other)
-        return _with_constant(ops.MUL_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.MUL, ops.MUL_C)
 
     def __rmul__(self, other: ValueLike) -> Value:
-        return _with_constant(ops.MUL_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.MUL, ops.MUL_C)
 
     def __truediv__(self, other: ValueLike) -> Value:
-        if type(other) is Value:
-            return _binary(ops.DIV, self, other)
-        return _with_constant(ops.DIV_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.DIV, ops.DIV_C)
 
     def __rtruediv__(self, other: ValueLike) -> Value:
-        return _with_constant(ops.RDIV_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.DIV, ops.RDIV_C)
 
     def __pow__(self, other: ValueLike) -> Value:
-        if type(other) is Value:
-            return _binary(ops.POW, self, other)
-        return _with_constant(ops.POW_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.POW, ops.POW_C)
 
     def __rpow__(self, other: ValueLike) -> Value:
-        return _with_constant(ops.RPOW_C, self, other) if _is_number(other) else NotImplemented
+        return self._pick(other, ops.POW, ops.RPOW_C)
 
     def __neg__(self) -> Value:
-        return _unary(ops.NEG, self)
+        return _node(ops.NEG, self, None, None)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _unary(ops.ABS, self)
-
-    # --- functions --------------------------------------------------------------------
-    def exp(self) -> Value:
-        """eˣ. Raises ``OverflowError`` when the result is too large for a float."""
-        return _unary(ops.EXP, self)
-
-    def log(self) -> Value:
-        """Natural logarithm; raises ``ValueError`` for x ≤ 0."""
-        return _unary(ops.LOG, self)
-
-    def sqrt(self) -> Value:
-        """√x; raises ``ValueError`` for x < 0 (and its derivative is refused at 0)."""
-        return _unary(ops.SQRT, self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent, with derivative 1 − tanh²(x)."""
-        return _unary(ops.TANH, self)
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for any finite x."""
-        return _unary(ops.SIGMOID, self)
-
-    def relu(self) -> Value:
-        """max(0, x), with derivative 0 at x = 0 as in PyTorch."""
-        return _unary(ops.RELU, self)
+        return _node(ops.ABS, self, None, None)
 
     def leaky_relu(self, slope: Number = 0.01) -> Value:
         """x for x > 0, else slope·x; the derivative at 0 is ``slope`` as in PyTorch."""
-        return _with_constant(ops.LEAKY, self, slope)
+        return _node(ops.LEAKY, self, None, _to_float(slope, "leaky_relu: slope"))
 
-    def sin(self) -> Value:
-        """Sine (radians)."""
-        return _unary(ops.SIN, self)
+    # --- comparisons: by number (``==`` and hashing stay by identity) -------------------
+    def _number_of(self, other: Any) -> Any:
+        if type(other) is Value:
+            return other._data
+        return other if _is_number(other) else None
 
-    def cos(self) -> Value:
-        """Cosine (radians)."""
-        return _unary(ops.COS, self)
+    def __lt__(self, other: ValueLike) -> bool:
+        n = self._number_of(other)
+        return NotImplemented if n is None else self._data < n
+
+    def __le__(self, other: ValueLike) -> bool:
+        n = self._number_of(other)
+        return NotImplemented if n is None else self._data <= n
+
+    def __gt__(self, other: ValueLike) -> bool:
+        n = self._number_of(other)
+        return NotImplemented if n is None else self._data > n
+
+    def __ge__(self, other: ValueLike) -> bool:
+        n = self._number_of(other)
+        return NotImplemented if n is None else self._data >= n
+
+    __hash__ = object.__hash__
 
     # --- the graph ----------------------------------------------------------------------
     def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
@@ -328,17 +329,150 @@ class Value:
             >>> a.grad
             -4.0
         """
-        autograd.backward(self, grad, create_graph=create_graph)
+        if create_graph:
+            seed: Any = grad if isinstance(grad, Value) else Value(
+                _to_float(grad, "backward: grad"))
+            token = GRAD_ENABLED.set(True)  # the gradients' graphs are recorded, as asked
+            try:
+                for node, g, _ in backprop(self, seed, create_graph=True):
+                    node._grad = node._grad + g
+            finally:
+                GRAD_ENABLED.reset(token)
+            return
+        seed = grad if type(grad) is float and -_INF < grad < _INF else _to_float(
+            grad, "backward: grad")
+        for node, g, _ in backprop(self, seed):
+            total = node._grad + g
+            if not -_INF < total < _INF:
+                raise ArithmeticError(f"backward: {node!r} would hold grad {total}: the "
+                                      f"gradients accumulated over several passes overflow")
+            node._grad = total
 
     def detach(self) -> Value:
         """A new leaf with the same number (and label): gradients stop there."""
-        return Value(self.data, self.label)
+        return Value(self._data, self._label)
+
+    # --- copying and pickling: the graph as plain rows, no recursion ---------------------
+    def __reduce__(self) -> tuple[Any, ...]:
+        order = topological_order(self)
+        index = {v: i for i, v in enumerate(order)}
+        rows = []
+        for v in order:
+            rule = v._rule
+            if rule is not None and rule not in ops.OPS:
+                raise TypeError(f"pickle: {v!r} was made by {rule!r}, which is not a row of "
+                                f"engine.ops.OPS, so it cannot be rebuilt from its name")
+            x = -1 if v._x is None else index[v._x]
+            y = -1 if v._y is None else index[v._y]
+            rows.append((v._data, v._grad, v._label, -1 if rule is None else ops.OPS.index(rule),
+                         x, y, v._c))
+        return _rebuild, (rows,)
 
 
-def _grad_text(g: Any) -> str:
-    return f"{g:.6g}" if type(g) is float else repr(g)
+def _rebuild(rows: list[tuple[Any, ...]]) -> Value:
+    """The graph of :meth:`Value.__reduce__`, built again; returns its last node."""
+    nodes: list[Value] = []
+    for data, grad, label, rule, x, y, c in rows:
+        v = Value(data, label)
+        v._grad = grad
+        if rule >= 0:
+            v._rule, v._x, v._c = ops.OPS[rule], nodes[x], c
+            v._y = nodes[y] if y >= 0 else None
+        nodes.append(v)
+    return nodes[-1]
 
+
+def _method(rule: Rule) -> Callable[[Value], Value]:
+    def method(self: Value) -> Value:
+        return _node(rule, self, None, None)
+
+    method.__name__ = method.__qualname__ = rule.name
+    note = f" ({rule.note})" if rule.note else ""
+    method.__doc__ = f"{rule.text}; its derivative is {rule.formulas[0]}{note}."
+    return method
+
+
+# Every one-input row with a word for a name is a method: x.exp(), x.tanh(), x.gelu()...
+for _rule in ops.OPS:
+    if _rule.args == "x" and _rule.name.isidentifier() and not hasattr(Value, _rule.name):
+        setattr(Value, _rule.name, _method(_rule))
 
 _new = object.__new__
 
-from engine import autograd  # noqa: E402  (autograd needs Value defined first)
+
+# --- backpropagation ---------------------------------------------------------------------
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph once, each after all of its inputs; ``root`` is last.
+
+    Examples:
+        >>> from engine import Value, topological_order
+        >>> a = Value(1.0, label="a")
+        >>> b = a + a
+        >>> [v.label or v.op for v in topological_order(b * a)]
+        ['a', '+', '*']
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order: expected a Value, got {type(root).__name__}")
+    order: list[Value] = []
+    seen = {root}
+    # Depth-first with an explicit stack (no recursion limit): a node stays on the stack
+    # until its inputs, x then y, are in the order.
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        x, y = node._x, node._y
+        if x is not None and x not in seen:
+            seen.add(x)
+            stack.append(x)
+        elif y is not None and y not in seen:
+            seen.add(y)
+            stack.append(y)
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def backprop(root: Value, grad: Any = 1.0,
+             create_graph: bool = False) -> Iterator[tuple[Value, Any, tuple[Any, ...]]]:
+    """The one backward loop: yields ``(node, g, partials)`` in reverse topological order.
+
+    ``g`` is this pass's ∂root/∂node · grad, complete when the node is yielded (all of its
+    consumers come before it). Before yielding, ``g × partial`` has already been sent on to
+    each input. The caller decides what to do with ``g``: ``backward`` adds it to
+    ``node.grad``, ``grad`` collects it, ``backprop_steps`` explains it. The gradient
+    propagated is this pass's own, never the accumulated ``.grad``, so repeated passes add
+    up exactly. With ``create_graph=True``, ``grad`` is a Value and the rows' partials are
+    evaluated on the nodes themselves: the gradients are Values with graphs of their own.
+    """
+    pending: dict[Value, Any] = {root: grad}
+    pop, get = pending.pop, pending.get
+    for node in reversed(topological_order(root)):
+        g = pop(node)
+        if not -_INF < g < _INF:
+            raise ArithmeticError(f"backward: the gradient reaching {node!r} (op "
+                                  f"{node.op or 'leaf'!r}) is {g}: a local derivative or a "
+                                  f"product of them overflowed")
+        a, b = node._x, node._y
+        if a is None:
+            yield node, g, ()
+            continue
+        # The chain rule, one edge at a time: input += ∂node/∂input · g, with the partials
+        # from the node's row; a reused input collects a contribution from every edge.
+        try:
+            if create_graph:
+                partials = node._rule.df(node, a, node._c if b is None else b)  # type: ignore[union-attr]
+            else:
+                partials = node._rule.df(node._data, a._data,  # type: ignore[union-attr]
+                                         node._c if b is None else b._data)
+        except (ZeroDivisionError, ValueError, OverflowError) as err:
+            if str(err).startswith(f"{node.op}:"):  # the row's own message names it already
+                raise
+            raise type(err)(f"backward: the local derivative of {node!r} (op {node.op!r}) "
+                            f"cannot be computed: {err} (did an input's data change after the "
+                            f"node was built?)") from None
+        pending[a] = get(a, 0.0) + partials[0] * g
+        if b is not None:
+            pending[b] = get(b, 0.0) + partials[1] * g
+        yield node, g, partials

@@ -24,10 +24,11 @@ from nn.module import Module
 __all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP"]
 
 # Name -> the Value method applying it; None for "linear" (the neuron returns z itself).
+# (The methods are made from the rows of engine.ops, hence getattr for type checkers.)
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    "relu": getattr(Value, "relu"),  # noqa: B009
+    "tanh": getattr(Value, "tanh"),  # noqa: B009
+    "sigmoid": getattr(Value, "sigmoid"),  # noqa: B009
     "linear": None,
 }
 

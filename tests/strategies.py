@@ -32,7 +32,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from engine import Value, no_grad, ops
-from engine.ops import Op
+from engine.ops import Rule
 
 FINITE: dict[str, Any] = {"allow_nan": False, "allow_infinity": False, "allow_subnormal": False}
 
@@ -129,6 +129,27 @@ def _power_dk(k: int) -> Callable[..., float]:
     return d
 
 
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+
+
+def _phi(x: float) -> float:
+    """The standard normal density."""
+    return math.exp(-0.5 * x * x) / _SQRT_2PI if abs(x) < 1e150 else 0.0
+
+
+def _Phi(x: float) -> float:
+    """The standard normal distribution function, in PyTorch's erf form (gelu's contract)."""
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _erf_d1(x: float) -> float:
+    return 2.0 / math.sqrt(math.pi) * math.exp(-x * x) if abs(x) < 1e150 else 0.0
+
+
+def _softplus(x: float) -> float:
+    return x if x > 20 else math.log1p(math.exp(x))
+
+
 def _leaky(x: float, c: float) -> float:
     return x if x > 0 else c * x
 
@@ -165,7 +186,7 @@ class Case:
     """One way of calling one row of the table, with its oracles (see the module's text)."""
 
     name: str
-    row: Op
+    row: Rule
     call: Callable[..., Value]
     arity: int
     reference: Callable[..., float]
@@ -189,7 +210,8 @@ class Case:
             return self.build(args)[1].data
 
 
-def _unary(name: str, row: Op, call: Callable[[Value], Value], reference: Callable[[float], float],
+def _unary(name: str, row: Rule, call: Callable[[Value], Value],
+           reference: Callable[[float], float],
            d1: Callable[..., Any], d2: Callable[..., Any], d3: Callable[..., Any],
            domain: st.SearchStrategy[float], smooth: st.SearchStrategy[float],
            atol: float = 0.0, kinks: tuple[float, ...] = ()) -> Case:
@@ -197,7 +219,7 @@ def _unary(name: str, row: Op, call: Callable[[Value], Value], reference: Callab
                 tuples(domain), tuples(smooth), atol, kinks)
 
 
-def _constant(name: str, row: Op, call: Callable[[Value, Any], Value],
+def _constant(name: str, row: Rule, call: Callable[[Value, Any], Value],
               reference: Callable[[float, float], float], d1: Callable[..., Any],
               domain: st.SearchStrategy[tuple[float, ...]],
               smooth: st.SearchStrategy[tuple[float, ...]],
@@ -241,6 +263,25 @@ CASES: tuple[Case, ...] = (
     _unary("x.cos()", ops.COS, lambda x: x.cos(), math.cos,
            lambda x: -math.sin(x), lambda x: -math.cos(x), math.sin,
            every_float, floats(-100.0, 100.0)),
+    _unary("x.erf()", ops.ERF, lambda x: x.erf(), math.erf,
+           _erf_d1, lambda x: -2.0 * x * _erf_d1(x) if abs(x) < 30 else 0.0,
+           lambda x: (4.0 * x * x - 2.0) * _erf_d1(x) if abs(x) < 30 else 0.0,
+           every_float, floats(-5.0, 5.0), atol=1e-14),
+    # softplus is x itself above 20 (PyTorch's threshold), where its derivatives are 1, 0, 0.
+    _unary("x.softplus()", ops.SOFTPLUS, lambda x: x.softplus(), _softplus,
+           lambda x: 1.0 if x > 20 else _sigmoid(x),
+           lambda x: 0.0 if x > 20 else _sigmoid_d1(x),
+           lambda x: 0.0 if x > 20 else _sigmoid_d2(x),
+           every_float, floats(-30.0, 19.0), atol=1e-14),
+    _unary("x.gelu()", ops.GELU, lambda x: x.gelu(), lambda x: x * _Phi(x),
+           lambda x: (_Phi(x), x * _phi(x)), lambda x: _phi(x) * (2.0 - x * x) if abs(x) < 40
+           else 0.0, lambda x: _phi(x) * (x**3 - 4.0 * x) if abs(x) < 40 else 0.0,
+           every_float, floats(-8.0, 8.0), atol=1e-14),
+    _unary("x.silu()", ops.SILU, lambda x: x.silu(), lambda x: x * _sigmoid(x),
+           lambda x: (_sigmoid(x), x * _sigmoid_d1(x)),
+           lambda x: (2.0 * _sigmoid_d1(x), x * _sigmoid_d2(x)),
+           lambda x: (3.0 * _sigmoid_d2(x), x * _sigmoid_d3(x)),
+           every_float, floats(-40.0, 40.0), atol=1e-14),
     # --- rows of two Values -------------------------------------------------------------
     Case("x + y", ops.ADD, lambda x, y: x + y, 2, lambda x, y: x + y,
          {(0,): _const(1.0), (1,): _const(1.0), **_zeros(2)},
@@ -392,6 +433,9 @@ GRAPH_STEPS: tuple[tuple[str, Callable[[Any, Any], Any]], ...] = (
     ("(1.5 + tanh(a)) ** b", lambda a, b: (1.5 + a.tanh()) ** b.tanh()),
     ("2 ** tanh(a)", lambda a, b: 2 ** a.tanh()),
     ("1 / (2 + sin(a))", lambda a, b: 1 / (2 + a.sin())),
+    ("erf(a) * b", lambda a, b: a.erf() * b),
+    ("softplus(a) - gelu(b)", lambda a, b: a.softplus() - b.gelu()),
+    ("silu(a) + b", lambda a, b: a.silu() + b),
 )
 
 

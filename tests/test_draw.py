@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import graphviz
 import pytest
 
-from engine import Value
+from engine import Rule, Value, apply
 from engine.draw import (
     DONE_FILL,
     HIGHLIGHT_FILL,
@@ -89,28 +89,18 @@ def test_one_op_node_per_operation_and_edges_input_op_output() -> None:
             expected |= {(f"v{index[i]}", f"v{index[v]}op") for i in v.inputs}
     assert edges == expected
     op_texts = {k: n["texts"] for k, n in nodes.items() if k.endswith("op")}
-    assert sorted(t[0] for t in op_texts.values()) == sorted(["×", "x + 2", "×"])
+    assert sorted(t[0] for t in op_texts.values()) == sorted(["×", "+ 2", "×"])
     assert len([k for k in nodes if not k.endswith("op")]) == len(order)
 
 
 @pytest.mark.parametrize("rule", OPS, ids=lambda r: f"{r.name}:{r.text}")
-def test_every_row_draws_its_symbol_or_formula(rule: object) -> None:
-    from engine.ops import Op
-
-    assert isinstance(rule, Op)
+def test_every_row_draws_its_symbol_with_its_constant(rule: Rule) -> None:
     x, y = Value(0.7, label="p"), Value(1.3, label="q")
-    out = Value(0.5)
-    out.rule, out.inputs = rule, (x, y)[: rule.arity]
-    out.param = 2.0 if rule in _constant_rows() else None
+    out = apply(rule, *(x, y)[: rule.arity], c=3.0 if rule.args == "x, c" else None)
     source = draw_dot(out).source
-    shown = rule.symbol if out.param is None else rule.text.replace("c", "2")
+    shown = rule.symbol.replace("c", "3") if rule.args == "x, c" else rule.symbol
     assert f"label={_quoted(shown)}" in source
-
-
-def _constant_rows() -> tuple[object, ...]:
-    from engine.ops import CONSTANT
-
-    return CONSTANT
+    assert draw_dot(x * -2).source.count('label="× (-2)"') == 1
 
 
 def _quoted(text: str) -> str:

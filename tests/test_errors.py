@@ -90,7 +90,7 @@ def test_constants_must_be_finite(bad: float) -> None:
         (lambda: x / bad, "/"),
         (lambda: x**bad, r"\*\*"),
         (lambda: bad**x, r"\*\*"),
-        (lambda: x.leaky_relu(bad), "leaky_relu"),
+        (lambda: x.leaky_relu(bad), "leaky_relu: slope"),
     ):
         with pytest.raises(ValueError, match=f"{name}: expected a finite number"):
             apply()
@@ -153,11 +153,29 @@ def test_negative_base_to_a_fractional_number(x: float, c: float) -> None:
         Value(x) ** c
 
 
-@pytest.mark.parametrize("x", [0.0, -1.0, -2.0], ids=repr)
-def test_non_positive_base_with_a_value_exponent(x: float) -> None:
-    with pytest.raises(ValueError, match=r"\*\*: the base must be > 0 .* got x = "
+@pytest.mark.parametrize("x", [-1.0, -2.0], ids=repr)
+def test_negative_base_with_a_value_exponent(x: float) -> None:
+    with pytest.raises(ValueError, match=r"\*\*: the base must be >= 0 .* got x = "
                                          + re.escape(f"{x:.6g}")):
         Value(x) ** Value(2.0)
+
+
+@pytest.mark.parametrize("y", [2.0, 0.5, 0.0])
+def test_zero_to_a_value_power_is_defined_as_in_pytorch(y: float) -> None:
+    """0 ** y for a Value y >= 0: 0 (1 at y = 0), ∂/∂y = 0; ∂/∂x as PyTorch (0 at y = 0)."""
+    x, e = Value(0.0), Value(y)
+    out = x**e
+    if y < 1 and y != 0:
+        with pytest.raises(ZeroDivisionError, match="infinite at x = 0"):
+            out.backward()
+        return
+    out.backward()
+    assert (out.data, e.grad, x.grad) == (0.0 ** y, 0.0, 0.0 if y != 1 else 1.0)
+
+
+def test_zero_to_a_negative_value_power_is_refused() -> None:
+    with pytest.raises(ZeroDivisionError, match=r"0 cannot be raised to a negative power"):
+        Value(0.0) ** Value(-1.0)
 
 
 @pytest.mark.parametrize("c", [0.0, -2.0], ids=repr)

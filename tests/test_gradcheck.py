@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import CASES, Case, Graph, expression_graphs
 
-from engine import GradcheckError, Value, gradcheck, numerical_grad, ops
-from engine.ops import Op
-from engine.value import _binary, _unary
+from engine import GradcheckError, Rule, Value, apply, gradcheck, numerical_grad, ops
 
-# Test-only rows, applied through the engine's own node builders: a correct sine, a sine
+# Test-only rows (not in the table), applied with engine.apply: a correct sine, a sine
 # whose derivative is 0.1% too large, and a product whose second partial is 0.1% off.
-SINE = Op("sine", "sin", "sin(x)", math.sin, lambda x, out: (math.cos(x),), ("cos(x)",))
-SLIGHTLY_WRONG_SINE = replace(SINE, partials=lambda x, out: (1.001 * math.cos(x),))
-SLIGHTLY_WRONG_MUL = replace(ops.MUL, partials=lambda x, y, out: (y, 1.001 * x))
+SINE = Rule("sine", "x", "sin(x)", "sin(x)", ("cos(x)",), ("cos(x)",), "sin")
+SLIGHTLY_WRONG_SINE = Rule("sine", "x", "sin(x)", "sin(x)", ("1.001 * cos(x)",), ("cos(x)",),
+                           "sin")
+SLIGHTLY_WRONG_MUL = Rule("*", "x, y", "x * y", "x * y", ("y", "1.001 * x"), ("y", "x"), "×")
 
 
 def sine(x: Value) -> Value:
-    return _unary(SINE, x)
+    return apply(SINE, x)
 
 
 def wrong_sine(x: Value) -> Value:
-    return _unary(SLIGHTLY_WRONG_SINE, x)
+    return apply(SLIGHTLY_WRONG_SINE, x)
 
 
 def wrong_mul(x: Value, y: Value) -> Value:
-    return _binary(SLIGHTLY_WRONG_MUL, x, y)
+    return apply(SLIGHTLY_WRONG_MUL, x, y)
 
 
 def test_a_correct_test_only_row_passes() -> None:
@@ -61,14 +57,14 @@ def test_gradcheck_error_is_an_assertion_error() -> None:
 
 def test_a_perturbed_row_of_the_table_is_caught() -> None:
     """Perturb a real row in place: everything built with tanh now has a wrong derivative."""
-    good = ops.TANH.partials
-    # Op rows are frozen; this test alone bypasses that, and always restores the row.
-    object.__setattr__(ops.TANH, "partials", lambda x, out: (1.001 * good(x, out)[0],))
+    good = ops.TANH.df
+    # Rows are frozen; this test alone bypasses that, and always restores the row.
+    object.__setattr__(ops.TANH, "df", lambda out, x, c: (1.001 * good(out, x, c)[0],))
     try:
         with pytest.raises(GradcheckError, match="input 0"):
             gradcheck(lambda x: x.tanh(), [0.5])
     finally:
-        object.__setattr__(ops.TANH, "partials", good)
+        object.__setattr__(ops.TANH, "df", good)
     assert gradcheck(lambda x: x.tanh(), [0.5])
 
 

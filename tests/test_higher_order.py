@@ -22,9 +22,7 @@ from strategies import (
     tight,
 )
 
-from engine import Value, grad, hessian, hvp, topological_order
-from engine.ops import Op
-from engine.value import _unary
+from engine import Rule, Value, apply, grad, hessian, hvp, topological_order
 
 Build = Callable[..., Value]
 
@@ -141,7 +139,7 @@ def test_first_order_is_identical_with_or_without_create_graph(case: Case,
 
 
 # --- the checks themselves can fail ---------------------------------------------------------------
-def _cos_with_a_wrong_slope(x: object, out: object) -> tuple[object]:
+def _cos_with_a_wrong_slope(out: object, x: object, c: object) -> tuple[object]:
     # On numbers: exactly cos(x). On Values: cos(x) + 0.001·(x − x₀), which has the same
     # value but a derivative 0.001 too large: first order right, second order wrong.
     if isinstance(x, float):
@@ -150,14 +148,15 @@ def _cos_with_a_wrong_slope(x: object, out: object) -> tuple[object]:
     return (x.cos() + (x - x.data) * 0.001,)
 
 
-SNEAKY_SINE = Op("sine", "sin", "sin(x)", math.sin, _cos_with_a_wrong_slope, ("cos(x)",))
+SNEAKY_SINE = Rule("sine", "x", "sin(x)", "sin(x)", ("cos(x)",), ("cos(x)",), "sin")
+object.__setattr__(SNEAKY_SINE, "df", _cos_with_a_wrong_slope)  # a rule no string can say
 SINE_CASE = next(case for case in CASES if case.name == "x.sin()")
 
 
 @given(st.just(0.7))  # one example, run by hypothesis so that the checks can note()
 def test_a_second_derivative_off_by_a_little_is_caught_both_ways(x: float) -> None:
     def sneaky(x: Value) -> Value:
-        return _unary(SNEAKY_SINE, x)
+        return apply(SNEAKY_SINE, x)
 
     args = (x,)
     # First order is right...
@@ -253,7 +252,7 @@ def test_grad_refuses_non_value_inputs() -> None:
         grad(y, [x, 1.0])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="grad: expected a Value, got int"):
         grad(3, [x])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="expected a Value, got str"):
+    with pytest.raises(TypeError, match="a Value or a list of Values, got str"):
         grad(y, "x")  # type: ignore[arg-type]
 
 

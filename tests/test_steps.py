@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import Value, grad, topological_order
+from engine import Rule, Value, apply, grad, topological_order
 from engine.draw import DONE_FILL, HIGHLIGHT_FILL, fmt, node_names
-from engine.ops import CONSTANT, OPS, Op
-from engine.steps import BackwardStep, ForwardStep, Stepper, backprop_steps, forward_steps
+from engine.ops import OPS
+from engine.stepper import Stepper
+from engine.steps import BackwardStep, ForwardStep, backprop_steps, forward_steps
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
@@ -211,17 +212,15 @@ def test_unlabelled_nodes_get_stable_names_by_topological_index() -> None:
     assert [s.name for s in backprop_steps(b)] == names[::-1]
 
 
-def _node_of(rule: Op) -> tuple[Value, tuple[Value, ...]]:
+def _node_of(rule: Rule, c: float = 2.0) -> tuple[Value, tuple[Value, ...]]:
     inputs = (Value(0.7, label="p"), Value(1.3, label="q"))[: rule.arity]
-    out = Value(0.0, label="o")
-    out.rule, out.inputs = rule, inputs
-    out.param = 2.0 if rule in CONSTANT else None
-    list(forward_steps(out))  # computes o's data through the row
+    out = apply(rule, *inputs, c=c if rule.args == "x, c" else None)
+    out.label = "o"
     return out, inputs
 
 
 @pytest.mark.parametrize("rule", OPS, ids=lambda r: f"{r.name}:{r.text}")
-def test_every_row_explains_itself_from_the_table(rule: Op) -> None:
+def test_every_row_explains_itself_from_the_table(rule: Rule) -> None:
     out, inputs = _node_of(rule)
     forward = list(forward_steps(out))[-1]
     assert forward.formula == rule.text
@@ -238,10 +237,10 @@ def test_every_row_explains_itself_from_the_table(rule: Op) -> None:
 
 
 def test_a_new_row_explains_itself_without_touching_the_stepper() -> None:
-    cube = Op("cube", "³", "x³", lambda x: x**3, lambda x, out: (3 * x * x,), ("3·x²",))
+    cube = Rule("cube", "x", "x³", "x ** 3", ("3.0 * x * x",), ("3·x²",), "³")
     u = Value(2.0, label="u")
-    v = Value(0.0, label="v")
-    v.rule, v.inputs = cube, (u,)
+    v = apply(cube, u)
+    v.label = "v"
     assert str(list(forward_steps(v))[-1]) == "v = u³ = 2³ = 8"
     assert "∂v/∂u = 3·u² = 3·2² = 12 → ∂v/∂u += 12 × 1 = 12" in str(next(backprop_steps(v)))
 
@@ -271,7 +270,9 @@ def test_a_negative_number_is_bracketed_before_a_power_and_after_any_operator() 
 _MATH = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
     "sin": math.sin, "cos": math.cos, "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
-    "sign": lambda v: float((v > 0) - (v < 0)), "max": max, "abs": abs,
+    "sign": lambda v: float((v > 0) - (v < 0)), "max": max, "abs": abs, "erf": math.erf,
+    "π": math.pi, "Φ": lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)),
+    "φ": lambda v: math.exp(-0.5 * v * v) / math.sqrt(2.0 * math.pi),
     "__builtins__": {},
 }
 
@@ -289,20 +290,16 @@ NEGATIVE_CASES = [(x, y, c) for x in (-0.3956, -2.0, 1.5) for y in (-3.0, 0.5)
 
 
 @pytest.mark.parametrize("rule", OPS, ids=lambda r: f"{r.name}:{r.text}")
-def test_substituted_formulas_are_correct_python_with_negative_numbers(rule: Op) -> None:
+def test_substituted_formulas_are_correct_python_with_negative_numbers(rule: Rule) -> None:
     checked = 0
     for x, y, c in NEGATIVE_CASES:
         inputs = (Value(x, label="p"), Value(y, label="q"))[: rule.arity]
-        args = [v.data for v in inputs] + ([c] if rule in CONSTANT else [])
         try:
-            if rule.check is not None:
-                rule.check(*args)
-            value = rule.forward(*args)
+            out = apply(rule, *inputs, c=c if rule.args == "x, c" else None)
         except (ValueError, ZeroDivisionError, OverflowError):
             continue  # outside the row's domain
-        out = Value(0.0, label="o")
-        out.rule, out.inputs = rule, inputs
-        out.param = c if rule in CONSTANT else None
+        value = out.data
+        out.label = "o"
         # 17 significant digits: the text holds each float exactly.
         forward = list(forward_steps(out, digits=17))[-1]
         assert eval(as_python(forward.numbers), _MATH) == pytest.approx(value), forward.numbers
@@ -414,16 +411,28 @@ def test_stepper_html_shows_the_explanation_and_the_picture(
     assert "<svg" not in page and "apt-get install graphviz" in page
 
 
-def test_stepper_respects_the_big_graph_guard() -> None:
+def test_stepper_refuses_a_big_graph_up_front_with_the_override() -> None:
     y = Value(1.0)
     for _ in range(20):
         y = y * 1.5
-    s = Stepper(y, max_nodes=10)
-    assert len(s) == 42  # stepping works; only drawing is refused
-    with pytest.raises(ValueError, match="21 Values, more than max_nodes=10"):
-        s.draw()
-    page = s._repr_html_()  # in a notebook: the explanation and the advice, no traceback
-    assert "step 1 of 42" in page and "max_nodes=None" in page and "<svg" not in page
+    with pytest.raises(ValueError, match=r"Stepper: the graph has 21 Values, more than "
+                                         r"max_nodes=10.*max_nodes=None"):
+        Stepper(y, max_nodes=10)
+    assert len(Stepper(y, max_nodes=None)) == 42
+
+
+def test_stepper_is_a_viewer_it_never_changes_data() -> None:
+    a = Value(1.0, label="a")
+    b = a * 2
+    a.data = 5.0  # the graph is now out of date: b was computed from a = 1
+    with pytest.raises(ValueError, match=r"Stepper: the graph is out of date: n1.data is 2 "
+                                         r"but its inputs now give 10"):
+        Stepper(b)
+    assert b.data == 2.0
+    c = a * 3
+    s = Stepper(c)
+    assert [step.value for step in s.forward_steps] == [5.0, 15.0]
+    assert (a.data, c.data, a.grad, c.grad) == (5.0, 15.0, 0.0, 0.0)
 
 
 @needs_dot

@@ -1,0 +1,218 @@
+"""``Stepper``: the forward pass, then backpropagation, one node at a time, forward and back.
+
+A viewer for notebooks and pages: it never changes the graph it shows (neither ``.data`` nor
+``.grad``). Its steps are those of :func:`engine.forward_steps` and
+:func:`engine.backprop_steps`; :meth:`Stepper.draw` draws the graph at the current step.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from typing import Any
+
+from engine.draw import (
+    DEFAULT_MAX_NODES,
+    Drawing,
+    GraphvizNotFound,
+    _guard,
+    build_drawing,
+    check_options,
+)
+from engine.steps import BackwardStep, ForwardStep, _backward, _forward
+from engine.value import Number, Value, _to_float, topological_order
+
+__all__ = ["Stepper", "WIDGET_TEXT"]
+
+Step = ForwardStep | BackwardStep
+
+
+
+
+class Stepper:
+    """Walk the forward pass, then backpropagation, one node at a time, forward and back.
+
+    ``len(stepper)`` counts all steps (each node once forward, once backward); ``k`` is the
+    current position and ``step`` the current step. ``next()``, ``prev()`` and ``goto(k)``
+    move (and return the stepper, so a notebook cell ``s.next()`` shows the new picture);
+    ``draw()`` draws the graph at the current step: the current node highlighted, the nodes
+    already done in green, data shown once computed, gradients only once known.
+    ``explain()`` is the current step's text; ``widget()`` gives slider and buttons.
+
+    The stepper is a viewer: it changes neither ``.data`` nor ``.grad``. The gradients it
+    shows are this pass's ∂root/∂v; to apply them use ``root.backward()`` or
+    :func:`backprop_steps`. ``forward_steps`` and ``backward_steps`` hold the two passes'
+    steps; ``max_nodes`` refuses graphs too big to follow (as :func:`draw_dot` does).
+
+    Examples:
+        >>> from engine import Value
+        >>> x = Value(3.0, label="x")
+        >>> q = x * x
+        >>> q.label = "q"
+        >>> s = Stepper(q)
+        >>> len(s), s.k, s.step.kind
+        (4, 0, 'forward')
+        >>> print(s.goto(1).explain())
+        step 2 of 4 (forward): q = x * x = 3 * 3 = 9
+        >>> print(s.next().explain())
+        step 3 of 4 (backward): q = x * x: ∂q/∂q = 1  (the seed); q.grad += 1
+          ∂q/∂x = x = 3 → ∂q/∂x += 3 × 1 = 3
+          ∂q/∂x = x = 3 → ∂q/∂x += 3 × 1 = 3
+        >>> print(s.next().step)
+        x (leaf, gradient final): ∂q/∂x = 3 + 3 = 6  (one term per use: q, q); x.grad += 6
+        >>> x.grad                  # untouched: the stepper only shows
+        0.0
+    """
+
+    def __init__(
+        self,
+        root: Value,
+        grad: Number = 1.0,
+        *,
+        rankdir: str = "LR",
+        digits: int = 4,
+        max_nodes: int | None = DEFAULT_MAX_NODES,
+    ) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(f"Stepper: expected a Value, got {type(root).__name__}")
+        seed = _to_float(grad, "Stepper: grad")
+        check_options(rankdir, digits, max_nodes, "Stepper")
+        # Refuse a graph too big to step through before doing any work on it.
+        _guard(len(topological_order(root)), max_nodes, "Stepper")
+        self.root = root
+        self.rankdir = rankdir
+        self.digits = digits
+        self.max_nodes = max_nodes
+        self.forward_steps: tuple[ForwardStep, ...] = tuple(_forward(root, digits, apply=False))
+        self.backward_steps: tuple[BackwardStep, ...] = tuple(
+            _backward(root, seed, digits, apply=False))
+        self.steps: tuple[Step, ...] = self.forward_steps + self.backward_steps
+        self._k = 0
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def k(self) -> int:
+        """The current position, 0 to ``len(self) - 1``."""
+        return self._k
+
+    @property
+    def step(self) -> Step:
+        """The current step (a :class:`ForwardStep` or :class:`BackwardStep`)."""
+        return self.steps[self._k]
+
+    def goto(self, k: int) -> Stepper:
+        """Move to step ``k`` (negative counts from the end, as in a list)."""
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise TypeError(f"Stepper.goto: k must be an int, got {type(k).__name__}")
+        n = len(self.steps)
+        if not -n <= k < n:
+            raise IndexError(f"Stepper.goto: there are {n} steps (0 to {n - 1}), got k = {k}")
+        self._k = k % n
+        return self
+
+    def next(self) -> Stepper:
+        """Move one step on; at the last step, raise ``IndexError``."""
+        if self._k + 1 >= len(self.steps):
+            raise IndexError(f"Stepper.next: already at the last step ({len(self.steps)} of "
+                             f"{len(self.steps)}); use goto(0) to start again")
+        self._k += 1
+        return self
+
+    def prev(self) -> Stepper:
+        """Move one step back; at the first step, raise ``IndexError``."""
+        if self._k == 0:
+            raise IndexError("Stepper.prev: already at the first step")
+        self._k -= 1
+        return self
+
+    def explain(self) -> str:
+        """The current step's explanation, with its position."""
+        step = self.step
+        return f"step {self._k + 1} of {len(self.steps)} ({step.kind}): {step}"
+
+    def draw(self) -> Drawing:
+        """The graph at the current step (see the class docstring for what is shown)."""
+        n_forward = len(self.forward_steps)
+        k = self._k
+        common: dict[str, Any] = {
+            "rankdir": self.rankdir, "digits": self.digits, "max_nodes": self.max_nodes,
+            "what": "Stepper.draw", "highlight": self.step.node,
+        }
+        if k < n_forward:
+            computed = [s.node for s in self.forward_steps[: k + 1]]
+            return build_drawing(self.root, show_grad=False, data_known=set(computed),
+                                 done=set(computed[:-1]), **common)
+        finished = self.backward_steps[: k - n_forward + 1]
+        grads = {s.node: s.upstream for s in finished}
+        return build_drawing(self.root, grads=grads, done={s.node for s in finished[:-1]},
+                             **common)
+
+    def _html(self) -> str:
+        text = f"<pre>{html.escape(self.explain())}</pre>"
+        try:
+            svg = self.draw().svg()
+        except (GraphvizNotFound, ValueError) as err:  # no `dot`, or a graph too big to draw
+            return text + f"<pre>{html.escape(str(err))}</pre>"
+        return text + svg[svg.find("<svg"):]
+
+    def _repr_html_(self) -> str:
+        return self._html()
+
+    def __repr__(self) -> str:
+        return f"<Stepper at {self.explain()}>"
+
+    def widget(self) -> Any:
+        """Notebook controls: a slider over all steps, ◀ / ▶ buttons, the picture and text.
+
+        Needs ipywidgets (``pip install ipywidgets``, or ``pip install 'stepgrad[notebooks]'``).
+        """
+        try:
+            import ipywidgets as widgets
+        except ImportError:
+            raise ImportError(
+                "Stepper.widget() needs ipywidgets, which is not installed. Install it with "
+                "`pip install ipywidgets` (or `pip install 'stepgrad[notebooks]'`), then "
+                "restart the kernel. Without it, use next(), prev(), goto(k) and draw()."
+            ) from None
+        slider = widgets.IntSlider(value=self._k, min=0, max=len(self.steps) - 1,
+                                   description="step", continuous_update=False)
+        back = widgets.Button(description="◀ prev", layout=widgets.Layout(width="80px"))
+        on = widgets.Button(description="next ▶", layout=widgets.Layout(width="80px"))
+        view = widgets.HTML(value=self._html())
+
+        def moved(change: dict[str, Any]) -> None:
+            self.goto(int(change["new"]))
+            view.value = self._html()
+
+        def go_back(_: Any) -> None:
+            slider.value = max(slider.value - 1, 0)
+
+        def go_on(_: Any) -> None:
+            slider.value = min(slider.value + 1, len(self.steps) - 1)
+
+        slider.observe(moved, names="value")
+        back.on_click(go_back)
+        on.on_click(go_on)
+        return _controls_class()([widgets.HBox([back, slider, on]), view])
+
+
+WIDGET_TEXT = "[interactive stepper: run this notebook in Jupyter to use the controls]"
+"""What :meth:`Stepper.widget` shows where no kernel runs (a notebook viewed on a code host)."""
+
+
+@functools.cache
+def _controls_class() -> Any:
+    """An ipywidgets ``VBox`` whose plain-text form says what it is (made once, on demand).
+
+    A saved notebook keeps a widget's ``text/plain`` next to the widget itself; viewers with
+    no live kernel show that text, which for a bare ``VBox`` is ``VBox(children=…)``.
+    """
+    import ipywidgets as widgets
+
+    class StepperControls(widgets.VBox):  # type: ignore[misc]
+        def __repr__(self) -> str:
+            return WIDGET_TEXT
+
+    return StepperControls
