@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import html
+import os
+from pathlib import Path
 from typing import Any
 
 from engine.draw import (
@@ -157,8 +159,36 @@ class Stepper:
             return text + f"<pre>{html.escape(str(err))}</pre>"
         return text + svg[svg.find("<svg"):]
 
-    def _repr_html_(self) -> str:
-        return self._html()
+    # --- the page that plays every step without a kernel (built by engine/page.py) -------
+    def to_html(self, exercise: bool = False) -> str:
+        """One self-contained HTML page playing every step (see :func:`engine.page.stepper_html`).
+
+        With ``exercise=True`` each backward step hides its gradient and asks for it.
+        """
+        from engine.page import stepper_html
+        return stepper_html(self, exercise)
+
+    def save_html(self, path: str | os.PathLike[str], exercise: bool = False) -> Path:
+        """Write :meth:`to_html` to ``path`` (UTF-8) and return it as a ``Path``.
+
+        >>> Stepper(Value(2.0)).save_html(42)
+        Traceback (most recent call last):
+        TypeError: Stepper.save_html: path must be a str or os.PathLike, got int
+        """
+        from engine.page import _save
+        return _save(self, path, exercise)
+
+    def exercise(self) -> Any:
+        """The page in exercise mode, as a notebook output: ``Stepper(loss).exercise()``."""
+        from engine.page import stepper_html
+        return _Page(stepper_html(self, exercise=True, document=False))
+
+    def _repr_html_(self) -> str:  # a notebook shows the page; text/plain is __repr__
+        from engine.page import stepper_html
+        try:
+            return stepper_html(self, document=False)
+        except GraphvizNotFound:
+            return self._html()
 
     def __repr__(self) -> str:
         return f"<Stepper at {self.explain()}>"
@@ -196,6 +226,16 @@ class Stepper:
         back.on_click(go_back)
         on.on_click(go_on)
         return _controls_class()([widgets.HBox([back, slider, on]), view])
+
+
+class _Page:
+    """HTML that a notebook displays as it is."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.text
 
 
 WIDGET_TEXT = "[interactive stepper: run this notebook in Jupyter to use the controls]"

@@ -118,7 +118,7 @@ for v in (w1, w2, b, x1, x2):
 
 # %%
 stepper = Stepper(L, rankdir="TB")
-n_forward, n_backward = len(stepper.forward), len(stepper.backward)
+n_forward, n_backward = len(stepper.forward_steps), len(stepper.backward_steps)
 print(f"{len(stepper)} steps: {n_forward} forward, {n_backward} backward")
 node = {v.label: v for v in topological_order(L)}     # the graph's nodes by label
 
