@@ -44,10 +44,10 @@ stepgrad                                   torch
 ``nn.Adam(params, lr, betas, eps, ...)``   ``torch.optim.Adam(params, lr, betas, eps, ...)``
 =========================================  ==============================================
 
-(``F`` is ``torch.nn.functional``; SGD's keywords are ``momentum``, ``dampening``,
+(``F`` is ``torch.nn.functional``. SGD's keywords are ``momentum``, ``dampening``,
 ``nesterov``, ``weight_decay``, Adam's ``lr``, ``betas``, ``eps``, ``weight_decay``, with
-the same defaults in both libraries; stepgrad's SGD has no default ``lr``. Adam is ``torch.optim.Adam``, not ``AdamW``: its weight decay
-is added to the gradient.)
+the same defaults in both libraries; stepgrad's SGD has no default ``lr``. Adam is
+``torch.optim.Adam``, not ``AdamW``: its weight decay is added to the gradient.)
 
 The rest carries over by name: ``model.parameters()``, ``named_parameters()``,
 ``zero_grad()``, ``state_dict()``, ``loss.backward()``, ``optimizer.step()``,

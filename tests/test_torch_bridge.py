@@ -507,3 +507,22 @@ def test_a_different_rule_is_caught_within_the_first_steps() -> None:
 
     with pytest.raises(AssertionError, match="after step 2"):
         train_both(model, mismatched, stepgrad_loss, torch_loss)
+
+
+def test_the_readme_example_prints_two_equal_numbers() -> None:
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Moving on to PyTorch"):readme.index("## Performance")]
+    blocks = re.findall(r"^```py\n(.*?)^```", section, flags=re.S | re.M)
+    assert len(blocks) == 1 and "nn.to_torch(model)" in blocks[0]
+    out = io.StringIO()
+    namespace: dict[str, Any] = {}
+    with contextlib.redirect_stdout(out):
+        exec(compile(blocks[0], "README.md", "exec"), namespace)
+    ours, theirs = out.getvalue().split()
+    assert ours == theirs
+    assert namespace["back"].state_dict() == namespace["model"].state_dict()
