@@ -128,6 +128,9 @@ def _layer_shape(who: str, index: int, neurons: list[Neuron]) -> tuple[int, int,
     if not neurons:
         raise ValueError(f"{who}: layer {index} has no neurons")
     nin, activation = len(neurons[0].w), neurons[0].activation
+    if activation != "linear" and activation not in _TORCH_ACTIVATIONS:
+        raise ValueError(f"{who}: layer {index} uses the activation {activation!r}, which "
+                         f"has no torch module here")
     for j, n in enumerate(neurons):
         if len(n.w) != nin:
             raise ValueError(f"{who}: in layer {index}, neuron {j} has {len(n.w)} weights "
@@ -266,6 +269,9 @@ def _check_linear(who: str, torch: Any, linear: Any, where: str) -> None:
                          f"has one")
     for pname in ("weight", "bias"):
         tensor = getattr(linear, pname)
+        if tensor.is_meta:
+            raise ValueError(f"{who}: {where} holds no numbers (its {pname} is on the meta "
+                             f"device)")
         if not tensor.dtype.is_floating_point:
             raise TypeError(f"{who}: {where} has {pname} of dtype {tensor.dtype}; expected "
                             f"floating point")

@@ -317,6 +317,29 @@ def test_non_finite_weights_are_refused_both_ways(bad: float) -> None:
         nn.to_torch(model)
 
 
+def test_from_torch_refuses_a_module_without_numbers() -> None:
+    with pytest.raises(ValueError, match="the Linear holds no numbers"):
+        nn.from_torch(torch.nn.Linear(2, 1, device="meta"))
+
+
+@pytest.mark.parametrize(("model", "module", "message"), [
+    (None, None, "parameter_map: model must be a stepgrad Neuron, Layer or MLP, got NoneType"),
+    (torch.nn.Linear(2, 1), None, "got Linear \\(from_torch turns a torch module"),
+    (nn.Neuron(2), "0.weight", "parameter_map: module must be a torch.nn.Module"),
+    (nn.Neuron(2), torch.nn.Conv1d(1, 1, 1), "parameter_map: unsupported module Conv1d"),
+])
+def test_parameter_map_refuses_wrong_arguments(model: Any, module: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        nn.parameter_map(model, module)
+
+
+def test_to_torch_refuses_an_activation_torch_lacks_here() -> None:
+    neuron = nn.Neuron(2, seed=0)
+    neuron.activation = "gelu"
+    with pytest.raises(ValueError, match="to_torch: layer 0 uses the activation 'gelu'"):
+        nn.to_torch(neuron)
+
+
 def test_from_torch_refuses_integer_weights() -> None:
     module = torch.nn.Linear(2, 1)
     module.weight = torch.nn.Parameter(torch.ones(1, 2, dtype=torch.int64), requires_grad=False)
