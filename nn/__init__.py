@@ -17,6 +17,7 @@ Examples:
     True
 """
 
+from nn.bridge import TORCH_EQUIVALENTS, from_torch, parameter_map, to_torch
 from nn.data import batches
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
@@ -49,4 +50,8 @@ __all__ = [
     "batches",
     "fit",
     "draw_model",
+    "to_torch",
+    "from_torch",
+    "parameter_map",
+    "TORCH_EQUIVALENTS",
 ]
