@@ -28,6 +28,38 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _parse_svg(svg: str) -> tuple[dict[str, dict[str, Any]], set[tuple[str, str]]]:
+    """Nodes by id (their texts, fill colours and position) and edges of a dot SVG."""
+    import xml.etree.ElementTree as ET
+
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: set[tuple[str, str]] = set()
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        if title is None or title.text is None:
+            continue
+        if g.get("class") == "node":
+            texts = [t.text or "" for t in g.iter(f"{SVG}text")]
+            fills = {p.get("fill") for p in g if p.tag in (f"{SVG}polygon", f"{SVG}ellipse")}
+            first = next(iter(g.iter(f"{SVG}text")))
+            nodes[title.text] = {"texts": texts, "fills": fills,
+                                 "x": float(first.get("x", "0")),
+                                 "y": float(first.get("y", "0"))}
+        elif g.get("class") == "edge":
+            a, b = title.text.split("->")
+            edges.add((a.split(":")[0], b.split(":")[0]))
+    return nodes, edges
+
+
+@pytest.fixture
+def parse_svg() -> Any:
+    """The parser of Graphviz SVG: ``nodes, edges = parse_svg(drawing.svg())``."""
+    return _parse_svg
+
+
 @pytest.fixture
 def needs_dot() -> None:
     """Skip (with the reason) where Graphviz's ``dot`` program is not installed."""

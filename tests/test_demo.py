@@ -14,6 +14,7 @@ import nn.demo
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_demo_command_writes_its_files(tmp_path: Path) -> None:
     out = tmp_path / "demo out"
     result = subprocess.run(
@@ -42,6 +43,7 @@ def test_demo_command_writes_its_files(tmp_path: Path) -> None:
     assert texts[texts.index("w0") + 1].replace("data", "grad") == texts[texts.index("x0") + 2]
 
 
+@pytest.mark.slow
 def test_demo_says_how_to_install_what_is_missing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import xml.etree.ElementTree as ET
+from typing import Any
 
 import graphviz
 import pytest
@@ -21,32 +20,6 @@ from engine.draw import (
 )
 from engine.ops import OPS
 
-SVG = "{http://www.w3.org/2000/svg}"
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
-
-
-def parse_svg(svg: str) -> tuple[dict[str, dict[str, object]], set[tuple[str, str]]]:
-    """Nodes by id (their texts, fill colours and position) and edges of a dot SVG."""
-    root = ET.fromstring(svg)
-    nodes: dict[str, dict[str, object]] = {}
-    edges: set[tuple[str, str]] = set()
-    for g in root.iter(f"{SVG}g"):
-        title = g.find(f"{SVG}title")
-        if title is None or title.text is None:
-            continue
-        if g.get("class") == "node":
-            texts = [t.text or "" for t in g.iter(f"{SVG}text")]
-            fills = {p.get("fill") for p in g if p.tag in (f"{SVG}polygon", f"{SVG}ellipse")}
-            first = next(iter(g.iter(f"{SVG}text")))
-            nodes[title.text] = {"texts": texts, "fills": fills,
-                                 "x": float(first.get("x", "0")),
-                                 "y": float(first.get("y", "0"))}
-        elif g.get("class") == "edge":
-            a, b = title.text.split("->")
-            edges.add((a.split(":")[0], b.split(":")[0]))
-    return nodes, edges
-
 
 def neuron() -> tuple[Value, Value, Value, Value]:
     x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, "b")
@@ -55,8 +28,8 @@ def neuron() -> tuple[Value, Value, Value, Value]:
     return x, w, b, a
 
 
-@needs_dot
-def test_records_show_label_data_and_grad_with_four_significant_digits() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_records_show_label_data_and_grad_with_four_significant_digits(parse_svg: Any) -> None:
     *_, a = neuron()
     a.backward()
     nodes, _ = parse_svg(draw_dot(a).svg())
@@ -75,8 +48,8 @@ def _topo(root: Value) -> list[Value]:
     return topological_order(root)
 
 
-@needs_dot
-def test_one_op_node_per_operation_and_edges_input_op_output() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_one_op_node_per_operation_and_edges_input_op_output(parse_svg: Any) -> None:
     x = Value(3.0, label="x")
     y = (x * x + 2) * x
     order = _topo(y)
@@ -109,8 +82,8 @@ def _quoted(text: str) -> str:
     return str(quoting.quote(text))
 
 
-@needs_dot
-def test_show_grad_false_hides_every_gradient() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_show_grad_false_hides_every_gradient(parse_svg: Any) -> None:
     *_, a = neuron()
     a.backward()
     svg = draw_dot(a, show_grad=False).svg()
@@ -119,8 +92,8 @@ def test_show_grad_false_hides_every_gradient() -> None:
     assert all(len(n["texts"]) == 2 for k, n in nodes.items() if not k.endswith("op"))
 
 
-@needs_dot
-def test_highlight_fills_exactly_the_given_nodes() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_highlight_fills_exactly_the_given_nodes(parse_svg: Any) -> None:
     _, w, b, a = neuron()
     order = _topo(a)
     svg = draw_dot(a, highlight=[w, a]).svg()
@@ -140,9 +113,9 @@ def test_highlight_outside_the_graph_is_refused() -> None:
         draw_dot(a, highlight=[1.0])  # type: ignore[list-item]
 
 
-@needs_dot
+@pytest.mark.usefixtures("needs_dot")
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
-def test_rankdir_lays_the_graph_out_in_that_direction(rankdir: str) -> None:
+def test_rankdir_lays_the_graph_out_in_that_direction(rankdir: str, parse_svg: Any) -> None:
     x = Value(1.0, label="x")
     y = x
     for _ in range(4):
@@ -170,8 +143,8 @@ def test_bad_options_are_refused_with_clear_messages() -> None:
         draw_dot(3.0)  # type: ignore[arg-type]
 
 
-@needs_dot
-def test_digits_option() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_digits_option(parse_svg: Any) -> None:
     v = Value(2.0).sqrt()
     nodes, _ = parse_svg(draw_dot(v, digits=2).svg())
     assert "data 1.4" in nodes["v1"]["texts"]
@@ -204,7 +177,7 @@ def test_big_graph_draws_when_asked() -> None:
     assert draw_dot(chain(10), max_nodes=10).source.count("shape=record") == 10
 
 
-@needs_dot
+@pytest.mark.usefixtures("needs_dot")
 def test_jupyter_gets_svg() -> None:
     *_, a = neuron()
     bundle = draw_dot(a)._repr_mimebundle_()
@@ -243,15 +216,15 @@ def test_source_is_deterministic_and_copy_keeps_the_class() -> None:
     assert isinstance(d.copy(), Drawing)
 
 
-@needs_dot
-def test_labels_with_record_characters_render_verbatim() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_labels_with_record_characters_render_verbatim(parse_svg: Any) -> None:
     x = Value(1.0, label='a{b}|c<d>"e\\f')
     nodes, _ = parse_svg(draw_dot(x * 2).svg())
     assert nodes["v0"]["texts"][0] == 'a{b}|c<d>"e\\f'
 
 
-@needs_dot
-def test_stepper_controls_unknown_data_grads_and_done_marks() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_stepper_controls_unknown_data_grads_and_done_marks(parse_svg: Any) -> None:
     x, w, _, a = neuron()
     order = _topo(a)
     svg = build_drawing(a, data_known={x, w}, grads={a: 1.0}, done={x},
@@ -288,11 +261,10 @@ def test_repr_is_a_short_stable_summary() -> None:
     assert repr(Drawing()).startswith("<Drawing: 0 nodes, 0 edges;")
 
 
-@needs_dot
-def test_repr_counts_what_dot_draws() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_repr_counts_what_dot_draws(parse_svg: Any) -> None:
     x = Value(-1.5, label="x")
     y = ((x * x + 1).tanh() / (x.exp() - 3)) ** 2
     d = draw_dot(y, highlight=x)
-    svg = ET.fromstring(d.svg())
-    groups = [g.get("class") for g in svg.iter(f"{SVG}g")]
-    assert f"{groups.count('node')} nodes, {groups.count('edge')} edges;" in repr(d)
+    nodes, edges = parse_svg(d.svg())
+    assert f"{len(nodes)} nodes, {len(edges)} edges;" in repr(d)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-import random
 import re
-import shutil
 import sys
-import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from strategies import Graph, expression_graphs
 
 from engine import Rule, Value, apply, grad, topological_order
 from engine.draw import DONE_FILL, HIGHLIGHT_FILL, fmt, node_names
@@ -19,58 +18,16 @@ from engine.ops import OPS
 from engine.stepper import Stepper
 from engine.steps import BackwardStep, ForwardStep, backprop_steps, forward_steps
 
-SVG = "{http://www.w3.org/2000/svg}"
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+def graph_of(graph: Graph) -> Value:
+    """The shared random expression (tests/strategies.py) built on fresh labelled leaves."""
+    return graph.build(*(Value(x, label=f"x{i}") for i, x in enumerate(graph.xs)))
 
 
-def svg_nodes(svg: str) -> dict[str, tuple[list[str], set[str | None]]]:
+def svg_nodes(parse_svg: Any, svg: str) -> dict[str, tuple[list[str], set[str | None]]]:
     """Each drawn node's texts and fill colours, by node id."""
-    out = {}
-    for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        title = g.find(f"{SVG}title")
-        if g.get("class") == "node" and title is not None and title.text:
-            texts = [t.text or "" for t in g.iter(f"{SVG}text")]
-            fills = {p.get("fill") for p in g if p.tag == f"{SVG}polygon"}
-            out[title.text] = (texts, fills)
-    return out
+    return {k: (n["texts"], n["fills"]) for k, n in parse_svg(svg)[0].items()}
 
-
-def random_graph(seed: int, size: int = 25) -> Value:
-    """A random graph with shared nodes, every value kept in a safe range."""
-    rng = random.Random(seed)
-    pool = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(rng.randint(1, 4))]
-    for _ in range(size):
-        a, b = rng.choice(pool), rng.choice(pool)
-        kind = rng.randrange(11)
-        if kind == 0:
-            v = a + b
-        elif kind == 1:
-            v = a - b
-        elif kind == 2:
-            v = a * b
-        elif kind == 3:
-            v = a.tanh()
-        elif kind == 4:
-            v = a.sigmoid()
-        elif kind == 5:
-            v = a.tanh().exp()
-        elif kind == 6:
-            v = a.relu() + 0.5
-        elif kind == 7:
-            v = a.sin() * 3
-        elif kind == 8:
-            v = 1 - a.cos()
-        elif kind == 9:
-            v = a.tanh() ** 2
-        else:
-            v = a / (b * b + 1)
-        if abs(v.data) > 50:
-            v = v.tanh()
-        pool.append(v)
-    root = pool[-1]
-    for v in pool[-4:-1]:
-        root = root + v
-    return root
 
 
 # --- forward ----------------------------------------------------------------------------
@@ -107,10 +64,9 @@ def test_forward_steps_bring_the_graph_up_to_date_one_node_at_a_time() -> None:
         next(steps)
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10**9))
-def test_replaying_an_unchanged_graph_reproduces_every_number_exactly(seed: int) -> None:
-    root = random_graph(seed)
+@given(expression_graphs())
+def test_replaying_an_unchanged_graph_reproduces_every_number_exactly(graph: Graph) -> None:
+    root = graph_of(graph)
     before = [v.data for v in topological_order(root)]
     values = [step.value for step in forward_steps(root)]
     assert values == before == [v.data for v in topological_order(root)]
@@ -126,8 +82,9 @@ def test_forward_steps_report_domain_errors_by_name() -> None:
 
 # --- backward ---------------------------------------------------------------------------
 
-def test_backprop_steps_go_from_root_to_leaves_applying_one_node_at_a_time() -> None:
-    root = random_graph(7)
+@given(expression_graphs())
+def test_backprop_steps_go_from_root_to_leaves_applying_one_node_at_a_time(graph: Graph) -> None:
+    root = graph_of(graph)
     order = topological_order(root)
     expected = dict(zip(order, grad(root, order)))
     steps = backprop_steps(root)
@@ -142,10 +99,9 @@ def test_backprop_steps_go_from_root_to_leaves_applying_one_node_at_a_time() -> 
     assert seen == order[::-1]
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10**9), st.sampled_from([1.0, -0.5, 3.0]))
-def test_exhausting_backprop_steps_equals_backward(seed: int, seed_grad: float) -> None:
-    root = random_graph(seed)
+@given(expression_graphs(), st.sampled_from([1.0, -0.5, 3.0]))
+def test_exhausting_backprop_steps_equals_backward(graph: Graph, seed_grad: float) -> None:
+    root = graph_of(graph)
     order = topological_order(root)
     for step in backprop_steps(root, grad=seed_grad):
         # the contribution sent to each input is its local derivative times the upstream
@@ -364,11 +320,11 @@ def test_stepper_moves_forward_and_back() -> None:
     assert s.k == 0
 
 
-@needs_dot
-def test_stepper_drawing_in_the_forward_phase() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_stepper_drawing_in_the_forward_phase(parse_svg: Any) -> None:
     *_, a = small()
     s = Stepper(a).goto(2)  # x and w given, n2 = x * w just computed
-    nodes = svg_nodes(s.draw().svg())
+    nodes = svg_nodes(parse_svg, s.draw().svg())
     assert nodes["v0"] == (["x", "data 0.5"], {DONE_FILL})
     assert nodes["v1"] == (["w", "data 2"], {DONE_FILL})
     assert nodes["v2"] == (["n2", "data 1"], {HIGHLIGHT_FILL})
@@ -376,15 +332,15 @@ def test_stepper_drawing_in_the_forward_phase() -> None:
     assert not any(t.startswith("grad") for texts, _ in nodes.values() for t in texts)
 
 
-@needs_dot
-def test_stepper_drawing_in_the_backward_phase_shows_grads_once_known() -> None:
+@pytest.mark.usefixtures("needs_dot")
+def test_stepper_drawing_in_the_backward_phase_shows_grads_once_known(parse_svg: Any) -> None:
     *_, a = small()
     s = Stepper(a)
     n = len(s) // 2
     expected = dict(zip(topological_order(a), grad(a, topological_order(a))))
     order = topological_order(a)
     for j in range(n):
-        nodes = svg_nodes(s.goto(n + j).draw().svg())
+        nodes = svg_nodes(parse_svg, s.goto(n + j).draw().svg())
         current = order[::-1][j]
         for i, v in enumerate(order):
             texts, fills = nodes[f"v{i}"]
@@ -398,7 +354,7 @@ def test_stepper_drawing_in_the_backward_phase_shows_grads_once_known() -> None:
                 assert fills == {DONE_FILL}
 
 
-@needs_dot
+@pytest.mark.usefixtures("needs_dot")
 def test_stepper_html_shows_the_explanation_and_the_picture(
         monkeypatch: pytest.MonkeyPatch) -> None:
     *_, a = small()
@@ -435,7 +391,7 @@ def test_stepper_is_a_viewer_it_never_changes_data() -> None:
     assert (a.data, c.data, a.grad, c.grad) == (5.0, 15.0, 0.0, 0.0)
 
 
-@needs_dot
+@pytest.mark.usefixtures("needs_dot")
 def test_widget_is_built_headless_and_drives_the_stepper() -> None:
     pytest.importorskip("ipywidgets")
     *_, a = small()
