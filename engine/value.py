@@ -309,8 +309,6 @@ class Value:
         n = self._number_of(other)
         return NotImplemented if n is None else self._data >= n
 
-    __hash__ = object.__hash__
-
     # --- the graph ----------------------------------------------------------------------
     def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this Value: add ∂self/∂v · grad to ``v.grad`` for every node v.
