@@ -72,14 +72,13 @@ class Optimizer:
     def _grad(self, i: int, p: Value) -> float:
         """``p.grad`` as a float: a Value (after ``backward(create_graph=True)``) steps
         with its number, as PyTorch steps with the gradient tensor's values."""
-        g: Any = p.grad
-        if isinstance(g, Value):
-            g = g.data
-        if type(g) is not float:
-            if isinstance(g, bool) or not isinstance(g, (int, float)):
-                raise TypeError(f"{type(self).__name__}.step: the grad of parameter {i} is "
-                                f"a {kind(g)}, not a number")
-            g = float(g)
+        given: Any = p.grad
+        if isinstance(given, Value):
+            given = given.data
+        if isinstance(given, bool) or not isinstance(given, (int, float)):
+            raise TypeError(f"{type(self).__name__}.step: the grad of parameter {i} is "
+                            f"a {kind(given)}, not a number")
+        g = float(given)
         if not math.isfinite(g):
             raise ValueError(f"{type(self).__name__}.step: the grad of parameter {i} is {g}")
         return g
