@@ -97,7 +97,7 @@ class Neuron(Module):
         with _forward_of("Neuron"):
             return self._forward(xs)
 
-    def _forward(self, x: list[ValueLike]) -> Value:
+    def _forward(self, x: Sequence[ValueLike]) -> Value:
         # x is checked by the public caller, once per sample rather than once per neuron.
         z = self.b
         for wi, xi in zip(self.w, x):
