@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from engine import Value
@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 ValueLike = Value | float
+
+_INF = math.inf
 
 
 def kind(x: Any) -> str:
@@ -158,7 +160,8 @@ def sequence(who: str, what: str, xs: Any, n: int) -> list[ValueLike]:
     out: list[ValueLike] = []
     for i, x in enumerate(items):
         t = type(x)
-        out.append(x if t is float or t is Value else scalar(who, f"{what}[{i}]", x))
+        ok = t is Value or (t is float and -_INF < x < _INF)  # the common cases, quickly
+        out.append(x if ok else scalar(who, f"{what}[{i}]", x))
     return out
 
 
@@ -229,17 +232,3 @@ def _show(x: Any) -> str:
     if isinstance(x, int) and not isinstance(x, bool) and abs(x) > 10**20:
         return f"an int of {len(str(abs(x)))} digits"
     return repr(x)
-
-
-def finite_all(who: str, what: str, items: Iterable[float]) -> None:
-    """Raise naming ``who`` if any of ``items`` is nan or ±inf.
-
-    Examples:
-        >>> finite_all("f", "state", [1.0, float("inf")])
-        Traceback (most recent call last):
-          ...
-        ValueError: f: state[1] is inf
-    """
-    for i, x in enumerate(items):
-        if not math.isfinite(x):
-            raise ValueError(f"{who}: {what}[{i}] is {x}")

@@ -228,13 +228,14 @@ def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value
     return _result(_mean(who, terms), logits, targets)
 
 
-def _row(who: str, i: int, row: Any) -> list[Value]:
+def _row(who: str, what: str, row: Any) -> list[Value]:
     if isinstance(row, Value) or (not isinstance(row, Sequence) and _is_number_like(row)):
-        raise TypeError(f"{who}: logit_rows[{i}] must be a list of logits (one per class), "
-                        f"got {kind(row)}; for one sample pass [[z0, z1, ...]]")
-    items = scalars(who, f"logit_rows[{i}]", row, single=False)
+        raise TypeError(f"{who}: {what} must be a list of logits (one per class), got "
+                        f"{kind(row)}" + ("; for one sample pass [[z0, z1, ...]]"
+                                          if who == "cross_entropy" else ""))
+    items = scalars(who, what, row, single=False)
     if not items:
-        raise ValueError(f"{who}: logit_rows[{i}] is empty")
+        raise ValueError(f"{who}: {what} is empty")
     return [_value(z) for z in items]
 
 
@@ -274,7 +275,7 @@ def softmax(logits: Sequence[ValueLike]) -> list[Value]:
         >>> [p.data for p in softmax([1e308, -1e308])]
         [1.0, 0.0]
     """
-    zs = _row("softmax", 0, logits)
+    zs = _row("softmax", "logits", logits)
     _, es = _shifted_exps(zs)
     kept = [e for e in es if e is not None]
     total = kept[0]
@@ -323,7 +324,7 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
                                                                          "__len__"):
         raise TypeError(f"{who}: class_indices must be a list of class indices, got "
                         f"{kind(class_indices)}")
-    rows = [_row(who, i, row) for i, row in enumerate(given_rows)]
+    rows = [_row(who, f"logit_rows[{i}]", row) for i, row in enumerate(given_rows)]
     targets = list(given_indices)
     if len(rows) != len(targets):
         raise ValueError(f"{who}: got {len(rows)} logit rows but {len(targets)} class indices")
