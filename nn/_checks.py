@@ -139,7 +139,8 @@ def scalars(who: str, what: str, xs: Any, single: bool = True) -> list[ValueLike
     if single and (isinstance(xs, Value) or is_real(xs)):
         return [scalar(who, what, xs)]
     items = _iterable(who, what, xs, "a list of numbers or Values")
-    return [scalar(who, f"{what}[{i}]", x) for i, x in enumerate(items)]
+    return [x if type(x) is Value or (type(x) is float and -_INF < x < _INF)  # quickly
+            else scalar(who, f"{what}[{i}]", x) for i, x in enumerate(items)]
 
 
 def sequence(who: str, what: str, xs: Any, n: int) -> list[ValueLike]:

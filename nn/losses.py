@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import Value
@@ -69,13 +68,19 @@ def _number(x: ValueLike) -> float:
     return x.data if isinstance(x, Value) else x
 
 
-@contextmanager
-def _sample(who: str, i: int) -> Iterator[None]:
-    """Name the loss and the sample in an error raised by an engine operation."""
+def _terms(who: str, pairs: list[tuple[Value, ValueLike]],
+           term: Callable[[Value, ValueLike], Value]) -> list[Value]:
+    """``term(p, t)`` of each sample; an engine error is raised again naming the loss and
+    the sample (found by redoing the samples one by one, only when there is an error)."""
     try:
-        yield
-    except (ArithmeticError, ValueError) as error:
-        raise type(error)(f"{who}: sample {i}: {error}") from error
+        return [term(p, t) for p, t in pairs]
+    except (ArithmeticError, ValueError):
+        for i, (p, t) in enumerate(pairs):
+            try:
+                term(p, t)
+            except (ArithmeticError, ValueError) as error:
+                raise type(error)(f"{who}: sample {i}: {error}") from error
+        raise
 
 
 def _mean(who: str, terms: list[Value]) -> Value:
@@ -121,10 +126,7 @@ def mse_loss(preds: Samples, targets: Samples) -> Value:
         (1.0, -2.0)
     """
     who = "mse_loss"
-    terms = []
-    for i, (p, t) in enumerate(_pairs(who, preds, targets)):
-        with _sample(who, i):
-            terms.append((p - t) ** 2)
+    terms = _terms(who, _pairs(who, preds, targets), lambda p, t: (p - t) ** 2)
     return _result(_mean(who, terms), preds, targets)
 
 
@@ -172,8 +174,8 @@ def binary_cross_entropy(probs: Samples, targets: Samples) -> Value:
         (100.0, -1000000003995.8029)
     """
     who = "binary_cross_entropy"
-    terms = []
-    for i, (p, t) in enumerate(_pairs(who, probs, targets, ("probs", "targets"))):
+    pairs = _pairs(who, probs, targets, ("probs", "targets"))
+    for i, (p, t) in enumerate(pairs):
         if not 0.0 <= p.data <= 1.0:
             raise ValueError(
                 f"{who}: probabilities must be between 0 and 1, got probs[{i}] = "
@@ -182,9 +184,19 @@ def binary_cross_entropy(probs: Samples, targets: Samples) -> Value:
         if not 0.0 <= _number(t) <= 1.0:
             raise ValueError(f"{who}: targets must be between 0 and 1 (as in PyTorch), got "
                              f"targets[{i}] = {_number(t):.6g}")
-        with _sample(who, i):
-            terms.append(_bce_term(p, t))
+    terms = _terms(who, pairs, _bce_term)
     return _result(_mean(who, terms), probs, targets)
+
+
+def _bce_logits_term(z: Value, t: ValueLike) -> Value:
+    if z.data >= 0.0:
+        linear = z * (1.0 - t)
+        softplus = (1.0 + (-z).exp()).log()
+    else:
+        linear = -(z * t)
+        softplus = (1.0 + z.exp()).log()
+    exact = math.log1p(math.exp(-abs(z.data)))
+    return linear + (softplus + (exact - softplus.data))
 
 
 def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value:
@@ -214,17 +226,7 @@ def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value
         (0.0, -0.5)
     """
     who = "binary_cross_entropy_with_logits"
-    terms = []
-    for i, (z, t) in enumerate(_pairs(who, logits, targets, ("logits", "targets"))):
-        with _sample(who, i):
-            if z.data >= 0.0:
-                linear = z * (1.0 - t)
-                softplus = (1.0 + (-z).exp()).log()
-            else:
-                linear = -(z * t)
-                softplus = (1.0 + z.exp()).log()
-            exact = math.log1p(math.exp(-abs(z.data)))
-            terms.append(linear + (softplus + (exact - softplus.data)))
+    terms = _terms(who, _pairs(who, logits, targets, ("logits", "targets")), _bce_logits_term)
     return _result(_mean(who, terms), logits, targets)
 
 
@@ -350,11 +352,10 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
                 f"{who}: the loss of row {i} overflows a float: its true class's logit "
                 f"{zs[c].data:.6g} is too far below the largest, {m:.6g} (PyTorch gives inf)")
         kept = [e for e in es if e is not None]
-        with _sample(who, i):
-            total = kept[0]
-            for e in kept[1:]:
-                total = total + e
-            terms.append(total.log() - (zs[c] - m))
+        total = kept[0]
+        for e in kept[1:]:
+            total = total + e
+        terms.append(total.log() - (zs[c] - m))
     return _result(_mean(who, terms), given_rows)
 
 
@@ -376,11 +377,10 @@ def hinge_loss(scores: Samples, targets: Samples) -> Value:
         (-0.5, 0.0)
     """
     who = "hinge_loss"
-    terms = []
-    for i, (s, t) in enumerate(_pairs(who, scores, targets, ("scores", "targets"))):
+    pairs = _pairs(who, scores, targets, ("scores", "targets"))
+    for i, (_, t) in enumerate(pairs):
         if _number(t) not in (1.0, -1.0):
             raise ValueError(f"{who}: targets must be 1 or -1, got targets[{i}] = "
                              f"{_number(t):.6g}")
-        with _sample(who, i):
-            terms.append((1.0 - s * t).relu())
+    terms = _terms(who, pairs, lambda s, t: (1.0 - s * t).relu())
     return _result(_mean(who, terms), scores, targets)

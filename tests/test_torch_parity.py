@@ -84,8 +84,8 @@ def check(mine: tuple[float, list[float]] | None, theirs: tuple[float, list[floa
     if not math.isfinite(want):
         # PyTorch overflowed: nn raised naming the loss, or gave the finite mean.
         if mine is not None:
-            assert exact_mean is not None and math.isfinite(mine[0])
-            assert near(mine[0], exact_mean, value_abs, 1e-12)
+            assert exact_mean is not None and math.isfinite(exact_mean), (mine, exact_mean)
+            assert near(mine[0], exact_mean, value_abs, 1e-12), (mine, exact_mean)
         return
     assert mine is not None, f"nn refused where PyTorch gives {want}"
     got, got_grads = mine
@@ -112,6 +112,13 @@ def _exact(x: Fraction) -> float:
         return float(x)
     except OverflowError:
         return math.inf
+
+
+def mean_of(terms: list[float]) -> float:
+    """The exact mean of per-sample losses (inf if one of them is inf)."""
+    if not all(math.isfinite(t) for t in terms):
+        return math.inf
+    return _exact(sum(Fraction(t) for t in terms) / len(terms))
 
 
 @given(st.lists(st.tuples(probabilities, targets01), min_size=1, max_size=4))
@@ -143,7 +150,10 @@ def test_binary_cross_entropy_with_logits(pairs: list[tuple[float, float]]) -> N
     # softplus part is taken relative to itself (z = 40, t = 1 gives 4.2e-18, not 0).
     scale = sum(((1 - t) * z if z >= 0 else -z) + math.log1p(math.exp(-abs(z)))
                 for z, t in pairs)
-    check(mine, theirs, value_abs=8 * EPS * scale / n, grad_abs=[4 * EPS / n] * n)
+    terms = [((1 - t) * z if z >= 0 else -t * z) + math.log1p(math.exp(-abs(z)))
+             for z, t in pairs]
+    check(mine, theirs, value_abs=8 * EPS * scale / n, grad_abs=[4 * EPS / n] * n,
+          exact_mean=mean_of(terms))
 
 
 @given(st.integers(2, 4).flatmap(lambda k: st.tuples(
@@ -163,20 +173,25 @@ def test_cross_entropy(drawn: tuple[list[list[float]], list[int]]) -> None:
     out.backward()
     theirs = (out.item(), x.grad.flatten().tolist())
     vs = [[Value(z) for z in row] for row in rows]
+    mine: tuple[float, list[float]] | None = None
     try:
         loss = nn.cross_entropy(vs, classes)
     except OverflowError as error:
         assert "cross_entropy" in str(error)
-        assert not math.isfinite(theirs[0])
-        return
-    loss.backward()
-    mine = (loss.data, [v.grad for row in vs for v in row])
+    else:
+        loss.backward()
+        mine = (loss.data, [v.grad for row in vs for v in row])
+    terms = []
+    for row, c in zip(rows, classes):
+        m = max(row)
+        terms.append(math.log(math.fsum(math.exp(z - m) for z in row if z - m > -800)) -
+                     (row[c] - m))
     # Each row's loss is log Σ exp(zⱼ − m) − (z_c − m): the roundings are relative to |z_c − m|
     # (and to the logits themselves where PyTorch forms the differences in another order).
     scale = sum(abs(max(row) - row[c]) + 2 * math.log(k) for row, c in zip(rows, classes))
     spread = max(abs(z) for z in flat)
     check(mine, theirs, value_abs=8 * EPS * (scale + spread) / n,
-          grad_abs=[8 * EPS * k / n] * len(flat))
+          grad_abs=[8 * EPS * k / n] * len(flat), exact_mean=mean_of(terms))
 
 
 @given(st.lists(logits, min_size=1, max_size=5), st.lists(st.floats(-2, 2), min_size=5,
@@ -204,7 +219,8 @@ def test_hinge_loss(pairs: list[tuple[float, float]]) -> None:
     theirs = run_torch(lambda s, t: torch.relu(1 - t * s).mean(), ss, t64(ts))
     mine = run_nn(nn.hinge_loss, ss, ts)
     check(mine, theirs, value_abs=4 * EPS * sum(abs(s) + 1 for s in ss),
-          grad_abs=[0.0] * len(ss))
+          grad_abs=[0.0] * len(ss),
+          exact_mean=mean_of([max(0.0, 1 - t * s) for s, t in pairs]))
 
 
 # --- optimizers ------------------------------------------------------------------------------
