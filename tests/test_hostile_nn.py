@@ -179,20 +179,16 @@ LOSSES: list[tuple[str, Callable[[Any, Any], Value], str, str, Any]] = [
     ("hinge_loss", nn.hinge_loss, "scores", "targets", 1.0),
 ]
 for who, loss, first, second, target in LOSSES:
-    for name, bad in NOT_NUMBERS:
-        case("losses", f"{who}({first}=[0.5, {name}])",
-             lambda f=loss, v=bad, t=target: f([0.5, v], [t, t]), TypeError,
-             rf"{who}: {first}\[1\] must be a number or a Value")
-        case("losses", f"{who}({second}=[t, {name}])",
-             lambda f=loss, v=bad, t=target: f([0.5, 0.5], [t, v]), TypeError,
-             rf"{who}: {second}\[1\] must be a number or a Value")
-    for name, bad in NON_FINITE:
-        case("losses", f"{who}({first}=[0.5, {name}])",
-             lambda f=loss, v=bad, t=target: f([0.5, v], [t, t]), ValueError,
-             rf"{who}: {first}\[1\] must be a finite number")
-        case("losses", f"{who}({second}=[t, {name}])",
-             lambda f=loss, v=bad, t=target: f([0.5, 0.5], [t, v]), ValueError,
-             rf"{who}: {second}\[1\] must be a finite number")
+    bad_numbers = [(NOT_NUMBERS, TypeError, "must be a number or a Value"),
+                   (NON_FINITE, ValueError, "must be a finite number")]
+    for values, error, says in bad_numbers:
+        for name, bad in values:
+            case("losses", f"{who}({first}=[0.5, {name}])",
+                 lambda f=loss, v=bad, t=target: f([0.5, v], [t, t]), error,
+                 rf"{who}: {first}\[1\] {says}")
+            case("losses", f"{who}({second}=[t, {name}])",
+                 lambda f=loss, v=bad, t=target: f([0.5, 0.5], [t, v]), error,
+                 rf"{who}: {second}\[1\] {says}")
     for name, box in [("dict", {0: 0.5}), ("str", "0.5"), ("None", None), ("set", {0.5})]:
         case("losses", f"{who}({first}={name})",
              lambda f=loss, v=box, t=target: f(v, [t]), TypeError,
