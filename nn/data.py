@@ -12,14 +12,20 @@ gradient descent:
 from __future__ import annotations
 
 import random
+from typing import Any
+
+from nn._checks import count, kind, unwrap
+from nn._checks import seed as check_seed
 
 __all__ = ["batches"]
 
 
-def _check_count(name: str, n: object, low: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < low:
-        raise ValueError(f"batches: {name} must be a whole number >= {low}, got {n!r}")
-    return n
+def check_shuffle(who: str, shuffle: Any) -> bool:
+    """``shuffle`` as a bool (NumPy's bool too); anything else raises naming ``who``."""
+    shuffle = unwrap(shuffle) if getattr(shuffle, "ndim", None) == 0 else shuffle
+    if type(shuffle).__name__ not in ("bool", "bool_"):
+        raise TypeError(f"{who}: shuffle must be True or False, got {kind(shuffle)}")
+    return bool(shuffle)
 
 
 def batches(n: int, batch_size: int | None = None, shuffle: bool = True,
@@ -40,8 +46,10 @@ def batches(n: int, batch_size: int | None = None, shuffle: bool = True,
         >>> batches(5, batch_size=2, seed=0) == batches(5, batch_size=2, seed=0)
         True
     """
-    _check_count("n", n, 0)
-    size = n if batch_size is None else _check_count("batch_size", batch_size, 1)
+    n = count("batches", "n", n, 0)
+    size = n if batch_size is None else count("batches", "batch_size", batch_size, 1)
+    shuffle = check_shuffle("batches", shuffle)
+    seed = check_seed("batches", seed)
     order = list(range(n))
     if shuffle:
         random.Random(seed).shuffle(order)

@@ -13,12 +13,14 @@ drawn uniformly from (−1, 1), biases 0.0, from a ``random.Random(seed)`` of th
 
 from __future__ import annotations
 
-import numbers
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from engine.value import Value, ValueLike
+from engine import Value
+from nn._checks import ValueLike, count, kind, sequence
+from nn._checks import seed as _seed
 from nn.module import Module
 
 __all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP"]
@@ -36,33 +38,22 @@ _SEED_RANGE = 2**63
 
 
 def _check_activation(who: str, activation: Any) -> str:
+    valid = ", ".join(repr(name) for name in ACTIVATIONS)
+    if not isinstance(activation, str):
+        raise TypeError(f"{who}: activation must be a str, one of {valid}; got "
+                        f"{kind(activation)}")
     if activation not in ACTIVATIONS:
-        valid = ", ".join(repr(name) for name in ACTIVATIONS)
         raise ValueError(f"{who}: unknown activation {activation!r}; choose one of {valid}")
-    return str(activation)
+    return activation
 
 
-def _check_size(who: str, what: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{who}: {what} must be a whole number >= 1, got {n!r}")
-    return n
-
-
-def _check_inputs(who: str, x: Any, n: int) -> None:
+@contextmanager
+def _forward_of(who: str) -> Iterator[None]:
+    """Name the model in an error raised by an engine operation of its forward pass."""
     try:
-        k = len(x)
-    except TypeError:
-        raise TypeError(f"{who}: expected a list of {n} numbers or Values, got "
-                        f"{type(x).__name__}") from None
-    if k != n:
-        raise ValueError(f"{who}: expected {n} inputs, got {k}")
-
-
-def _check_input_types(who: str, x: Sequence[Any]) -> None:
-    for i, xi in enumerate(x):
-        if not isinstance(xi, (Value, numbers.Real)) or isinstance(xi, bool):
-            raise TypeError(f"{who}: input {i} must be a number or a Value, got "
-                            f"{type(xi).__name__}") from None
+        yield
+    except (ArithmeticError, ValueError) as error:
+        raise type(error)(f"{who}: the forward pass failed: {error}") from error
 
 
 class Neuron(Module):
@@ -96,22 +87,22 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "relu", seed: int | None = None) -> None:
-        _check_size("Neuron", "nin", nin)
+        nin = count("Neuron", "nin", nin, 1)
         self.activation = _check_activation("Neuron", activation)
-        rng = random.Random(seed)
+        rng = random.Random(_seed("Neuron", seed))
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
 
     def __call__(self, x: Sequence[ValueLike]) -> Value:
-        w = self.w
-        _check_inputs("Neuron", x, len(w))
+        xs = sequence("Neuron", "x", x, len(self.w))
+        with _forward_of("Neuron"):
+            return self._forward(xs)
+
+    def _forward(self, x: Sequence[ValueLike]) -> Value:
+        # x is checked by the public caller, once per sample rather than once per neuron.
         z = self.b
-        try:
-            for wi, xi in zip(w, x):
-                z = z + wi * xi
-        except TypeError:
-            _check_input_types("Neuron", x)
-            raise
+        for wi, xi in zip(self.w, x):
+            z = z + wi * xi
         act = ACTIVATIONS[self.activation]
         return z if act is None else act(z)
 
@@ -136,19 +127,25 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu",
                  seed: int | None = None) -> None:
-        _check_size("Layer", "nin", nin)
-        _check_size("Layer", "nout", nout)
+        nin = count("Layer", "nin", nin, 1)
+        nout = count("Layer", "nout", nout, 1)
         self.activation = _check_activation("Layer", activation)
-        rng = random.Random(seed)
+        rng = random.Random(_seed("Layer", seed))
         self.neurons = [Neuron(nin, activation, seed=rng.randrange(_SEED_RANGE))
                         for _ in range(nout)]
 
     def outputs(self, x: Sequence[ValueLike]) -> list[Value]:
-        """The outputs as a list, even for a single neuron."""
-        return [n(x) for n in self.neurons]
+        """The outputs as a list, even for a single neuron.
+
+        Examples:
+            >>> len(Layer(2, 1, seed=0).outputs([1.0, 2.0]))
+            1
+        """
+        xs = sequence("Layer", "x", x, len(self.neurons[0].w))
+        with _forward_of("Layer"):
+            return [n._forward(xs) for n in self.neurons]
 
     def __call__(self, x: Sequence[ValueLike]) -> Value | list[Value]:
-        _check_inputs("Layer", x, len(self.neurons[0].w))
         out = self.outputs(x)
         return out[0] if len(out) == 1 else out
 
@@ -186,25 +183,26 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  seed: int | None = None) -> None:
-        _check_size("MLP", "nin", nin)
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got "
-                             f"{nouts!r}")
-        for size in nouts:
-            _check_size("MLP", "each layer size", size)
+        nin = count("MLP", "nin", nin, 1)
+        if isinstance(nouts, (str, bytes, dict, set)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {kind(nouts)}")
+        sizes = [nin] + [count("MLP", f"nouts[{i}]", size, 1)
+                         for i, size in enumerate(nouts)]
+        if len(sizes) == 1:
+            raise ValueError("MLP: nouts must be a non-empty list of layer sizes, got an "
+                             "empty one")
         _check_activation("MLP", activation)
-        rng = random.Random(seed)
-        sizes = [nin, *nouts]
-        last = len(nouts) - 1
+        rng = random.Random(_seed("MLP", seed))
+        last = len(sizes) - 2
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation if i < last else "linear",
                   seed=rng.randrange(_SEED_RANGE))
-            for i in range(len(nouts))
+            for i in range(len(sizes) - 1)
         ]
 
     def __call__(self, x: Sequence[ValueLike]) -> Value | list[Value]:
-        _check_inputs("MLP", x, len(self.layers[0].neurons[0].w))
-        out = self.layers[0].outputs(x)
-        for layer in self.layers[1:]:
-            out = layer.outputs(out)
+        out: list[Any] = sequence("MLP", "x", x, len(self.layers[0].neurons[0].w))
+        with _forward_of("MLP"):
+            for layer in self.layers:
+                out = [n._forward(out) for n in layer.neurons]
         return out[0] if len(out) == 1 else out

@@ -11,11 +11,12 @@ numerically delicate ones are made stable by algebra, not by new primitive opera
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Sequence
+import struct
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.value import Value, ValueLike
+from engine import Value
+from nn._checks import ValueLike, count, kind, real, scalars
 
 __all__ = [
     "mse_loss",
@@ -30,62 +31,89 @@ Samples = ValueLike | Sequence[ValueLike]
 
 # PyTorch's binary_cross_entropy clamps each log at -100 so that p = 0 or 1 stays finite.
 _LOG_FLOOR = -100.0
+# ... and its backward divides by max(p(1 − p), 1e-12), the 1e-12 being a C float: this is
+# that number in float64 (9.99999996e-13), so that the gradients agree to the last digit.
+_BCE_EPS: float = struct.unpack("f", struct.pack("f", 1e-12))[0]
 
 
-def _number(x: Any) -> float:
-    return x.data if isinstance(x, Value) else float(x)
-
-
-def _is_scalar(x: Any) -> bool:
-    return isinstance(x, Value) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
-
-
-def _as_list(who: str, what: str, xs: Any) -> list[ValueLike]:
-    items = [xs] if _is_scalar(xs) else xs
-    try:
-        items = list(items)
-    except TypeError:
-        raise TypeError(f"{who}: {what} must be a list of numbers or Values, got "
-                        f"{type(xs).__name__}") from None
-    for i, x in enumerate(items):
-        if not _is_scalar(x):
-            raise TypeError(f"{who}: {what}[{i}] must be a number or a Value, got "
-                            f"{type(x).__name__}")
-    return items
+def _value(x: ValueLike) -> Value:
+    return x if isinstance(x, Value) else Value(x)
 
 
 def _pairs(who: str, preds: Any, targets: Any,
-           names: tuple[str, str] = ("preds", "targets")) -> list[tuple[ValueLike, ValueLike]]:
-    ps = _as_list(who, names[0], preds)
-    ts = _as_list(who, names[1], targets)
+           names: tuple[str, str] = ("preds", "targets")) -> list[tuple[Value, ValueLike]]:
+    """Predictions (as Values, so that every operation is checked by the engine) paired
+    with their targets."""
+    ps = scalars(who, names[0], preds)
+    ts = scalars(who, names[1], targets)
     if len(ps) != len(ts):
         raise ValueError(f"{who}: got {len(ps)} {names[0]} but {len(ts)} {names[1]}")
     if not ps:
         raise ValueError(f"{who}: expected at least one sample")
-    return list(zip(ps, ts))
+    return [(_value(p), t) for p, t in zip(ps, ts)]
 
 
-def _exp(x: ValueLike) -> ValueLike:
-    return x.exp() if isinstance(x, Value) else math.exp(x)
+def _has_value(x: Any) -> bool:
+    if isinstance(x, Value):
+        return True
+    return isinstance(x, (list, tuple)) and any(_has_value(y) for y in x)
 
 
-def _log(x: ValueLike) -> ValueLike:
-    return x.log() if isinstance(x, Value) else math.log(x)
+def _result(loss: Value, *given: Any) -> Value:
+    """The loss; a plain leaf when no Value was given (there is nothing to differentiate)."""
+    return loss if any(_has_value(x) for x in given) else Value(loss.data)
 
 
-def _mean(terms: list[ValueLike]) -> Value:
-    """(t₀ + t₁ + … ) / n, summed left to right as ``torch.mean`` divides the sum by n."""
-    total = terms[0]
-    for t in terms[1:]:
-        total = total + t
-    mean = total / len(terms)
-    return mean if isinstance(mean, Value) else Value(mean)
+def _number(x: ValueLike) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _terms(who: str, pairs: list[tuple[Value, ValueLike]],
+           term: Callable[[Value, ValueLike], Value]) -> list[Value]:
+    """``term(p, t)`` of each sample; an engine error is raised again naming the loss and
+    the sample (found by redoing the samples one by one, only when there is an error)."""
+    try:
+        return [term(p, t) for p, t in pairs]
+    except (ArithmeticError, ValueError):
+        for i, (p, t) in enumerate(pairs):
+            try:
+                term(p, t)
+            except (ArithmeticError, ValueError) as error:
+                raise type(error)(f"{who}: sample {i}: {error}") from error
+        raise
+
+
+def _mean(who: str, terms: list[Value]) -> Value:
+    """(t₀ + t₁ + … ) / n, summed left to right as ``torch.mean`` divides the sum by n.
+
+    Where that sum overflows although the mean would not, the terms are divided by n
+    first; a mean that overflows anyway raises ``OverflowError`` naming the loss (PyTorch
+    would return inf).
+    """
+    n = len(terms)
+    try:
+        total = terms[0]
+        for t in terms[1:]:
+            total = total + t
+        return total / n
+    except OverflowError:
+        pass
+    try:
+        total = terms[0] / n
+        for t in terms[1:]:
+            total = total + t / n
+        return total
+    except OverflowError as error:
+        raise OverflowError(f"{who}: the mean over the samples overflows a float "
+                            f"({error})") from None
 
 
 def mse_loss(preds: Samples, targets: Samples) -> Value:
     """Mean squared error: (1/n) Σ (pᵢ − tᵢ)².
 
-    Like ``torch.nn.functional.mse_loss``. Its gradient is ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n.
+    Like ``torch.nn.functional.mse_loss``. Its gradient is ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n. A loss
+    that overflows a float raises ``OverflowError`` naming ``mse_loss`` and the sample
+    (PyTorch returns inf; stepgrad never returns a non-finite number).
 
     Examples:
         >>> from engine import Value
@@ -97,56 +125,95 @@ def mse_loss(preds: Samples, targets: Samples) -> Value:
         >>> p[0].grad, p[1].grad
         (1.0, -2.0)
     """
-    return _mean([(p - t) ** 2 for p, t in _pairs("mse_loss", preds, targets)])
+    who = "mse_loss"
+    terms = _terms(who, _pairs(who, preds, targets), lambda p, t: (p - t) ** 2)
+    return _result(_mean(who, terms), preds, targets)
 
 
-def _clamped_log(x: ValueLike) -> ValueLike:
-    """log x, or the constant −100 where log x would be below it (as PyTorch clamps)."""
-    v = _number(x)
-    if v <= 0.0 or math.log(v) < _LOG_FLOOR:
-        return _LOG_FLOOR
-    return _log(x)
+def _bce_term(p: Value, t: ValueLike) -> Value:
+    """One sample of binary cross-entropy, with PyTorch's value and PyTorch's gradient."""
+    pv, tv = p.data, _number(t)
+    log_p = max(math.log(pv), _LOG_FLOOR) if pv > 0.0 else _LOG_FLOOR
+    log_q = max(math.log1p(-pv), _LOG_FLOOR) if pv < 1.0 else _LOG_FLOOR
+    exact = (tv - 1.0) * log_q - tv * log_p          # PyTorch's forward, term for term
+    if (1.0 - pv) * pv < _BCE_EPS:
+        # PyTorch's backward is (p − t) / max(p(1 − p), 1e-12): near 0 and 1 the division
+        # is capped, and there no composition of logs has that derivative. The term is
+        # then the line through (p, exact) with PyTorch's slope.
+        term = exact + (pv - tv) / _BCE_EPS * (p - pv)
+        if isinstance(t, Value):
+            term = term + (log_q - log_p) * (t - tv)
+        return term
+    # Away from 0 and 1 the composition gives the derivative (and higher ones); the
+    # constant only moves its value onto PyTorch's, which takes log1p(−p) for log(1 − p).
+    term = -(t * p.log() + (1.0 - t) * (1.0 - p).log())
+    return term + (exact - term.data)
 
 
 def binary_cross_entropy(probs: Samples, targets: Samples) -> Value:
     """Log loss of probabilities: −(1/n) Σ [tᵢ·log pᵢ + (1 − tᵢ)·log(1 − pᵢ)].
 
-    Like ``torch.nn.functional.binary_cross_entropy``: each probability must lie in
-    [0, 1], and each log is clamped at −100 so that p = 0 or 1 gives a finite loss (a
-    clamped term is a constant and passes no gradient). The gradient is
-    ∂L/∂pᵢ = (pᵢ − tᵢ) / (pᵢ(1 − pᵢ)·n). For outputs that are not yet squashed by a
-    sigmoid, :func:`binary_cross_entropy_with_logits` is more stable.
+    Equal to ``torch.nn.functional.binary_cross_entropy`` in float64, value and gradient,
+    for every probability in [0, 1] and target in [0, 1] (others raise ``ValueError``, as
+    in PyTorch). Like PyTorch, each log is clamped at −100, so p = 0 or 1 gives a finite
+    loss, and the gradient is ∂L/∂pᵢ = (pᵢ − tᵢ) / (max(pᵢ(1 − pᵢ), 1e-12)·n). Where
+    pᵢ(1 − pᵢ) ≥ 1e-12 the term is the composition of engine logs (so its higher
+    derivatives are right too), shifted by a constant onto PyTorch's value; where it is
+    smaller the term is a line in pᵢ through PyTorch's value with PyTorch's slope (its
+    second derivative there is 0). For outputs that are not yet squashed by a sigmoid,
+    :func:`binary_cross_entropy_with_logits` is more stable.
 
     Examples:
+        >>> from engine import Value
         >>> round(binary_cross_entropy([0.9, 0.2], [1.0, 0.0]).data, 6)  # −(log .9 + log .8)/2
         0.164252
+        >>> p = Value(0.0)
+        >>> loss = binary_cross_entropy(p, 1.0)      # −log 0 clamped at 100
+        >>> loss.backward()
+        >>> loss.data, p.grad                        # (0 − 1) / 1e-12, as in PyTorch
+        (100.0, -1000000003995.8029)
     """
-    terms: list[ValueLike] = []
-    for i, (p, t) in enumerate(_pairs("binary_cross_entropy", probs, targets,
-                                      ("probs", "targets"))):
-        v = _number(p)
-        if not 0.0 <= v <= 1.0:
+    who = "binary_cross_entropy"
+    pairs = _pairs(who, probs, targets, ("probs", "targets"))
+    for i, (p, t) in enumerate(pairs):
+        if not 0.0 <= p.data <= 1.0:
             raise ValueError(
-                f"binary_cross_entropy: probabilities must be between 0 and 1, got "
-                f"probs[{i}] = {v:.6g} (apply .sigmoid() first, or use "
+                f"{who}: probabilities must be between 0 and 1, got probs[{i}] = "
+                f"{p.data:.6g} (apply .sigmoid() first, or use "
                 f"binary_cross_entropy_with_logits)")
-        terms.append(-(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)))
-    return _mean(terms)
+        if not 0.0 <= _number(t) <= 1.0:
+            raise ValueError(f"{who}: targets must be between 0 and 1 (as in PyTorch), got "
+                             f"targets[{i}] = {_number(t):.6g}")
+    terms = _terms(who, pairs, _bce_term)
+    return _result(_mean(who, terms), probs, targets)
+
+
+def _bce_logits_term(z: Value, t: ValueLike) -> Value:
+    if z.data >= 0.0:
+        linear = z * (1.0 - t)
+        softplus = (1.0 + (-z).exp()).log()
+    else:
+        linear = -(z * t)
+        softplus = (1.0 + z.exp()).log()
+    exact = math.log1p(math.exp(-abs(z.data)))
+    return linear + (softplus + (exact - softplus.data))
 
 
 def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value:
     """Log loss of σ(zᵢ), computed from the logits zᵢ without overflow, for any finite zᵢ.
 
     Equals ``binary_cross_entropy([σ(z) ...], targets)`` and PyTorch's
-    ``binary_cross_entropy_with_logits``. Per sample the loss is
-    max(z, 0) − z·t + log(1 + e^(−|z|)); written out for each sign of z so that the
+    ``binary_cross_entropy_with_logits`` (value and gradient, float64). Per sample the loss
+    is max(z, 0) − z·t + log(1 + e^(−|z|)); written out for each sign of z so that the
     exponent is never positive::
 
         z ≥ 0:  (1 − t)·z + log(1 + e^(−z))
         z < 0:      −t·z + log(1 + e^z)
 
     Both branches have the gradient σ(z) − t (divided by n for the mean), also at z = 0,
-    where the one-line form would meet the kinks of max and |·|.
+    where the one-line form would meet the kinks of max and |·|. The last term is the
+    composition log(1 + e^(∓z)) shifted by a constant onto log1p(e^(∓z)), which PyTorch
+    computes: so a loss as small as 4e-18 (z = 40, t = 1) is not rounded to 0.
 
     Examples:
         >>> from engine import Value
@@ -158,43 +225,67 @@ def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value
         >>> z[0].grad, z[1].grad            # (σ(z) − t) / 2
         (0.0, -0.5)
     """
-    terms: list[ValueLike] = []
-    for z, t in _pairs("binary_cross_entropy_with_logits", logits, targets,
-                       ("logits", "targets")):
-        if _number(z) >= 0.0:
-            terms.append(z * (1.0 - t) + _log(1.0 + _exp(-z)))
-        else:
-            terms.append(-(z * t) + _log(1.0 + _exp(z)))
-    return _mean(terms)
+    who = "binary_cross_entropy_with_logits"
+    terms = _terms(who, _pairs(who, logits, targets, ("logits", "targets")), _bce_logits_term)
+    return _result(_mean(who, terms), logits, targets)
 
 
-def _row(who: str, i: int, row: Any) -> list[ValueLike]:
-    items = _as_list(who, f"logit_rows[{i}]", row)
+def _row(who: str, what: str, row: Any) -> list[Value]:
+    if isinstance(row, Value) or (not isinstance(row, Sequence) and _is_number_like(row)):
+        raise TypeError(f"{who}: {what} must be a list of logits (one per class), got "
+                        f"{kind(row)}" + ("; for one sample pass [[z0, z1, ...]]"
+                                          if who == "cross_entropy" else ""))
+    items = scalars(who, what, row, single=False)
     if not items:
-        raise ValueError(f"{who}: logit_rows[{i}] is empty")
-    return items
+        raise ValueError(f"{who}: {what} is empty")
+    return [_value(z) for z in items]
+
+
+def _is_number_like(x: Any) -> bool:
+    try:
+        real("", "", x)
+    except (TypeError, ValueError):
+        return isinstance(x, float)  # nan, inf
+    return True
+
+
+def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None]]:
+    """m = max z and exp(zⱼ − m) for each j; None where that is exactly 0 in floats.
+
+    Skipping those terms is exact (they add 0 to the sum and 0 to the gradient) and avoids
+    forming zⱼ − m where it would overflow (1e308 − (−1e308)).
+    """
+    m = max(z.data for z in zs)
+    out: list[Value | None] = []
+    for z in zs:
+        d = z.data - m  # a float: −inf when it overflows, and then exp gives 0 as well
+        out.append(None if math.exp(d) == 0.0 else (z - m).exp())
+    return m, out
 
 
 def softmax(logits: Sequence[ValueLike]) -> list[Value]:
     """exp(zⱼ) / Σₖ exp(zₖ) for each j: probabilities that sum to 1.
 
     Computed as exp(zⱼ − m) / Σₖ exp(zₖ − m) with m = max z, a plain number: the result is
-    the same for any shift, so the gradient is too, and no exponent is ever positive.
+    the same for any shift, so the gradient is too, and no exponent is ever positive. A
+    logit so far below the largest that exp(zⱼ − m) is 0 in floats gives the probability
+    0 (as in PyTorch) without forming the difference, so any finite logits work.
 
     Examples:
         >>> [round(p.data, 4) for p in softmax([1.0, 2.0, 3.0])]
         [0.09, 0.2447, 0.6652]
-        >>> [p.data for p in softmax([1000.0, 0.0])]
+        >>> [p.data for p in softmax([1e308, -1e308])]
         [1.0, 0.0]
     """
-    zs = _row("softmax", 0, logits)
-    m = max(_number(z) for z in zs)
-    es = [_exp(z - m) for z in zs]
-    total = es[0]
-    for e in es[1:]:
+    zs = _row("softmax", "logits", logits)
+    _, es = _shifted_exps(zs)
+    kept = [e for e in es if e is not None]
+    total = kept[0]
+    for e in kept[1:]:
         total = total + e
-    out = [e / total for e in es]
-    return [p if isinstance(p, Value) else Value(p) for p in out]
+    # A dropped term's probability is 0 and so is its every derivative: 0·(z − z.data)
+    # keeps it connected to z.
+    return [e / total if e is not None else (z - z.data) * 0.0 for z, e in zip(zs, es)]
 
 
 def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike],
@@ -203,15 +294,21 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
 
     Like ``torch.nn.functional.cross_entropy``: row i holds one raw score per class and
     ``class_indices[i]`` is its true class cᵢ, so the loss of the row is
-    −log softmax(zᵢ)[cᵢ] = log Σⱼ exp(zᵢⱼ) − zᵢ[cᵢ], with the log-sum-exp computed as
-    m + log Σⱼ exp(zᵢⱼ − m), m = max zᵢ (stable for any finite logits). The gradient of a
-    row is (softmax(zᵢ) − onehot(cᵢ)) / n. One row with one int is accepted too.
+    −log softmax(zᵢ)[cᵢ] = log Σⱼ exp(zᵢⱼ − m) − (zᵢ[cᵢ] − m), m = max zᵢ. Exact for any
+    finite logits: the shifted logits are formed first (exact near the maximum), and a
+    logit whose exp(zᵢⱼ − m) is 0 in floats is left out of the sum, so that a difference
+    like 1e308 − (−1e308) is never formed. The gradient of a row is
+    (softmax(zᵢ) − onehot(cᵢ)) / n. One row with one int is accepted too. A row whose true
+    class is so far below the maximum that the loss overflows raises ``OverflowError``
+    (PyTorch returns inf).
 
     Examples:
         >>> round(cross_entropy([[2.0, 0.0, 0.0]], [0]).data, 6)   # log(e² + 2) − 2
         0.239545
         >>> cross_entropy([[1000.0, 0.0], [1000.0, 0.0]], [0, 1]).data
         500.0
+        >>> round(cross_entropy([[1e16, 1e16, 1e16 - 1]], [0]).data, 4)   # log 3
+        1.0986
         >>> cross_entropy([[0.0, 1.0]], [2])
         Traceback (most recent call last):
           ...
@@ -220,37 +317,46 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
     who = "cross_entropy"
     given_rows: Any = logit_rows
     given_indices: Any = class_indices
-    if isinstance(class_indices, numbers.Integral) and not isinstance(class_indices, bool):
+    if isinstance(class_indices, Value) or _is_number_like(class_indices):
         given_rows, given_indices = [logit_rows], [class_indices]
-    try:
-        rows = [_row(who, i, row) for i, row in enumerate(given_rows)]
-        targets = list(given_indices)
-    except TypeError as error:
-        raise TypeError(f"{error} (cross_entropy expects a list of rows of logits and a "
-                        f"list of class indices)") from None
+    if isinstance(given_rows, (str, bytes, dict, set)) or not hasattr(given_rows, "__len__"):
+        raise TypeError(f"{who}: logit_rows must be a list of rows of logits, got "
+                        f"{kind(logit_rows)}")
+    if isinstance(given_indices, (str, bytes, dict, set)) or not hasattr(given_indices,
+                                                                         "__len__"):
+        raise TypeError(f"{who}: class_indices must be a list of class indices, got "
+                        f"{kind(class_indices)}")
+    rows = [_row(who, f"logit_rows[{i}]", row) for i, row in enumerate(given_rows)]
+    targets = list(given_indices)
     if len(rows) != len(targets):
         raise ValueError(f"{who}: got {len(rows)} logit rows but {len(targets)} class indices")
     if not rows:
         raise ValueError(f"{who}: expected at least one sample")
     classes = len(rows[0])
-    terms: list[ValueLike] = []
+    terms: list[Value] = []
     for i, (zs, c) in enumerate(zip(rows, targets)):
         if len(zs) != classes:
             raise ValueError(f"{who}: every row needs {classes} logits (as row 0), row {i} "
                              f"has {len(zs)}")
-        if isinstance(c, bool) or not isinstance(c, numbers.Integral):
+        try:
+            c = count(who, f"class_indices[{i}]", c, -(2**63))
+        except TypeError:
             raise TypeError(f"{who}: class index of row {i} must be an int, got "
-                            f"{type(c).__name__}")
-        c = int(c)
+                            f"{kind(c)} {c!r}") from None
         if not 0 <= c < classes:
             raise ValueError(f"{who}: class index {c} of row {i} is out of range for "
                              f"{classes} classes (0 to {classes - 1})")
-        m = max(_number(z) for z in zs)
-        total = _exp(zs[0] - m)
-        for z in zs[1:]:
-            total = total + _exp(z - m)
-        terms.append(_log(total) + m - zs[c])
-    return _mean(terms)
+        m, es = _shifted_exps(zs)
+        if not math.isfinite(zs[c].data - m):
+            raise OverflowError(
+                f"{who}: the loss of row {i} overflows a float: its true class's logit "
+                f"{zs[c].data:.6g} is too far below the largest, {m:.6g} (PyTorch gives inf)")
+        kept = [e for e in es if e is not None]
+        total = kept[0]
+        for e in kept[1:]:
+            total = total + e
+        terms.append(total.log() - (zs[c] - m))
+    return _result(_mean(who, terms), given_rows)
 
 
 def hinge_loss(scores: Samples, targets: Samples) -> Value:
@@ -270,11 +376,11 @@ def hinge_loss(scores: Samples, targets: Samples) -> Value:
         >>> s[0].grad, s[1].grad
         (-0.5, 0.0)
     """
-    terms: list[ValueLike] = []
-    for i, (s, t) in enumerate(_pairs("hinge_loss", scores, targets, ("scores", "targets"))):
+    who = "hinge_loss"
+    pairs = _pairs(who, scores, targets, ("scores", "targets"))
+    for i, (_, t) in enumerate(pairs):
         if _number(t) not in (1.0, -1.0):
-            raise ValueError(f"hinge_loss: targets must be 1 or -1, got targets[{i}] = "
+            raise ValueError(f"{who}: targets must be 1 or -1, got targets[{i}] = "
                              f"{_number(t):.6g}")
-        margin = 1.0 - s * t
-        terms.append(margin.relu() if isinstance(margin, Value) else max(0.0, margin))
-    return _mean(terms)
+    terms = _terms(who, pairs, lambda s, t: (1.0 - s * t).relu())
+    return _result(_mean(who, terms), scores, targets)

@@ -8,12 +8,11 @@ PyTorch's dotted style: ``layers.0.neurons.3.w.1``.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.value import Value
+from engine import Value
+from nn._checks import is_real, kind, real, unwrap
 
 __all__ = ["Module"]
 
@@ -119,16 +118,24 @@ class Module:
             problems.append(f"unexpected keys: {_shorten(unexpected)}")
         if problems:
             raise ValueError(f"{who}: " + "; ".join(problems))
-        not_numbers = [f"{name} ({type(state[name]).__name__})" for name in params
-                       if not _is_real(state[name])]
+        not_numbers = [f"{name} ({kind(state[name])})" for name in params
+                       if not is_real(unwrap(state[name]))]
         if not_numbers:
             raise TypeError(f"{who}: expected real numbers, got: {_shorten(not_numbers)}")
-        not_finite = [f"{name} ({state[name]})" for name in params
-                      if not math.isfinite(state[name])]
+        numbers: dict[str, float] = {}
+        not_finite = []
+        for name in params:
+            try:
+                numbers[name] = real(who, name, state[name])
+            except ValueError:
+                shown = state[name]
+                text = (f"an int of {len(str(abs(shown)))} digits" if isinstance(shown, int)
+                        else str(shown))
+                not_finite.append(f"{name} ({text})")
         if not_finite:
             raise ValueError(f"{who}: expected finite numbers, got: {_shorten(not_finite)}")
         for name, p in params.items():
-            p.data = float(state[name])
+            p.data = numbers[name]
 
     def extra_repr(self) -> str:
         """What goes between the parentheses of ``repr``; subclasses override it."""
@@ -158,10 +165,6 @@ def _child_modules(module: Module) -> Iterator[tuple[str, Module]]:
 
     for name, attr in vars(module).items():
         yield from walk(name, attr)
-
-
-def _is_real(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _shorten(names: list[str], limit: int = 5) -> str:

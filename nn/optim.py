@@ -2,7 +2,7 @@
 
 An optimizer holds the list of parameters and, for each, the state its rule needs (a
 momentum buffer, moment estimates). ``step()`` reads every ``p.grad`` and changes every
-``p.data``; it builds no graph. ``lr`` is a plain attribute: assign to it to change the
+``p.data``; it builds no graph. ``lr`` is a checked attribute: assign to it to change the
 learning rate between steps.
 
 The training step is always the same four lines::
@@ -17,49 +17,90 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
-from engine.value import Value
+from engine import Value
+from nn._checks import hyper, kind
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-def _check_hyper(who: str, name: str, value: float, low: float = 0.0,
-                 high: float | None = None, high_open: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and value < low:
-        ok = False
-    if ok and high is not None and (value >= high if high_open else value > high):
-        ok = False
-    if not ok:
-        bound = f">= {low}" if high is None else f"in [{low}, {high}{')' if high_open else ']'}"
-        raise ValueError(f"{who}: {name} must be a number {bound}, got {value!r}")
-    return float(value)
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
 
 
 class Optimizer:
-    """What every optimizer shares: the parameter list, ``lr``, and ``zero_grad()``."""
+    """What every optimizer shares: the parameter list, ``lr``, and ``zero_grad()``.
+
+    ``lr`` is checked when it is assigned: a number that is not finite and >= 0 raises
+    there, so that it never reaches a parameter. ``step()`` computes every new number
+    first and stores them only if all are finite; otherwise it raises an error naming the
+    parameter, the rule and the numbers, and changes nothing.
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         who = type(self).__name__
         if isinstance(params, Value):
             raise TypeError(f"{who}: params must be a list of Values (such as "
                             f"model.parameters()), got a single Value")
+        if isinstance(params, (str, bytes, dict)):
+            raise TypeError(f"{who}: params must be a list of Values (such as "
+                            f"model.parameters()), got {kind(params)}")
         try:
             self.params = list(params)
         except TypeError:
             raise TypeError(f"{who}: params must be a list of Values (such as "
-                            f"model.parameters()), got {type(params).__name__}") from None
+                            f"model.parameters()), got {kind(params)}") from None
         if not self.params:
             raise ValueError(f"{who}: got an empty parameter list")
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
-                raise TypeError(f"{who}: params[{i}] must be a Value, got {type(p).__name__}")
+                raise TypeError(f"{who}: params[{i}] must be a Value, got {kind(p)}")
         if len(set(self.params)) != len(self.params):
             raise ValueError(f"{who}: some parameters appear more than once")
-        self.lr = _check_hyper(who, "lr", lr)
+        self.lr = lr
+
+    @property
+    def lr(self) -> float:
+        """The learning rate η: a finite number >= 0, checked when assigned."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = hyper(type(self).__name__, "lr", value)
+
+    def _grad(self, i: int, p: Value) -> float:
+        """``p.grad`` as a float: a Value (after ``backward(create_graph=True)``) steps
+        with its number, as PyTorch steps with the gradient tensor's values."""
+        given: Any = p.grad
+        if isinstance(given, Value):
+            given = given.data
+        if isinstance(given, bool) or not isinstance(given, (int, float)):
+            raise TypeError(f"{type(self).__name__}.step: the grad of parameter {i} is "
+                            f"a {kind(given)}, not a number")
+        g = float(given)
+        if not math.isfinite(g):
+            raise ValueError(f"{type(self).__name__}.step: the grad of parameter {i} is {g}")
+        return g
+
+    def _bad(self, i: int, what: str, result: float, **numbers: float) -> ArithmeticError:
+        shown = ", ".join(f"{name} = {_fmt(v)}" for name, v in numbers.items())
+        return OverflowError(f"{type(self).__name__}.step: {what} of parameter {i} is "
+                             f"{result} ({shown}); nothing was changed. Lower lr, or look "
+                             f"for the step where the loss grew first.")
 
     def zero_grad(self) -> None:
-        """Set every parameter's ``grad`` to 0.0."""
+        """Set every parameter's ``grad`` to 0.0.
+
+        Examples:
+            >>> from engine import Value
+            >>> x = Value(1.0)
+            >>> (x * 3).backward()
+            >>> opt = SGD([x], lr=0.1)
+            >>> opt.zero_grad()
+            >>> x.grad
+            0.0
+        """
         for p in self.params:
             p.grad = 0.0
 
@@ -98,26 +139,46 @@ class SGD(Optimizer):
                  dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _check_hyper("SGD", "momentum", momentum)
-        self.dampening = _check_hyper("SGD", "dampening", dampening)
-        self.weight_decay = _check_hyper("SGD", "weight_decay", weight_decay)
+        self.momentum = hyper("SGD", "momentum", momentum)
+        self.dampening = hyper("SGD", "dampening", dampening)
+        self.weight_decay = hyper("SGD", "weight_decay", weight_decay)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("SGD: nesterov momentum requires momentum > 0 and dampening = 0")
         self.nesterov = bool(nesterov)
         self.buffers: list[float | None] = [None] * len(self.params)
 
     def step(self) -> None:
+        """θ ← θ − lr·g for every parameter, g as in the class docstring.
+
+        Examples:
+            >>> from engine import Value
+            >>> x = Value(1.0)
+            >>> (x * x).backward()
+            >>> SGD([x], lr=0.25).step()
+            >>> x.data
+            0.5
+        """
         lr, mu, tau, wd = self.lr, self.momentum, self.dampening, self.weight_decay
+        new_data: list[float] = []
+        new_buffers: list[float | None] = []
         for i, p in enumerate(self.params):
-            g = p.grad
+            grad = g = self._grad(i, p)
             if wd != 0:
                 g = g + wd * p.data
+            buf = self.buffers[i]
             if mu != 0:
-                buf = self.buffers[i]
                 buf = g if buf is None else mu * buf + (1 - tau) * g
-                self.buffers[i] = buf
+                if not math.isfinite(buf):
+                    raise self._bad(i, "the momentum buffer", buf, grad=grad, momentum=mu)
                 g = g + mu * buf if self.nesterov else buf
-            p.data -= lr * g
+            update = p.data - lr * g
+            if not math.isfinite(update):
+                raise self._bad(i, "the update", update, lr=lr, grad=grad, data=p.data)
+            new_data.append(update)
+            new_buffers.append(buf)
+        for p, update in zip(self.params, new_data):
+            p.data = update
+        self.buffers = new_buffers
 
 
 class Adam(Optimizer):
@@ -149,26 +210,58 @@ class Adam(Optimizer):
             beta1, beta2 = betas
         except (TypeError, ValueError):
             raise ValueError(f"Adam: betas must be a pair of numbers, got {betas!r}") from None
-        self.betas = (_check_hyper("Adam", "betas[0]", beta1, 0.0, 1.0, high_open=True),
-                      _check_hyper("Adam", "betas[1]", beta2, 0.0, 1.0, high_open=True))
-        self.eps = _check_hyper("Adam", "eps", eps)
-        self.weight_decay = _check_hyper("Adam", "weight_decay", weight_decay)
+        self.betas = (hyper("Adam", "betas[0]", beta1, 0.0, 1.0, high_open=True),
+                      hyper("Adam", "betas[1]", beta2, 0.0, 1.0, high_open=True))
+        self.eps = hyper("Adam", "eps", eps)
+        self.weight_decay = hyper("Adam", "weight_decay", weight_decay)
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
     def step(self) -> None:
-        self.t += 1
+        """One Adam step for every parameter (see the class docstring).
+
+        With ``eps = 0`` (allowed, as in PyTorch) a parameter whose gradients have all been
+        0 would be divided by 0: that step raises ``ZeroDivisionError`` naming Adam and the
+        parameter, where PyTorch would write nan.
+
+        Examples:
+            >>> from engine import Value
+            >>> x = Value(1.0)
+            >>> (x * x).backward()
+            >>> Adam([x], lr=0.5).step()          # about lr against the gradient's sign
+            >>> round(x.data, 6)
+            0.5
+        """
+        t = self.t + 1
         lr, eps, wd = self.lr, self.eps, self.weight_decay
         beta1, beta2 = self.betas
-        correction1 = 1 - beta1**self.t
-        correction2 = 1 - beta2**self.t
+        correction1 = 1 - beta1**t
+        correction2 = 1 - beta2**t
+        new_data, new_m, new_v = [], [], []
         for i, p in enumerate(self.params):
-            g = p.grad
+            grad = g = self._grad(i, p)
             if wd != 0:
                 g = g + wd * p.data
-            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
-            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
-            m_hat = self.m[i] / correction1
-            v_hat = self.v[i] / correction2
-            p.data -= lr * m_hat / (math.sqrt(v_hat) + eps)
+            m = beta1 * self.m[i] + (1 - beta1) * g
+            v = beta2 * self.v[i] + (1 - beta2) * g * g
+            if not math.isfinite(m):
+                raise self._bad(i, "the first moment m", m, grad=grad)
+            if not math.isfinite(v):
+                raise self._bad(i, "the second moment v", v, grad=grad)
+            m_hat = m / correction1
+            denominator = math.sqrt(v / correction2) + eps
+            if denominator == 0.0:
+                raise ZeroDivisionError(
+                    f"Adam.step: parameter {i} would be divided by √v̂ + eps = 0 (its "
+                    f"gradients have all been 0, or too small to square, and eps = 0; "
+                    f"PyTorch writes nan or inf there); use eps > 0")
+            update = p.data - lr * m_hat / denominator
+            if not math.isfinite(update):
+                raise self._bad(i, "the update", update, lr=lr, grad=grad, data=p.data)
+            new_data.append(update)
+            new_m.append(m)
+            new_v.append(v)
+        for p, update in zip(self.params, new_data):
+            p.data = update
+        self.m, self.v, self.t = new_m, new_v, t

@@ -20,8 +20,10 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from engine.value import Value
-from nn.data import batches
+from engine import Value, is_grad_enabled
+from nn._checks import count, kind, real
+from nn._checks import seed as check_seed
+from nn.data import batches, check_shuffle
 from nn.optim import Optimizer
 
 __all__ = ["fit", "default_correct"]
@@ -64,6 +66,11 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     ``lr_schedule(epoch)``, if given, sets ``optimizer.lr`` before each epoch (epochs count
     from 0). A tqdm bar shows the running loss unless ``progress=False``.
 
+    Training needs gradients, so ``fit`` inside ``engine.no_grad()`` raises
+    ``RuntimeError`` before any step (as PyTorch's ``backward`` raises when the loss has no
+    graph), instead of running epochs that change nothing. Every argument is checked
+    first; ``inputs`` and ``targets`` may be lists or NumPy arrays, counts NumPy integers.
+
     Returns:
         ``{"loss": [...], "accuracy": [...]}``, one entry per epoch: the mean loss over the
         epoch's samples and the fraction that ``correct(prediction, target)`` accepted,
@@ -79,10 +86,12 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
         >>> history["loss"][-1] < history["loss"][0], history["accuracy"][-1]
         (True, 1.0)
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a whole number >= 1, got {epochs!r}")
-    if len(inputs) != len(targets):
-        raise ValueError(f"fit: got {len(inputs)} inputs but {len(targets)} targets")
+    _check_fit_arguments(model, inputs, targets, loss_fn, optimizer, lr_schedule, correct)
+    epochs = count("fit", "epochs", epochs, 1)
+    if batch_size is not None:
+        batch_size = count("fit", "batch_size", batch_size, 1)
+    shuffle = check_shuffle("fit", shuffle)
+    seed = check_seed("fit", seed)
     rng = random.Random(seed)
     history: dict[str, list[float]] = {"loss": []}
     if correct is not None:
@@ -91,12 +100,15 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     with _cycle_collector_paused():
         for epoch in bar:
             if lr_schedule is not None:
-                optimizer.lr = lr_schedule(epoch)
+                optimizer.lr = _scheduled_lr(lr_schedule, epoch)
             loss_sum, right, seen = 0.0, 0, 0
             for batch in batches(len(inputs), batch_size, shuffle, seed=rng.randrange(2**63)):
                 preds = [model(inputs[i]) for i in batch]
                 wanted = [targets[i] for i in batch]
                 loss = loss_fn(preds, wanted)
+                if not isinstance(loss, Value):
+                    raise TypeError(f"fit: loss_fn must return a Value (the loss, to "
+                                    f"backpropagate), got {kind(loss)}")
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -111,3 +123,41 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{right / seen:.0%}")
     bar.close()
     return history
+
+
+def _check_fit_arguments(model: Any, inputs: Any, targets: Any, loss_fn: Any,
+                         optimizer: Any, lr_schedule: Any, correct: Any) -> None:
+    if not is_grad_enabled():
+        raise RuntimeError("fit: gradients are disabled (fit was called inside "
+                           "engine.no_grad()), so there is nothing to train; call fit "
+                           "outside the no_grad block")
+    for name, fn in (("model", model), ("loss_fn", loss_fn)):
+        if not callable(fn):
+            raise TypeError(f"fit: {name} must be callable, got {kind(fn)}")
+    for name, fn in (("lr_schedule", lr_schedule), ("correct", correct)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"fit: {name} must be callable or None, got {kind(fn)}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an nn optimizer such as "
+                        f"nn.SGD(model.parameters(), lr=0.1), got {kind(optimizer)}")
+    for name, data in (("inputs", inputs), ("targets", targets)):
+        if isinstance(data, (str, bytes, dict, set)) or not hasattr(data, "__len__") or \
+                not hasattr(data, "__getitem__") or getattr(data, "ndim", 1) == 0:
+            raise TypeError(f"fit: {name} must be a list (or array) of samples, got "
+                            f"{kind(data)}")
+    if len(inputs) != len(targets):
+        raise ValueError(f"fit: got {len(inputs)} inputs but {len(targets)} targets")
+    if len(inputs) == 0:
+        raise ValueError("fit: inputs and targets are empty; there is nothing to train on")
+
+
+def _scheduled_lr(lr_schedule: Callable[[int], float], epoch: int) -> float:
+    lr = lr_schedule(epoch)
+    try:
+        lr = real("fit", f"lr_schedule({epoch})", lr)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} (the learning rate returned by lr_schedule)") from None
+    if lr < 0:
+        raise ValueError(f"fit: lr_schedule({epoch}) returned {lr}; a learning rate must "
+                         f"be >= 0")
+    return lr

@@ -8,16 +8,18 @@ Every number is read from the Value graph that the model builds, not computed se
 
 from __future__ import annotations
 
-import numbers
+import contextvars
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.autograd import grad as gradients
-from engine.draw import HIGHLIGHT_FILL, Drawing, fmt, record_text
-from engine.value import Value
+from engine import Drawing, Value
+from engine import grad as gradients
+from engine.draw import HIGHLIGHT_FILL, fmt, record_text
+from nn._checks import count, kind, scalars, sequence
 from nn.layers import MLP, Layer, Neuron
+from nn.losses import mse_loss
 
-__all__ = ["draw_model", "squared_error"]
+__all__ = ["draw_model"]
 
 DEFAULT_MAX_CONNECTIONS = 200
 
@@ -25,46 +27,12 @@ _POSITIVE = "#1f77b4"
 _NEGATIVE = "#d62728"
 
 
-def squared_error(pred: Value | Sequence[Value], target: Any) -> Value:
-    """Σₖ (ŷₖ − yₖ)² for one sample: the default loss of :func:`draw_model`.
-
-    Examples:
-        >>> from engine import Value
-        >>> squared_error(Value(0.5), 1.0).data
-        0.25
-        >>> squared_error([Value(1.0), Value(2.0)], [0.0, 0.0]).data
-        5.0
-    """
-    preds = [pred] if isinstance(pred, Value) else list(pred)
-    targets = _targets(target, len(preds), "squared_error")
-    total = (preds[0] - targets[0]) ** 2
-    for p, t in zip(preds[1:], targets[1:]):
-        total = total + (p - t) ** 2
-    return total
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _targets(target: Any, n: int, who: str) -> list[float]:
-    items = [target] if _is_number(target) or isinstance(target, Value) else target
-    try:
-        items = list(items)
-    except TypeError:
-        raise TypeError(f"{who}: target must be a number or a list of {n} numbers, "
-                        f"got {type(target).__name__}") from None
+def _targets(target: Any, n: int) -> list[float]:
+    items = scalars("draw_model", "target", target)
     if len(items) != n:
-        raise ValueError(f"{who}: there are {n} outputs but target has "
+        raise ValueError(f"draw_model: there are {n} outputs but target has "
                          f"{len(items)} entries")
-    out = []
-    for i, t in enumerate(items):
-        if isinstance(t, Value):
-            t = t.data
-        if not _is_number(t):
-            raise TypeError(f"{who}: target[{i}] must be a number, got {type(t).__name__}")
-        out.append(float(t))
-    return out
+    return [t.data if isinstance(t, Value) else t for t in items]
 
 
 def _layers(model: Any) -> list[list[Neuron]]:
@@ -79,21 +47,9 @@ def _layers(model: Any) -> list[list[Neuron]]:
 
 
 def _inputs(x: Any, nin: int) -> list[Value]:
-    try:
-        items = list(x)
-    except TypeError:
-        raise TypeError(f"draw_model: x must be one sample, a list of {nin} numbers, got "
-                        f"{type(x).__name__}") from None
-    if len(items) != nin:
-        raise ValueError(f"draw_model: the model takes {nin} inputs, x has {len(items)}")
-    leaves = []
-    for i, xi in enumerate(items):
-        if isinstance(xi, Value):
-            xi = xi.data
-        if not _is_number(xi):
-            raise TypeError(f"draw_model: x[{i}] must be a number, got {type(xi).__name__}")
-        leaves.append(Value(float(xi), label=f"x{i + 1}"))
-    return leaves
+    items = sequence("draw_model", "x", x, nin)
+    return [Value(xi.data if isinstance(xi, Value) else xi, label=f"x{i + 1}")
+            for i, xi in enumerate(items)]
 
 
 def _fields(rankdir: str, fields: list[str], ports: dict[int, str] | None = None) -> str:
@@ -123,7 +79,8 @@ def draw_model(
     The model is run on ``x`` neuron by neuron, so every number is read from the Value
     graph: each neuron shows z = b + Σ wᵢ·xᵢ, its activation a = f(z) and its bias b; each
     connection shows its weight w. With a ``target``, ``loss_fn(prediction, target)`` (by
-    default :func:`squared_error`, Σ (ŷ − y)²) is backpropagated first, and the picture adds
+    default :func:`nn.mse_loss`: (ŷ − y)² for one output, the mean of the squared errors
+    over several outputs) is backpropagated first, and the picture adds
     δ = ∂L/∂z and ∂L/∂b to each neuron, ∂L/∂w to each connection, ∂L/∂x to each input, and a
     loss node. The prediction passed to ``loss_fn`` is a Value for a one-output model, else
     a list.
@@ -132,13 +89,15 @@ def draw_model(
     with ``rankdir="TB"``).
 
     The gradients are computed with :func:`engine.grad`: the model's ``.grad`` values are
-    left as they were.
+    left as they were. The picture needs the graph, so ``draw_model`` records it even
+    inside ``engine.no_grad()`` (it runs in a fresh context, where recording is on, as
+    PyTorch's functional APIs enable gradients for themselves).
 
     Args:
         model: an :class:`nn.MLP` (or a single :class:`nn.Layer` or :class:`nn.Neuron`).
         x: one sample: a list of numbers, one per model input.
         target: the wanted output(s), a number or a list; ``None`` for the forward pass only.
-        loss_fn: ``loss_fn(prediction, target) -> Value``; default squared error.
+        loss_fn: ``loss_fn(prediction, target) -> Value``; default :func:`nn.mse_loss`.
         rankdir: ``"LR"`` (inputs on the left, the default) or ``"TB"``.
         digits: significant digits of the numbers shown.
         show_weights: False leaves the numbers off the connections and draws them as
@@ -156,10 +115,16 @@ def draw_model(
         True
     """
     layers = _layers(model)
-    if rankdir not in ("LR", "TB", "RL", "BT"):
+    if not isinstance(rankdir, str) or rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_model: rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise ValueError(f"draw_model: digits must be a whole number ≥ 1, got {digits!r}")
+    digits = count("draw_model", "digits", digits, 1)
+    if max_connections is not None:
+        max_connections = count("draw_model", "max_connections", max_connections, 1)
+    if not isinstance(show_weights, bool):
+        raise TypeError(f"draw_model: show_weights must be True or False, got "
+                        f"{kind(show_weights)}")
+    if loss_fn is not None and not callable(loss_fn):
+        raise TypeError(f"draw_model: loss_fn must be callable or None, got {kind(loss_fn)}")
     nin = len(layers[0][0].w)
     n_connections = sum(len(n.w) for layer in layers for n in layer)
     if max_connections is not None and n_connections > max_connections:
@@ -170,7 +135,16 @@ def draw_model(
             f"anyway (show_weights=False keeps it lighter)."
         )
     xs = _inputs(x, nin)
+    targets = [] if target is None else _targets(target, len(layers[-1]))
+    # A fresh context has the engine's defaults, gradients recording included, even when
+    # the caller is inside no_grad(): the picture is read from the graph.
+    return contextvars.Context().run(_draw, layers, xs, target, targets, loss_fn, rankdir,
+                                     digits, show_weights)
 
+
+def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: list[float],
+          loss_fn: Callable[[Any, Any], Value] | None, rankdir: str, digits: int,
+          show_weights: bool) -> Drawing:
     # Forward, neuron by neuron, keeping each neuron's z and a.
     zs: list[list[Value]] = []
     acts: list[list[Value]] = []
@@ -178,7 +152,7 @@ def draw_model(
     for layer in layers:
         z_row, a_row = [], []
         for neuron in layer:
-            a = neuron(current)
+            a = neuron._forward(current)
             z_row.append(a if neuron.activation == "linear" else a.inputs[0])
             a_row.append(a)
         zs.append(z_row)
@@ -190,10 +164,8 @@ def draw_model(
     # Backward, into a dictionary: engine.grad touches no .grad.
     loss: Value | None = None
     d: dict[Value, float] = {}
-    targets: list[float] = []
     if target is not None:
-        targets = _targets(target, len(outputs), "draw_model")
-        fn = squared_error if loss_fn is None else loss_fn
+        fn = mse_loss if loss_fn is None else loss_fn
         loss = fn(prediction, target)
         if not isinstance(loss, Value):
             raise TypeError(f"draw_model: loss_fn must return a Value, got "

@@ -110,9 +110,33 @@ def test_bce_clamps_each_log_at_minus_100_as_pytorch() -> None:
     assert binary_cross_entropy([0.0, 1.0], [1.0, 0.0]).data == 100.0
     assert binary_cross_entropy([0.0, 1.0], [0.0, 1.0]).data == 0.0
     assert binary_cross_entropy([1e-50], [1.0]).data == 100.0        # log(1e-50) < -100
-    p = Value(0.0)
-    binary_cross_entropy([p], [1.0]).backward()
-    assert p.grad == 0.0                                              # a clamped term is constant
+
+
+# PyTorch float64 (torch 2.13): loss and gradient of binary_cross_entropy([p], [t]), where
+# the backward divides by max(p(1 − p), 1e-12) with 1e-12 a C float.
+@pytest.mark.parametrize(("p", "t", "loss", "grad"), [
+    (0.0, 1.0, 100.0, -1000000003995.8029),
+    (1.0, 0.0, 100.0, 1000000003995.8029),
+    (1.0, 1.0, 0.0, 0.0),
+    (1e-15, 1.0, 34.538776394910684, -1000000003995.8018),
+    (1 - 1e-16, 1.0, 1.1102230246251565e-16, -0.00011102230290613889),
+    (1e-10, 0.0, 1.00000000005e-10, 1.0000000001),
+    (1e-10, 1.0, 23.025850929940457, -10000000000.0),
+    (0.3, 0.7, 0.949783446209775, -1.9047619047619047),
+])
+def test_bce_equals_pytorch_at_the_edges(p: float, t: float, loss: float, grad: float) -> None:
+    x = Value(p)
+    out = binary_cross_entropy([x], [t])
+    out.backward()
+    assert close(out.data, loss, rel=1e-15, abs_=0.0)
+    assert close(x.grad, grad, rel=1e-14, abs_=0.0)
+
+
+@pytest.mark.parametrize("bad", [-0.5, 2.0, 1.0000001])
+def test_bce_rejects_targets_outside_zero_one(bad: float) -> None:
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: targets must be between 0 "
+                                         r"and 1.*targets\[1\] = "):
+        binary_cross_entropy([0.5, 0.5], [1.0, bad])
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5])

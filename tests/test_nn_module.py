@@ -148,12 +148,21 @@ def test_load_state_dict_rejects_non_numbers(bad: object) -> None:
                             rf"layers\.0\.neurons\.0\.w\.1 \({type(bad).__name__}\)")
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 10**400, -(10**400)])
 def test_load_state_dict_rejects_non_finite_numbers(bad: float) -> None:
     state = _state()
     state["layers.1.neurons.0.b"] = bad
     _assert_unchanged_after(MLP(2, [2, 1], seed=5), state, ValueError,
                             r"finite numbers.*layers\.1\.neurons\.0\.b")
+
+
+def test_load_state_dict_accepts_numpy_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    model = MLP(1, [1], seed=0)
+    model.load_state_dict({"layers.0.neurons.0.w.0": np.float32(0.5),
+                           "layers.0.neurons.0.b": np.array(-1)})
+    assert [(p.data, type(p.data)) for p in model.parameters()] == [(0.5, float),
+                                                                    (-1.0, float)]
 
 
 def test_load_state_dict_rejects_a_non_mapping() -> None:
@@ -314,19 +323,49 @@ def test_wrong_input_length_raises(model: object, who: str, x: list[float]) -> N
 
 
 def test_inputs_that_are_not_numbers_raise_a_clear_error() -> None:
-    with pytest.raises(TypeError, match="MLP: expected a list of 2 numbers"):
+    with pytest.raises(TypeError, match="MLP: x must be a list of 2 numbers or Values, got "
+                                        "float"):
         MLP(2, [1], seed=0)(1.5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="Neuron: input 1 must be a number or a Value, got str"):
+    with pytest.raises(TypeError, match=r"Neuron: x\[1\] must be a number or a Value, got str"):
         Neuron(2, seed=0)([1.0, "2"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="MLP: x must be a list of 2 numbers or Values, got "
+                                        "dict"):
+        MLP(2, [1], seed=0)({"a": 1.0, "b": 2.0})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("make", [
     lambda: Neuron(0), lambda: Layer(2, 0), lambda: MLP(0, [1]), lambda: MLP(2, []),
-    lambda: MLP(2, [3, 0]), lambda: MLP(2, 3), lambda: MLP(2, [2.5]), lambda: Neuron(True),
+    lambda: MLP(2, [3, 0]),
 ])
 def test_bad_sizes_raise(make: object) -> None:
     with pytest.raises(ValueError, match="must be"):
         make()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MLP(2, 3), lambda: MLP(2, [2.5]), lambda: Neuron(True), lambda: Layer(2.0, 1),
+])
+def test_sizes_of_the_wrong_type_raise(make: object) -> None:
+    with pytest.raises(TypeError, match="must be"):
+        make()  # type: ignore[operator]
+
+
+def test_numpy_sizes_seeds_and_inputs_are_accepted() -> None:
+    np = pytest.importorskip("numpy")
+    model = MLP(np.int64(2), [np.int64(3), 1], seed=np.int64(0))
+    same = MLP(2, [3, 1], seed=0)
+    assert model.state_dict() == same.state_dict()
+    x = [1.0, -2.0]
+    expected = same(x).data  # type: ignore[union-attr]
+    assert model(np.array(x)).data == expected  # type: ignore[union-attr,arg-type]
+    assert model([np.float32(1.0), np.array(-2.0)]).data == expected  # type: ignore
+    assert Layer(np.uint8(2), np.int32(1), seed=0)([1, 2]).data == Layer(  # type: ignore
+        2, 1, seed=0)([1, 2]).data  # type: ignore[union-attr]
+
+
+def test_activation_that_is_not_a_str_raises_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"MLP: activation must be a str.*got list"):
+        MLP(2, [1], activation=["relu"])  # type: ignore[arg-type]
 
 
 def test_repr_is_readable() -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+import math
 
 import pytest
 
-from engine import Value
+from engine import Value, no_grad
 from nn import MLP, SGD, Adam, batches, cross_entropy, fit, hinge_loss, mse_loss
 from nn.train import default_correct
 
@@ -123,7 +124,6 @@ def test_the_cycle_collector_is_restored_even_after_an_error() -> None:
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"epochs": 0}, "epochs must be a whole number >= 1"),
-    ({"epochs": 2.5}, "epochs must be"),
     ({"targets": Y[:3]}, "got 8 inputs but 3 targets"),
 ])
 def test_bad_arguments_raise(kwargs: dict[str, object], message: str) -> None:
@@ -133,3 +133,56 @@ def test_bad_arguments_raise(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         fit(model, X, loss_fn=hinge_loss, optimizer=SGD(model.parameters(), lr=0.1),
             progress=False, **args)  # type: ignore[arg-type]
+
+
+def _args(**kwargs: object) -> dict[str, object]:
+    model = MLP(2, [2, 1], seed=0)
+    args: dict[str, object] = {"model": model, "inputs": X, "targets": Y,
+                               "loss_fn": hinge_loss,
+                               "optimizer": SGD(model.parameters(), lr=0.1),
+                               "progress": False}
+    args.update(kwargs)
+    return args
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"epochs": 2.5}, TypeError, "fit: epochs must be a whole number >= 1, got float"),
+    ({"epochs": True}, TypeError, "fit: epochs must be"),
+    ({"batch_size": 0}, ValueError, "fit: batch_size must be a whole number >= 1"),
+    ({"inputs": [], "targets": []}, ValueError, "fit: inputs and targets are empty"),
+    ({"inputs": {"a": 1}}, TypeError, "fit: inputs must be a list"),
+    ({"targets": None}, TypeError, "fit: targets must be a list"),
+    ({"optimizer": None}, TypeError, r"fit: optimizer must be an nn optimizer .*got NoneType"),
+    ({"loss_fn": "mse"}, TypeError, "fit: loss_fn must be callable, got str"),
+    ({"model": None}, TypeError, "fit: model must be callable, got NoneType"),
+    ({"lr_schedule": 0.1}, TypeError, "fit: lr_schedule must be callable or None"),
+    ({"loss_fn": lambda p, t: 1.0}, TypeError, "fit: loss_fn must return a Value .*got float"),
+    ({"lr_schedule": lambda e: math.nan}, ValueError,
+     r"fit: lr_schedule\(0\) must be a finite number, got nan"),
+    ({"lr_schedule": lambda e: -1.0}, ValueError, r"fit: lr_schedule\(0\) returned -1.0"),
+    ({"lr_schedule": lambda e: None}, TypeError, r"fit: lr_schedule\(0\) must be a real"),
+    ({"shuffle": "no"}, TypeError, "fit: shuffle must be True or False"),
+])
+def test_fit_names_the_argument_at_fault(kwargs: dict[str, object], error: type[Exception],
+                                         message: str) -> None:
+    args = _args(**kwargs)
+    model = _args()["model"] if args["model"] is None else args["model"]
+    before = model.state_dict()  # type: ignore[attr-defined]
+    with pytest.raises(error, match=message):
+        fit(**args)  # type: ignore[arg-type]
+    assert model.state_dict() == before  # type: ignore[attr-defined]
+
+
+def test_fit_inside_no_grad_raises_instead_of_training_nothing() -> None:
+    args = _args()
+    with no_grad(), pytest.raises(RuntimeError, match="fit: gradients are disabled"):
+        fit(**args)  # type: ignore[arg-type]
+
+
+def test_fit_accepts_numpy_arrays_and_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    a = _args(inputs=np.array(X), targets=np.array(Y, dtype=np.float64),
+              epochs=np.int64(3), batch_size=np.int64(4), seed=np.int64(1))
+    b = _args(epochs=3, batch_size=4, seed=1)
+    assert fit(**a) == fit(**b)  # type: ignore[arg-type]
+    assert a["model"].state_dict() == b["model"].state_dict()  # type: ignore[attr-defined]

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import nn
-from engine import Value
+from engine import Value, no_grad
 from engine.draw import Drawing, fmt
-from nn.view import draw_model, squared_error
+from nn.view import draw_model
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
@@ -131,22 +131,32 @@ def test_several_outputs_and_a_custom_loss() -> None:
     assert nodes["loss"] == [f"L = {fmt(loss.data)}", "target 1 = 0", "target 2 = 1"]
     for j, neuron in enumerate(model.layers[-1].neurons):
         assert f"δ = ∂L/∂z = {fmt(neuron.b.grad)}" in nodes[f"n1_{j}"]
-    # the default loss is the summed squared error
+    # the default loss is mse_loss: the mean of the squared errors over the outputs
     default = read_svg(draw_model(model, x, target=target).svg())[0]
-    expected = sum((p.data - t) ** 2 for p, t in zip(preds, target))
+    expected = sum((p.data - t) ** 2 for p, t in zip(preds, target)) / len(target)
     assert default["loss"][0] == f"L = {fmt(expected)}"
 
 
-def test_squared_error() -> None:
-    assert squared_error(Value(3.0), 1).data == 4.0
-    assert squared_error([Value(1.0), Value(2.0)], [0.0, 4.0]).data == 5.0
-    with pytest.raises(ValueError, match="2 outputs but target has 1"):
-        squared_error([Value(1.0), Value(2.0)], [0.0])
+def test_the_default_loss_is_mse_loss() -> None:
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0)
+    dot = draw_model(model, [1.0, -2.0], target=0.5)
+    loss = nn.mse_loss(model([1.0, -2.0]), 0.5)
+    assert f"L = {fmt(loss.data)}" in dot.source
+
+
+def test_draw_model_inside_no_grad_draws_the_same_picture() -> None:
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0)
+    outside = draw_model(model, [1.0, -2.0], target=1.0).source
+    with no_grad():
+        inside = draw_model(model, [1.0, -2.0], target=1.0).source
+        assert not (Value(1.0) * 2).inputs     # and no_grad still holds afterwards
+    assert inside == outside
+    assert [p.grad for p in model.parameters()] == [0.0] * 9
 
 
 def test_bad_input_is_refused_clearly() -> None:
     model = nn.MLP(2, [2, 1], seed=0)
-    with pytest.raises(ValueError, match="takes 2 inputs, x has 3"):
+    with pytest.raises(ValueError, match="draw_model: expected 2 inputs, got 3"):
         draw_model(model, [1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match=r"x\[1\] must be a number"):
         draw_model(model, [1.0, "a"])
@@ -158,6 +168,15 @@ def test_bad_input_is_refused_clearly() -> None:
         draw_model(model, [1.0, 2.0], target=1.0, loss_fn=lambda p, t: 0.0)  # type: ignore
     with pytest.raises(ValueError, match="rankdir"):
         draw_model(model, [1.0, 2.0], rankdir="up")
+    with pytest.raises(TypeError, match="draw_model: x must be a list of 2 numbers or Values, "
+                                        "got dict"):
+        draw_model(model, {"a": 1.0, "b": 2.0})
+    with pytest.raises(ValueError, match=r"draw_model: target\[0\] must be a finite number"):
+        draw_model(model, [1.0, 2.0], target=[math.nan])
+    with pytest.raises(TypeError, match="draw_model: digits must be a whole number"):
+        draw_model(model, [1.0, 2.0], digits=2.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="draw_model: loss_fn must be callable"):
+        draw_model(model, [1.0, 2.0], target=1.0, loss_fn="mse")  # type: ignore[arg-type]
 
 
 def test_connection_guard() -> None:
