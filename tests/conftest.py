@@ -27,7 +27,6 @@ from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
-
 SVG = "{http://www.w3.org/2000/svg}"
 
 
