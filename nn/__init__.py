@@ -30,6 +30,7 @@ from nn.losses import (
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import fit
+from nn.training_view import TrainingView
 from nn.view import draw_model
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "batches",
     "fit",
     "draw_model",
+    "TrainingView",
 ]
