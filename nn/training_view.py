@@ -113,12 +113,17 @@ def _number(who: str, what: str, x: Any, finite: bool = True) -> float:
     return value
 
 
-def _count(who: str, what: str, n: Any, low: int = 1, allow_none: bool = False) -> int | None:
-    if n is None and allow_none:
+def _count(who: str, what: str, n: Any, low: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < low:
+        raise ValueError(f"{who}: {what} must be a whole number >= {low}, got {n!r}")
+    return int(n)
+
+
+def _maybe_count(who: str, what: str, n: Any, low: int = 1) -> int | None:
+    if n is None:
         return None
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < low:
-        extra = " or None" if allow_none else ""
-        raise ValueError(f"{who}: {what} must be a whole number >= {low}{extra}, got {n!r}")
+        raise ValueError(f"{who}: {what} must be a whole number >= {low} or None, got {n!r}")
     return int(n)
 
 
@@ -188,6 +193,7 @@ class TrainingView:
         steps, losses, accuracies, lrs: the whole history given to :meth:`record`, one
             entry per step (``accuracies``/``lrs`` hold None where none was given).
         latest_png: the PNG bytes of the last live picture (``None`` before the first).
+        redraws: how many times the live picture was drawn.
 
     Examples:
         >>> from nn import MLP, SGD, fit, hinge_loss
@@ -214,7 +220,7 @@ class TrainingView:
         self._layers = _layers_of(model)
         self.nin = len(self._layers[0][0].w)
         self.nout = len(self._layers[-1])
-        self.every = _count(who, "every", every, allow_none=True)
+        self.every = _maybe_count(who, "every", every)
         self.record_every = _count(who, "record_every", record_every)
         self.max_frames = _count(who, "max_frames", max_frames, low=2)
         self.resolution = _count(who, "resolution", resolution, low=4)
@@ -228,7 +234,7 @@ class TrainingView:
             raise ValueError(f"{who}: budget must be in (0, 1], got {budget!r}")
 
         neurons = self.nin + sum(len(layer) for layer in self._layers)
-        limit = _count(who, "max_neurons", max_neurons, allow_none=True)
+        limit = _maybe_count(who, "max_neurons", max_neurons)
         if limit is not None and neurons > limit:
             raise ValueError(
                 f"{who}: the model has {neurons} neurons to draw (inputs included), more "
@@ -241,7 +247,7 @@ class TrainingView:
         labels = _sequence(who, "targets", targets)
         if len(labels) != len(rows):
             raise ValueError(f"{who}: got {len(rows)} inputs but {len(labels)} targets")
-        limit = _count(who, "max_points", max_points, allow_none=True)
+        limit = _maybe_count(who, "max_points", max_points)
         if limit is not None and len(rows) > limit:
             raise ValueError(
                 f"{who}: {len(rows)} samples are more than max_points={limit}; pass a "
@@ -270,19 +276,20 @@ class TrainingView:
                             f"{type(sample).__name__}")
         if not 0 <= sample < len(rows):
             raise ValueError(f"{who}: sample must be in 0 … {len(rows) - 1}, got {sample}")
-        self.sample = int(sample)
+        self.sample: int = int(sample)
 
-        self.live = _in_jupyter() if live is None else live
+        self.live: bool = _in_jupyter() if live is None else live
         self.frames: list[Frame] = []
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.accuracies: list[float | None] = []
         self.lrs: list[float | None] = []
         self.latest_png: bytes | None = None
+        self.redraws: int = 0
         self._latest: Frame | None = None
-        self._epoch = 0
+        self._epoch: int = 0
         self._t0: float | None = None
-        self._draw_time = 0.0
+        self._draw_time: float = 0.0
         self._drawn_step: int | None = None
         self._handle: Any = None
         self._painter: _Painter | None = None
@@ -319,10 +326,10 @@ class TrainingView:
         last = self.steps[-1] if self.steps else 0
         if step is None:
             step = last + 1
-        elif _count(who, "step", step) is None or step <= last:
+        elif _count(who, "step", step) <= last:
             raise ValueError(f"{who}: steps must increase; got step {step} after {last}")
         if epoch is not None:
-            self._epoch = int(_count(who, "epoch", epoch, low=0) or 0)
+            self._epoch = _count(who, "epoch", epoch, low=0)
         now = time.perf_counter()
         if self._t0 is None:
             self._t0 = now
@@ -377,10 +384,13 @@ class TrainingView:
         start = time.perf_counter()
         png = self._painter_().png(frame, dpi=72)
         self.latest_png = png
+        self.redraws += 1
         self._drawn_step = frame.step
         if _in_jupyter():
-            from IPython.display import Image, display
+            import IPython.display
 
+            ipython: Any = IPython.display
+            Image, display = ipython.Image, ipython.display
             if self._handle is None:
                 self._handle = display(Image(data=png), display_id=True)
             else:
@@ -401,8 +411,8 @@ class TrainingView:
         if not recorded:
             raise ValueError(f"{who}: nothing recorded yet; train with fit(..., view=view) "
                              f"or call view.record(...) after each step")
-        count = _count(who, "frames", frames, allow_none=True)
-        limit = _count(who, "max_frames", max_frames, allow_none=True)
+        count = _maybe_count(who, "frames", frames)
+        limit = _maybe_count(who, "max_frames", max_frames)
         if count is None:
             count = len(recorded)
         if limit is not None and count > limit and len(recorded) > limit:
@@ -434,7 +444,7 @@ class TrainingView:
         elif not isinstance(frame, Frame):
             raise TypeError(f"{who}: frame must be a Frame (one of view.frames), got "
                             f"{type(frame).__name__}")
-        return self._painter_().png(frame, dpi=int(dots or 72))
+        return self._painter_().png(frame, dpi=dots)
 
     def save_gif(self, path: str | os.PathLike[str], *, frames: int | None = 40,
                  fps: float = 8.0, dpi: int = 48, colors: int = 64, hold: float = 2.0,
@@ -475,9 +485,9 @@ class TrainingView:
         if pause < 0:
             raise ValueError(f"{who}: hold must be >= 0 seconds, got {hold!r}")
         palette = _count(who, "colors", colors, low=2)
-        if palette is None or palette > 256:
+        if palette > 256:
             raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
-        dots = int(_count(who, "dpi", dpi, low=10) or dpi)
+        dots = _count(who, "dpi", dpi, low=10)
         chosen = self._chosen(who, frames, max_frames)
         painter = self._painter_()
         images = [_quantize(painter.image(f, dpi=dots), palette) for f in chosen]
@@ -521,9 +531,9 @@ class TrainingView:
         if speed <= 0:
             raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
         palette = _count(who, "colors", colors, low=2)
-        if palette is None or palette > 256:
+        if palette > 256:
             raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
-        dots = int(_count(who, "dpi", dpi, low=10) or dpi)
+        dots = _count(who, "dpi", dpi, low=10)
         chosen = self._chosen(who, frames, max_frames)
         painter = self._painter_()
         sources = []
@@ -618,9 +628,11 @@ _SCRIPT = """(function () {
     timer = setInterval(function () { if (k >= n - 1) stop(); else show(k + 1); }, %(ms)d);
     play.textContent = "\\u23f8 pause"; root.dataset.playing = "1";
   }
-  button("sg-first", "\\u23ee", function () { stop(); show(0); });
+  button("sg-first", "\\u00ab start", function () { stop(); show(0); });
   button("sg-prev", "\\u25c0 step", function () { stop(); show(k - 1); });
-  var play = button("sg-play", "\\u25b6 play", function () { if (timer === null) start(); else stop(); });
+  var play = button("sg-play", "\\u25b6 play", function () {
+    if (timer === null) start(); else stop();
+  });
   button("sg-next", "step \\u25b6", function () { stop(); show(k + 1); });
   var slider = document.createElement("input");
   slider.type = "range"; slider.min = 0; slider.max = n - 1; slider.value = 0;
@@ -711,7 +723,7 @@ class _Painter:
         self.cmap = LinearSegmentedColormap.from_list("stepgrad", [_NEGATIVE, "#ffffff",
                                                                    _POSITIVE])
         self.fig = Figure(figsize=(self.WIDTH, self.HEIGHT))
-        self.canvas = FigureCanvasAgg(self.fig)
+        self.canvas: Any = FigureCanvasAgg(self.fig)
         self.title = self.fig.text(0.015, 0.955, "", fontsize=12, weight="bold")
         data = np.asarray(view._inputs, dtype=float)
         self.data = data
@@ -760,7 +772,7 @@ class _Painter:
                     segments.append(((x0 + size / 2, y0), (x1 - size / 2, y1)))
         from matplotlib.collections import LineCollection
 
-        self.edges = LineCollection(segments, zorder=1)
+        self.edges: Any = LineCollection(segments, zorder=1)
         ax.add_collection(self.edges)
         blank = np.zeros((2, 2, 4))
         self.cells = []
@@ -806,7 +818,7 @@ class _Painter:
         else:
             spread = float(np.max(np.abs(targets))) or 1.0
             colors = [self._rgba(float(t) / spread) for t in targets]
-        ax.scatter(self.data[:, 0], self.data[:, 1], c=colors, s=14, edgecolors="black",
+        ax.scatter(self.data[:, 0], self.data[:, 1], c=colors, s=18, edgecolors="black",
                    linewidths=0.5, zorder=3)
         ax.set_xlim(self.extent[0], self.extent[1])
         ax.set_ylim(self.extent[2], self.extent[3])
@@ -822,6 +834,7 @@ class _Painter:
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         ax.set_xlabel("step", fontsize=8, labelpad=1)
         (self.loss_line,) = ax.plot([], [], color="#333333", lw=1.2, label="loss")
+        (self.loss_dot,) = ax.plot([], [], "o", color="#333333", ms=3)
         ax.set_ylabel("loss", fontsize=8)
         self.ax_loss = ax
         self.ax_acc = ax.twinx()
@@ -829,6 +842,7 @@ class _Painter:
         self.ax_acc.set_ylim(-0.02, 1.02)
         self.ax_acc.set_yticks([0.0, 0.5, 1.0])
         (self.acc_line,) = self.ax_acc.plot([], [], color=_POSITIVE, lw=1.2)
+        (self.acc_dot,) = self.ax_acc.plot([], [], "o", color=_POSITIVE, ms=3)
         self.ax_acc.set_ylabel("accuracy", fontsize=8, color=_POSITIVE)
 
     # per frame ---------------------------------------------------------------------------
@@ -862,7 +876,7 @@ class _Painter:
                     img = self._colour(values[:, j:j + 1], scale)
                     self.cells[k].set_data(img.reshape(1, 1, 4))
                     k += 1
-        weights = []
+        weights: list[float] = []
         pos = 0
         for layer in self.layers:
             nin = len(layer[0].w)
@@ -883,10 +897,12 @@ class _Painter:
         self.loss_line.set_data(steps, view.losses[:upto])
         acc = [np.nan if a is None else a for a in view.accuracies[:upto]]
         self.acc_line.set_data(steps, acc)
+        self.loss_dot.set_data(steps[-1:], view.losses[upto - 1:upto])
+        self.acc_dot.set_data(steps[-1:], acc[-1:])
         self.ax_acc.set_visible(any(a is not None for a in view.accuracies[:upto]))
         last = max(view.steps[-1], 2)
         self.ax_loss.set_xlim(0, last)
-        top = max(view.losses[:upto]) if upto else 1.0
+        top = max(view.losses)
         self.ax_loss.set_ylim(0 if min(view.losses) >= 0 else min(view.losses), top * 1.05
                               or 1.0)
         self.title.set_text(frame.text())

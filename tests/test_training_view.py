@@ -159,7 +159,7 @@ def test_constructor_refuses_hostile_input(args: tuple[Any, ...], options: dict[
                                            error: type[Exception], match: str) -> None:
     model = MLP(2, [3, 1], seed=0)
     args = tuple(model if a == "M" else a for a in args)
-    with pytest.raises(error, match="TrainingView: " + match):
+    with pytest.raises(error, match="TrainingView: .*" + match):
         TrainingView(*args, **options)
 
 
@@ -177,7 +177,7 @@ def test_numpy_inputs_and_numpy_scalars_are_numbers() -> None:
 
 def test_size_guards_refuse_and_can_be_overridden() -> None:
     big = MLP(2, [40, 40, 1], seed=0)
-    with pytest.raises(ValueError, match="83 neurons to draw.*max_neurons=None"):
+    with pytest.raises(ValueError, match=r"83 neurons to draw.*max_neurons=None"):
         TrainingView(big, X, Y)
     assert TrainingView(big, X, Y, max_neurons=None, live=False).model is big
     many = [[float(i), 0.0] for i in range(30)]
@@ -216,7 +216,7 @@ def test_exports_refuse_hostile_input(tmp_path: Path) -> None:
         view.save_gif(3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="save_html: the folder of path"):
         view.save_html(tmp_path / "missing" / "a.html")
-    with pytest.raises(ValueError, match="save_gif: frames must be a whole number >= 1"):
+    with pytest.raises(ValueError, match="save_gif: frames must be a whole number >= 1 or None"):
         view.save_gif(tmp_path / "a.gif", frames=0)
     with pytest.raises(ValueError, match="save_gif: fps must be > 0"):
         view.save_gif(tmp_path / "a.gif", fps=0)
@@ -334,7 +334,7 @@ def test_gif_is_a_multi_frame_animation(tmp_path: Path) -> None:
             gif.seek(k)
             durations.append(gif.info["duration"])
         assert durations == [200, 200, 200, 1200]
-        assert gif.size == (480, 269)
+        assert gif.size == (480, 268)
 
 
 def test_frames_are_picked_evenly_with_the_last_one() -> None:
@@ -432,7 +432,7 @@ def test_replay_page_plays_steps_and_slides_in_chromium(browser: Any, tmp_path: 
 
     _, view, _ = trained(epochs=8)
     texts = [f.text() for f in view.frames]
-    path = view.save_html(tmp_path / "training.html", fps=20)
+    path = view.save_html(tmp_path / "training.html", fps=2)   # a frame every 0.5 s
     browser.get(path.as_uri())
 
     def click(cls: str) -> None:
@@ -468,13 +468,13 @@ def test_replay_page_plays_steps_and_slides_in_chromium(browser: Any, tmp_path: 
     play = browser.find_element(By.CSS_SELECTOR, ".sg-play")
     assert "pause" in play.text and root.get_attribute("data-playing") == "1"
     deadline = time.monotonic() + 10
-    while _state(browser)[0] < 3 and time.monotonic() < deadline:
+    while _state(browser)[0] < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     click("sg-play")                                     # pause
     paused = _state(browser)
-    assert paused[0] >= 3 and paused[1] == texts[paused[0]]
+    assert 2 <= paused[0] < 7 and paused[1] == texts[paused[0]]
     assert "play" in play.text and root.get_attribute("data-playing") == "0"
-    time.sleep(0.3)
+    time.sleep(1.0)
     assert _state(browser) == paused                     # paused: it stays put
 
     click("sg-play")                                     # plays to the end, then stops
