@@ -12,9 +12,10 @@ keeps the numbers it is given (loss, accuracy, learning rate: the training histo
 and, every ``record_every`` steps, a frame: a copy of the model's weights at that step. The
 pictures are drawn from those frames, so what is shown is the real model at that step.
 
-In Jupyter the picture is redrawn in place while the cell runs. By default it is redrawn
-only while the time spent drawing stays under 15% of the training time (and always at the
-last step), so the view costs training little. In a script nothing is shown: the frames are
+In Jupyter the picture is redrawn in place while the cell runs. By default it is drawn at
+the first step, then only while the time spent drawing (counting the next drawing and the
+last step's) stays under 15% of the training time, and always at the last step, so the view
+costs training little. In a script nothing is shown: the frames are
 recorded, ready for :meth:`TrainingView.save_gif` (an animated GIF that a code host shows
 in a notebook or a README) and :meth:`TrainingView.save_html` (one self-contained HTML file
 that replays the training with play / pause / step / slider, without a server or network).
@@ -290,6 +291,7 @@ class TrainingView:
         self._epoch: int = 0
         self._t0: float | None = None
         self._draw_time: float = 0.0
+        self._last_draw: float = 0.0
         self._drawn_step: int | None = None
         self._handle: Any = None
         self._painter: _Painter | None = None
@@ -357,7 +359,8 @@ class TrainingView:
         if self.every is not None:
             return len(self.steps) % self.every == 0
         assert self._t0 is not None
-        return self._draw_time <= self.budget * (now - self._t0)
+        # Room for this drawing and for the last step's, which is always drawn.
+        return self._draw_time + 2 * self._last_draw <= self.budget * (now - self._t0)
 
     def finish(self) -> None:
         """Keep the last step as a frame and, when live, draw it (``fit`` calls this).
@@ -395,7 +398,8 @@ class TrainingView:
                 self._handle = display(Image(data=png), display_id=True)
             else:
                 self._handle.update(Image(data=png))
-        self._draw_time += time.perf_counter() - start
+        self._last_draw = time.perf_counter() - start
+        self._draw_time += self._last_draw
 
     def _painter_(self) -> _Painter:
         if self._painter is None:
@@ -958,9 +962,11 @@ class _Painter:
 
 def _quantize(image: Any, colors: int) -> Any:
     # No dithering: the heat maps' smooth gradients dithered into noise compress badly.
+    # The octree keeps the few saturated colours (the data points) that median cut merges.
     from PIL import Image
 
-    return image.quantize(colors=colors, dither=Image.Dither.NONE)
+    return image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
+                          dither=Image.Dither.NONE)
 
 
 def _frame_patch(x: float, y: float, size: float) -> Any:

@@ -27,8 +27,9 @@ DPI = 48
 COLORS = 32
 
 
-def make(out: Path, steps: int = STEPS) -> Path:
-    """Train as ``nn.demo`` does, recording every step; write the GIF to ``out``."""
+def make(out: Path, steps: int = STEPS, html: Path | None = None) -> Path:
+    """Train as ``nn.demo`` does, recording every step; write the GIF to ``out`` (and the
+    HTML replay to ``html``, if given)."""
     X, y = two_moons()
     model = MLP(2, [16, 16, 1], seed=SEED)
     params = model.parameters()
@@ -39,6 +40,8 @@ def make(out: Path, steps: int = STEPS) -> Path:
     view = TrainingView(model, X, y, live=False)
     fit(model, X, y, loss_fn, SGD(params, lr=1.0), epochs=steps, progress=False,
         lr_schedule=lambda e: 1.0 - 0.9 * e / steps, view=view)
+    if html is not None:
+        view.save_html(html)
     return view.save_gif(out, frames=FRAMES, dpi=DPI, colors=COLORS, fps=6, hold=2.5)
 
 
@@ -46,9 +49,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE / "images" / "training.gif")
     parser.add_argument("--steps", type=int, default=STEPS)
+    parser.add_argument("--html", type=Path, help="also write the HTML replay here")
     args = parser.parse_args()
-    path = make(args.out, args.steps)
+    path = make(args.out, args.steps, args.html)
     print(f"wrote {path} ({path.stat().st_size / 1000:.0f} kB)")
+    if args.html is not None:
+        print(f"wrote {args.html} ({args.html.stat().st_size / 1000:.0f} kB)")
 
 
 if __name__ == "__main__":
