@@ -12,13 +12,13 @@ keeps the numbers it is given (loss, accuracy, learning rate: the training histo
 and, every ``record_every`` steps, a frame: a copy of the model's weights at that step. The
 pictures are drawn from those frames, so what is shown is the real model at that step.
 
-In Jupyter the picture is redrawn in place while the cell runs. By default it is drawn at
-the first step, then only while the time spent drawing (counting the next drawing and the
-last step's) stays under 15% of the training time, and always at the last step, so the view
-costs training little. In a script nothing is shown: the frames are
-recorded, ready for :meth:`TrainingView.save_gif` (an animated GIF that a code host shows
-in a notebook or a README) and :meth:`TrainingView.save_html` (one self-contained HTML file
-that replays the training with play / pause / step / slider, without a server or network).
+In Jupyter the picture is redrawn in place while the cell runs. By default it is drawn only
+while the time spent drawing (counting the next drawing and the last step's) stays under 15%
+of the training time, and always at the last step, so the view costs training little. In a
+script nothing is shown: the frames are recorded, ready for :meth:`TrainingView.save_gif`
+(an animated GIF that a code host shows in a notebook or a README) and
+:meth:`TrainingView.save_html` (one self-contained HTML file that replays the training with
+play / pause / step / slider, without a server or network).
 
 Drawing needs matplotlib (the ``demo`` extra: ``pip install 'stepgrad[demo]'``).
 """
@@ -291,7 +291,7 @@ class TrainingView:
         self._epoch: int = 0
         self._t0: float | None = None
         self._draw_time: float = 0.0
-        self._last_draw: float = 0.0
+        self._last_draw: float = 0.5   # a guess until the first drawing is timed
         self._drawn_step: int | None = None
         self._handle: Any = None
         self._painter: _Painter | None = None
@@ -354,8 +354,6 @@ class TrainingView:
             self.record_every *= 2
 
     def _due(self, now: float) -> bool:
-        if self._drawn_step is None:
-            return True
         if self.every is not None:
             return len(self.steps) % self.every == 0
         assert self._t0 is not None
