@@ -291,7 +291,7 @@ class TrainingView:
         self._epoch: int = 0
         self._t0: float | None = None
         self._draw_time: float = 0.0
-        self._last_draw: float = 0.5   # a guess until the first drawing is timed
+        self._last_draw: float = 1.0   # a guess (figure included) until a drawing is timed
         self._drawn_step: int | None = None
         self._handle: Any = None
         self._painter: _Painter | None = None
