@@ -38,7 +38,7 @@ def make(out: Path, steps: int = STEPS, html: Path | None = None) -> Path:
         return hinge_loss(scores, targets) + ALPHA * sum(p * p for p in params)
 
     view = TrainingView(model, X, y, live=False)
-    fit(model, X, y, loss_fn, SGD(params, lr=1.0), epochs=steps, progress=False,
+    fit(model, X, y, loss_fn, SGD(params, lr=1.0), epochs=steps, progress=False, seed=SEED,
         lr_schedule=lambda e: 1.0 - 0.9 * e / steps, view=view)
     if html is not None:
         view.save_html(html)
