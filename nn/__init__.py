@@ -31,6 +31,7 @@ from nn.losses import (
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import fit
+from nn.training_view import TrainingView
 from nn.view import draw_model
 
 __all__ = [
@@ -54,4 +55,5 @@ __all__ = [
     "from_torch",
     "parameter_map",
     "TORCH_EQUIVALENTS",
+    "TrainingView",
 ]

@@ -25,6 +25,7 @@ from nn._checks import count, kind, real
 from nn._checks import seed as check_seed
 from nn.data import batches, check_shuffle
 from nn.optim import Optimizer
+from nn.training_view import TrainingView, attach
 
 __all__ = ["fit", "default_correct"]
 
@@ -58,13 +59,16 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
         epochs: int = 1, batch_size: int | None = None, shuffle: bool = True,
         seed: int | None = None, lr_schedule: Callable[[int], float] | None = None,
         correct: Callable[[Any, Any], bool] | None = default_correct,
-        progress: bool = True) -> dict[str, list[float]]:
+        progress: bool = True, view: TrainingView | bool | None = None
+        ) -> dict[str, list[float]]:
     """Train ``model`` for ``epochs`` passes over the data; return the per-epoch history.
 
     Each batch (see :func:`nn.batches`) takes one step: forward on its samples,
     ``loss_fn(predictions, targets)``, ``zero_grad``, ``backward``, ``optimizer.step()``.
     ``lr_schedule(epoch)``, if given, sets ``optimizer.lr`` before each epoch (epochs count
-    from 0). A tqdm bar shows the running loss unless ``progress=False``.
+    from 0). A tqdm bar shows the running loss unless ``progress=False``. ``view`` (a
+    :class:`nn.TrainingView`, or True for a default one) is given each step's running loss,
+    accuracy and learning rate, and draws the model as it learns.
 
     Training needs gradients, so ``fit`` inside ``engine.no_grad()`` raises
     ``RuntimeError`` before any step (as PyTorch's ``backward`` raises when the loss has no
@@ -96,6 +100,7 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     history: dict[str, list[float]] = {"loss": []}
     if correct is not None:
         history["accuracy"] = []
+    live = attach(view, model, inputs, targets)
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     with _cycle_collector_paused():
         for epoch in bar:
@@ -117,11 +122,16 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
                 if correct is not None:
                     right += sum(bool(correct(p, t)) for p, t in zip(preds, wanted))
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}", refresh=False)
+                if live is not None:
+                    live.record(loss_sum / seen, epoch=epoch, lr=optimizer.lr,
+                                accuracy=None if correct is None else right / seen)
             history["loss"].append(loss_sum / seen)
             if correct is not None:
                 history["accuracy"].append(right / seen)
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{right / seen:.0%}")
     bar.close()
+    if live is not None:
+        live.finish()
     return history
 
 

@@ -1,0 +1,974 @@
+"""Watch a network learn: a live training view, and the recorded training as GIF or HTML.
+
+:class:`TrainingView` draws, while training runs, the picture of TensorFlow Playground for
+your own model: the network (each connection as thick as |w|, blue for w > 0, orange for
+w < 0), each neuron's output over the input plane as a small heat map (2-D inputs) or its
+activation for one chosen sample (other inputs), the decision boundary with the data (2-D
+inputs), the loss and accuracy curves, and the epoch, step and learning rate.
+
+It is fed by :func:`nn.fit` (``fit(..., view=view)``, or ``view=True`` for a default one) or
+by a hand-written loop that calls :meth:`TrainingView.record` after each step. Each call
+keeps the numbers it is given (loss, accuracy, learning rate: the training history itself)
+and, every ``record_every`` steps, a frame: a copy of the model's weights at that step. The
+pictures are drawn from those frames, so what is shown is the real model at that step.
+
+In Jupyter the picture is redrawn in place while the cell runs. By default it is drawn only
+while the time spent drawing (counting the next drawing and the last step's) stays under 15%
+of the training time, and always at the last step, so the view costs training little. In a
+script nothing is shown: the frames are recorded, ready for :meth:`TrainingView.save_gif`
+(an animated GIF that a code host shows in a notebook or a README) and
+:meth:`TrainingView.save_html` (one self-contained HTML file that replays the training with
+play / pause / step / slider, without a server or network).
+
+Drawing needs matplotlib (the ``demo`` extra: ``pip install 'stepgrad[demo]'``).
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import hashlib
+import html
+import io
+import json
+import math
+import numbers
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.value import Value
+from nn.layers import MLP, Layer, Neuron
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Array = NDArray[np.float64]
+
+__all__ = ["TrainingView", "Frame", "attach"]
+
+DEFAULT_MAX_NEURONS = 64
+DEFAULT_MAX_POINTS = 2000
+DEFAULT_MAX_FRAMES = 300          # frames kept in memory; beyond it every other one is dropped
+DEFAULT_MAX_EXPORT_FRAMES = 300   # frames one export may hold
+DEFAULT_BUDGET = 0.15
+
+_POSITIVE = "#1f77b4"   # as nn.draw_model: blue for w > 0
+_NEGATIVE = "#e8710a"   # orange for w < 0 (TensorFlow Playground's pair, readable when faint)
+_CLASS_COLORS = ["#1f77b4", "#e8710a", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+INSTALL_HINT = ("TrainingView draws with matplotlib (the 'demo' extra): "
+                "pip install 'stepgrad[demo]'")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One recorded moment of training: the numbers given to :meth:`TrainingView.record`
+    and a copy of the model's weights right after that step.
+
+    ``params`` lists, layer by layer and neuron by neuron, each neuron's weights then its
+    bias (for an :class:`nn.MLP` this is the order of ``model.parameters()``).
+    """
+
+    step: int
+    epoch: int
+    loss: float
+    accuracy: float | None
+    lr: float | None
+    params: tuple[float, ...]
+
+    def text(self) -> str:
+        """The caption shown with the frame.
+
+        Examples:
+            >>> Frame(step=12, epoch=3, loss=0.25, accuracy=0.875, lr=0.1, params=()).text()
+            'epoch 3 · step 12 · loss 0.25 · accuracy 87.5% · lr 0.1'
+        """
+        parts = [f"epoch {self.epoch}", f"step {self.step}", f"loss {self.loss:.4g}"]
+        if self.accuracy is not None:
+            parts.append(f"accuracy {100 * self.accuracy:.3g}%")
+        if self.lr is not None:
+            parts.append(f"lr {self.lr:.3g}")
+        return " · ".join(parts)
+
+
+# --- checking what the user gives -------------------------------------------------------
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _number(who: str, what: str, x: Any, finite: bool = True) -> float:
+    if isinstance(x, Value):
+        x = x.data
+    if not _is_number(x):
+        raise TypeError(f"{who}: {what} must be a number, got {type(x).__name__}")
+    value = float(x)
+    if finite and not math.isfinite(value):
+        raise ValueError(f"{who}: {what} must be finite, got {value!r}")
+    return value
+
+
+def _count(who: str, what: str, n: Any, low: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < low:
+        raise ValueError(f"{who}: {what} must be a whole number >= {low}, got {n!r}")
+    return int(n)
+
+
+def _maybe_count(who: str, what: str, n: Any, low: int = 1) -> int | None:
+    if n is None:
+        return None
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < low:
+        raise ValueError(f"{who}: {what} must be a whole number >= {low} or None, got {n!r}")
+    return int(n)
+
+
+def _sequence(who: str, what: str, xs: Any) -> list[Any]:
+    if isinstance(xs, (str, bytes, Mapping)) or not hasattr(xs, "__len__"):
+        raise TypeError(f"{who}: {what} must be a list, got {type(xs).__name__}")
+    return list(xs)
+
+
+def _layers_of(model: Any) -> list[list[Neuron]]:
+    if isinstance(model, MLP):
+        return [list(layer.neurons) for layer in model.layers]
+    if isinstance(model, Layer):
+        return [list(model.neurons)]
+    if isinstance(model, Neuron):
+        return [[model]]
+    raise TypeError(f"TrainingView: model must be an nn.MLP (or a Layer or Neuron), got "
+                    f"{type(model).__name__}")
+
+
+def _check_path(who: str, path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"{who}: path must be a str or a pathlib.Path, got "
+                        f"{type(path).__name__}")
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise ValueError(f"{who}: the folder of path {str(out)!r} does not exist")
+    return out
+
+
+def _in_jupyter() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+# --- the view -----------------------------------------------------------------------------
+
+class TrainingView:
+    """A picture of ``model`` learning ``inputs`` → ``targets``, redrawn as it trains.
+
+    Args:
+        model: an :class:`nn.MLP` (or a :class:`nn.Layer` or :class:`nn.Neuron`).
+        inputs: the training samples, each a list of numbers (one per model input).
+        targets: one number per sample: a class index for a model with several outputs;
+            for one output, ±1 or 0/1 labels (the decision is at output 0) or values to fit.
+        every: redraw the live picture every this many steps; ``None`` (the default)
+            redraws while the drawing time stays under ``budget`` of the training time.
+        record_every: keep a frame every this many steps (the last step is always kept).
+        sample: the sample whose activations are shown when the inputs are not 2-D.
+        live: draw while training: ``None`` does so in Jupyter only; ``True`` draws
+            anyway (outside Jupyter the latest picture is kept in :attr:`latest_png`);
+            ``False`` only records.
+        budget: the share of training time that adaptive redrawing may take.
+        resolution: heat maps are computed on a grid of resolution × resolution points.
+        max_neurons: refuse models with more neurons (inputs included) than this;
+            ``None`` for no limit.
+        max_points: refuse more samples than this; ``None`` for no limit.
+        max_frames: frames kept in memory; when full, every other frame is dropped and
+            frames are kept half as often, so a long training never fills the memory.
+
+    Attributes:
+        frames: the recorded :class:`Frame` objects, oldest first.
+        steps, losses, accuracies, lrs: the whole history given to :meth:`record`, one
+            entry per step (``accuracies``/``lrs`` hold None where none was given).
+        latest_png: the PNG bytes of the last live picture (``None`` before the first).
+        redraws: how many times the live picture was drawn.
+
+    Examples:
+        >>> from nn import MLP, SGD, fit, hinge_loss
+        >>> X, y = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]], [1, 1, -1, -1]
+        >>> model = MLP(2, [4, 1], seed=0)
+        >>> view = TrainingView(model, X, y, live=False)
+        >>> history = fit(model, X, y, hinge_loss, SGD(model.parameters(), lr=0.1),
+        ...               epochs=5, progress=False, view=view)
+        >>> len(view.frames), view.frames[-1].loss == history["loss"][-1]
+        (5, True)
+        >>> view.frames[-1].params == tuple(p.data for p in model.parameters())
+        True
+    """
+
+    def __init__(self, model: MLP | Layer | Neuron, inputs: Sequence[Sequence[Any]],
+                 targets: Sequence[Any], *, every: int | None = None,
+                 record_every: int = 1, sample: int = 0, live: bool | None = None,
+                 budget: float = DEFAULT_BUDGET, resolution: int = 40,
+                 max_neurons: int | None = DEFAULT_MAX_NEURONS,
+                 max_points: int | None = DEFAULT_MAX_POINTS,
+                 max_frames: int = DEFAULT_MAX_FRAMES) -> None:
+        who = "TrainingView"
+        self.model = model
+        self._layers = _layers_of(model)
+        self.nin = len(self._layers[0][0].w)
+        self.nout = len(self._layers[-1])
+        self.every = _maybe_count(who, "every", every)
+        self.record_every = _count(who, "record_every", record_every)
+        self.max_frames = _count(who, "max_frames", max_frames, low=2)
+        self.resolution = _count(who, "resolution", resolution, low=4)
+        if resolution > 200:
+            raise ValueError(f"{who}: resolution must be at most 200, got {resolution!r}")
+        if live is not None and not isinstance(live, bool):
+            raise TypeError(f"{who}: live must be True, False or None, got "
+                            f"{type(live).__name__}")
+        self.budget = _number(who, "budget", budget)
+        if not 0.0 < self.budget <= 1.0:
+            raise ValueError(f"{who}: budget must be in (0, 1], got {budget!r}")
+
+        neurons = self.nin + sum(len(layer) for layer in self._layers)
+        limit = _maybe_count(who, "max_neurons", max_neurons)
+        if limit is not None and neurons > limit:
+            raise ValueError(
+                f"{who}: the model has {neurons} neurons to draw (inputs included), more "
+                f"than max_neurons={limit}; a picture that dense shows little. Pass "
+                f"max_neurons=None (or a larger number) to draw it anyway.")
+
+        rows = _sequence(who, "inputs", inputs)
+        if not rows:
+            raise ValueError(f"{who}: inputs is empty; give at least one sample")
+        labels = _sequence(who, "targets", targets)
+        if len(labels) != len(rows):
+            raise ValueError(f"{who}: got {len(rows)} inputs but {len(labels)} targets")
+        limit = _maybe_count(who, "max_points", max_points)
+        if limit is not None and len(rows) > limit:
+            raise ValueError(
+                f"{who}: {len(rows)} samples are more than max_points={limit}; pass a "
+                f"subset, or max_points=None to draw them all.")
+        self._inputs: list[list[float]] = []
+        for i, row in enumerate(rows):
+            items = _sequence(who, f"inputs[{i}]", row)
+            if len(items) != self.nin:
+                raise ValueError(f"{who}: the model takes {self.nin} inputs, inputs[{i}] "
+                                 f"has {len(items)}")
+            self._inputs.append([_number(who, f"inputs[{i}][{j}]", x)
+                                 for j, x in enumerate(items)])
+        self._targets = [_number(who, f"targets[{i}]", t) for i, t in enumerate(labels)]
+        if self.nout > 1:
+            for i, t in enumerate(self._targets):
+                if t != int(t) or not 0 <= t < self.nout:
+                    raise ValueError(f"{who}: targets[{i}] = {t!r} is not a class index of "
+                                     f"this {self.nout}-output model (0 … {self.nout - 1})")
+            self.kind = "classes"
+        elif set(self._targets) <= {-1.0, 1.0} or set(self._targets) <= {0.0, 1.0}:
+            self.kind = "binary"
+        else:
+            self.kind = "values"
+        if isinstance(sample, bool) or not isinstance(sample, numbers.Integral):
+            raise TypeError(f"{who}: sample must be a sample index, got "
+                            f"{type(sample).__name__}")
+        if not 0 <= sample < len(rows):
+            raise ValueError(f"{who}: sample must be in 0 … {len(rows) - 1}, got {sample}")
+        self.sample: int = int(sample)
+
+        self.live: bool = _in_jupyter() if live is None else live
+        self.frames: list[Frame] = []
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.accuracies: list[float | None] = []
+        self.lrs: list[float | None] = []
+        self.latest_png: bytes | None = None
+        self.redraws: int = 0
+        self._latest: Frame | None = None
+        self._epoch: int = 0
+        self._t0: float | None = None
+        self._draw_time: float = 0.0
+        self._last_draw: float = 1.0   # a guess (figure included) until a drawing is timed
+        self._drawn_step: int | None = None
+        self._handle: Any = None
+        self._painter: _Painter | None = None
+
+    # --- recording ------------------------------------------------------------------------
+
+    def _params(self) -> tuple[float, ...]:
+        return tuple(v.data for layer in self._layers for n in layer for v in (*n.w, n.b))
+
+    def record(self, loss: Any, *, epoch: int | None = None, step: int | None = None,
+               accuracy: Any = None, lr: Any = None) -> None:
+        """Note one training step, taken just before: its loss (and accuracy, learning rate).
+
+        Call it after ``optimizer.step()``; :func:`nn.fit` does so when given ``view=``.
+        ``step`` counts on from the last one when omitted (starting at 1); ``epoch`` stays
+        the last one given (starting at 0). Every ``record_every`` steps a frame keeps a copy
+        of the model's weights, and the live picture is redrawn when it is due.
+
+        Examples:
+            >>> from nn import MLP
+            >>> view = TrainingView(MLP(2, [3, 1], seed=0), [[0, 1], [1, 0]], [1, -1],
+            ...                     live=False)
+            >>> view.record(0.9, accuracy=0.5, lr=0.1)
+            >>> view.record(0.7, accuracy=1.0, lr=0.1)
+            >>> view.steps, view.losses, [f.step for f in view.frames]
+            ([1, 2], [0.9, 0.7], [1, 2])
+        """
+        who = "TrainingView.record"
+        loss_value = _number(who, "loss", loss)
+        acc = None if accuracy is None else _number(who, "accuracy", accuracy)
+        if acc is not None and not 0.0 <= acc <= 1.0:
+            raise ValueError(f"{who}: accuracy must be a fraction in [0, 1], got {acc!r}")
+        rate = None if lr is None else _number(who, "lr", lr)
+        last = self.steps[-1] if self.steps else 0
+        if step is None:
+            step = last + 1
+        elif _count(who, "step", step) <= last:
+            raise ValueError(f"{who}: steps must increase; got step {step} after {last}")
+        if epoch is not None:
+            self._epoch = _count(who, "epoch", epoch, low=0)
+        now = time.perf_counter()
+        if self._t0 is None:
+            self._t0 = now
+        step = int(step)
+        self.steps.append(step)
+        self.losses.append(loss_value)
+        self.accuracies.append(acc)
+        self.lrs.append(rate)
+        frame = Frame(step, self._epoch, loss_value, acc, rate, self._params())
+        self._latest = frame
+        if not self.frames or len(self.steps) % self.record_every == 0:
+            self._keep(frame)
+        if self.live and self._due(now):
+            self._show(frame)
+
+    def _keep(self, frame: Frame) -> None:
+        self.frames.append(frame)
+        if len(self.frames) > self.max_frames:
+            self.frames = self.frames[::2]
+            self.record_every *= 2
+
+    def _due(self, now: float) -> bool:
+        if self.every is not None:
+            return len(self.steps) % self.every == 0
+        assert self._t0 is not None
+        # Room for this drawing and for the last step's, which is always drawn.
+        return self._draw_time + 2 * self._last_draw <= self.budget * (now - self._t0)
+
+    def finish(self) -> None:
+        """Keep the last step as a frame and, when live, draw it (``fit`` calls this).
+
+        Examples:
+            >>> from nn import MLP
+            >>> view = TrainingView(MLP(2, [3, 1], seed=0), [[0, 1], [1, 0]], [1, -1],
+            ...                     record_every=10, live=False)
+            >>> for loss in (0.9, 0.8, 0.7):
+            ...     view.record(loss)
+            >>> view.finish()
+            >>> [f.step for f in view.frames]
+            [1, 3]
+        """
+        frame = self._latest
+        if frame is None:
+            return
+        if self.frames[-1] is not frame:
+            self._keep(frame)
+        if self.live and self._drawn_step != frame.step:
+            self._show(frame)
+
+    def _show(self, frame: Frame) -> None:
+        start = time.perf_counter()
+        png = self._painter_().png(frame, dpi=72)
+        self.latest_png = png
+        self.redraws += 1
+        self._drawn_step = frame.step
+        if _in_jupyter():
+            import IPython.display
+
+            ipython: Any = IPython.display
+            Image, display = ipython.Image, ipython.display
+            if self._handle is None:
+                self._handle = display(Image(data=png), display_id=True)
+            else:
+                self._handle.update(Image(data=png))
+        self._last_draw = time.perf_counter() - start
+        self._draw_time += self._last_draw
+
+    def _painter_(self) -> _Painter:
+        if self._painter is None:
+            self._painter = _Painter(self)
+        return self._painter
+
+    # --- exports --------------------------------------------------------------------------
+
+    def _chosen(self, who: str, frames: int | None, max_frames: int | None) -> list[Frame]:
+        recorded = list(self.frames)
+        if self._latest is not None and (not recorded or recorded[-1] is not self._latest):
+            recorded.append(self._latest)
+        if not recorded:
+            raise ValueError(f"{who}: nothing recorded yet; train with fit(..., view=view) "
+                             f"or call view.record(...) after each step")
+        count = _maybe_count(who, "frames", frames)
+        limit = _maybe_count(who, "max_frames", max_frames)
+        if count is None:
+            count = len(recorded)
+        if limit is not None and count > limit and len(recorded) > limit:
+            raise ValueError(
+                f"{who}: {min(count, len(recorded))} frames are more than max_frames={limit}; "
+                f"pass frames=N to pick N evenly spaced ones, or max_frames=None.")
+        if count >= len(recorded):
+            return recorded
+        if count == 1:
+            return [recorded[-1]]
+        picks = sorted({round(i * (len(recorded) - 1) / (count - 1)) for i in range(count)})
+        return [recorded[i] for i in picks]
+
+    def render(self, frame: Frame | None = None, dpi: int = 72) -> bytes:
+        """The picture of one frame (by default the latest step) as PNG bytes.
+
+        Examples:
+            >>> from nn import MLP
+            >>> view = TrainingView(MLP(2, [3, 1], seed=0), [[0, 1], [1, 0]], [1, -1],
+            ...                     live=False)
+            >>> view.record(0.5)
+            >>> view.render()[:8]
+            b'\\x89PNG\\r\\n\\x1a\\n'
+        """
+        who = "TrainingView.render"
+        dots = _count(who, "dpi", dpi, low=10)
+        if frame is None:
+            frame = self._chosen(who, None, None)[-1]
+        elif not isinstance(frame, Frame):
+            raise TypeError(f"{who}: frame must be a Frame (one of view.frames), got "
+                            f"{type(frame).__name__}")
+        return self._painter_().png(frame, dpi=dots)
+
+    def save_gif(self, path: str | os.PathLike[str], *, frames: int | None = 40,
+                 fps: float = 8.0, dpi: int = 48, colors: int = 64, hold: float = 2.0,
+                 max_frames: int | None = DEFAULT_MAX_EXPORT_FRAMES) -> Path:
+        """Write the recorded training as an animated GIF (looping; it holds the last frame).
+
+        Args:
+            path: where to write it.
+            frames: at most this many frames, evenly spaced over the recording, first and
+                last included; ``None`` for all of them.
+            fps: frames per second.
+            dpi: the picture's resolution (48 gives 480 × 240 pixels).
+            colors: the palette's size (2 … 256); fewer colours, smaller file.
+            hold: seconds the last frame stays before the loop starts again.
+            max_frames: refuse more frames than this; ``None`` for no limit.
+
+        Returns:
+            The path written.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from PIL import Image
+            >>> from nn import MLP
+            >>> view = TrainingView(MLP(2, [3, 1], seed=0), [[0, 1], [1, 0]], [1, -1],
+            ...                     live=False)
+            >>> for loss in (0.9, 0.8, 0.7):
+            ...     view.record(loss)
+            >>> path = pathlib.Path(tempfile.mkdtemp()) / "training.gif"
+            >>> Image.open(view.save_gif(path)).n_frames
+            3
+        """
+        who = "TrainingView.save_gif"
+        out = _check_path(who, path)
+        speed = _number(who, "fps", fps)
+        if speed <= 0:
+            raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
+        pause = _number(who, "hold", hold)
+        if pause < 0:
+            raise ValueError(f"{who}: hold must be >= 0 seconds, got {hold!r}")
+        palette = _count(who, "colors", colors, low=2)
+        if palette > 256:
+            raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
+        dots = _count(who, "dpi", dpi, low=10)
+        chosen = self._chosen(who, frames, max_frames)
+        painter = self._painter_()
+        images = [_quantize(painter.image(f, dpi=dots), palette) for f in chosen]
+        durations = [round(1000 / speed)] * len(images)
+        durations[-1] += round(1000 * pause)
+        images[0].save(out, format="GIF", save_all=True, append_images=images[1:],
+                       duration=durations, loop=0, optimize=True, disposal=1)
+        return out
+
+    def to_html(self, *, frames: int | None = 60, fps: float = 8.0, dpi: int = 64,
+                colors: int = 128,
+                max_frames: int | None = DEFAULT_MAX_EXPORT_FRAMES) -> str:
+        """One self-contained HTML document that replays the recorded training.
+
+        The frames are inline PNG pictures, the controls (play / pause, previous, next, a
+        slider; the arrow keys and the space bar) a few lines of plain JavaScript: no
+        server, no network. Only the first frame is an ``<img>`` in the page; the others
+        are data that the script reads, so a renderer that runs no JavaScript (a code
+        host's notebook view) shows that one frame and its caption.
+
+        Args:
+            frames: at most this many frames, evenly spaced over the recording, first and
+                last included; ``None`` for all of them.
+            fps: frames per second when playing.
+            dpi: the pictures' resolution (64 gives 640 × 320 pixels).
+            colors: each picture's palette size (2 … 256).
+            max_frames: refuse more frames than this; ``None`` for no limit.
+
+        Examples:
+            >>> from nn import MLP
+            >>> view = TrainingView(MLP(2, [3, 1], seed=0), [[0, 1], [1, 0]], [1, -1],
+            ...                     live=False)
+            >>> view.record(0.9, epoch=0)
+            >>> view.record(0.7, epoch=1)
+            >>> page = view.to_html()
+            >>> page.count("<img"), "epoch 1 · step 2 · loss 0.7" in page
+            (1, True)
+        """
+        who = "TrainingView.to_html"
+        speed = _number(who, "fps", fps)
+        if speed <= 0:
+            raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
+        palette = _count(who, "colors", colors, low=2)
+        if palette > 256:
+            raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
+        dots = _count(who, "dpi", dpi, low=10)
+        chosen = self._chosen(who, frames, max_frames)
+        painter = self._painter_()
+        sources = []
+        for f in chosen:
+            buffer = io.BytesIO()
+            _quantize(painter.image(f, dpi=dots), palette).save(buffer, format="PNG",
+                                                                optimize=True)
+            sources.append("data:image/png;base64,"
+                           + base64.b64encode(buffer.getvalue()).decode("ascii"))
+        data = [{"src": src if k else "", "text": f.text(), "step": f.step,
+                 "epoch": f.epoch, "loss": f.loss, "accuracy": f.accuracy, "lr": f.lr}
+                for k, (f, src) in enumerate(zip(chosen, sources))]
+        return _page(sources[0], chosen[0].text(), data, round(1000 / speed))
+
+    def save_html(self, path: str | os.PathLike[str], **options: Any) -> Path:
+        """Write :meth:`to_html` (same options) to ``path``; return the path.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from nn import MLP
+            >>> view = TrainingView(MLP(2, [3, 1], seed=0), [[0, 1], [1, 0]], [1, -1],
+            ...                     live=False)
+            >>> view.record(0.9)
+            >>> path = view.save_html(pathlib.Path(tempfile.mkdtemp()) / "training.html")
+            >>> path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+            True
+        """
+        out = _check_path("TrainingView.save_html", path)
+        text = self.to_html(**options)
+        out.write_text("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                       "<title>training replay</title></head><body>\n" + text
+                       + "\n</body></html>\n", encoding="utf-8")
+        return out
+
+    def _repr_html_(self) -> str | None:
+        return self.to_html() if self._latest is not None else None
+
+    def __repr__(self) -> str:
+        return (f"TrainingView({len(self.steps)} steps recorded, {len(self.frames)} frames, "
+                f"live={self.live})")
+
+
+def attach(view: TrainingView | bool | None, model: Any, inputs: Sequence[Any],
+           targets: Sequence[Any]) -> TrainingView | None:
+    """What :func:`nn.fit` does with its ``view`` argument: ``None``/``False`` → no view,
+    ``True`` → a default :class:`TrainingView`, a view → that view.
+
+    Examples:
+        >>> attach(None, None, [], []) is None
+        True
+    """
+    if view is None or view is False:
+        return None
+    if view is True:
+        return TrainingView(model, inputs, targets)
+    if isinstance(view, TrainingView):
+        return view
+    raise TypeError(f"fit: view must be a TrainingView, True, False or None, got "
+                    f"{type(view).__name__}")
+
+
+# --- the replay page ----------------------------------------------------------------------
+
+_SCRIPT = """(function () {
+  var root = document.getElementById("%(id)s");
+  if (!root || root.dataset.ready) return;
+  root.dataset.ready = "1";
+  var frames = JSON.parse(root.querySelector("script.sg-frames").textContent);
+  var img = root.querySelector("img"), caption = root.querySelector(".sg-caption");
+  var counter = root.querySelector(".sg-counter"), n = frames.length, k = 0, timer = null;
+  frames[0].src = img.src;
+  var bar = document.createElement("div");
+  bar.className = "sg-controls";
+  function button(cls, label, action) {
+    var b = document.createElement("button");
+    b.type = "button"; b.className = cls; b.textContent = label;
+    b.addEventListener("click", action); bar.appendChild(b); return b;
+  }
+  function show(i) {
+    k = Math.max(0, Math.min(n - 1, i));
+    img.src = frames[k].src; img.alt = frames[k].text;
+    caption.textContent = frames[k].text;
+    counter.textContent = "frame " + (k + 1) + " / " + n;
+    slider.value = k; root.dataset.frame = k;
+  }
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.textContent = "\\u25b6 play"; root.dataset.playing = "0";
+  }
+  function start() {
+    if (k >= n - 1) show(0);
+    timer = setInterval(function () { if (k >= n - 1) stop(); else show(k + 1); }, %(ms)d);
+    play.textContent = "\\u23f8 pause"; root.dataset.playing = "1";
+  }
+  button("sg-first", "\\u00ab start", function () { stop(); show(0); });
+  button("sg-prev", "\\u25c0 step", function () { stop(); show(k - 1); });
+  var play = button("sg-play", "\\u25b6 play", function () {
+    if (timer === null) start(); else stop();
+  });
+  button("sg-next", "step \\u25b6", function () { stop(); show(k + 1); });
+  var slider = document.createElement("input");
+  slider.type = "range"; slider.min = 0; slider.max = n - 1; slider.value = 0;
+  slider.className = "sg-slider";
+  slider.addEventListener("input", function () { stop(); show(+slider.value); });
+  bar.appendChild(slider);
+  root.insertBefore(bar, caption);
+  root.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowRight") { stop(); show(k + 1); }
+    else if (e.key === "ArrowLeft") { stop(); show(k - 1); }
+    else if (e.key === " ") { if (timer === null) start(); else stop(); }
+    else return;
+    e.preventDefault();
+  });
+  show(0);
+})();"""
+
+_STYLE = """#%(id)s { font-family: sans-serif; font-size: 14px; max-width: 100%%; }
+#%(id)s img { max-width: 100%%; height: auto; display: block; }
+#%(id)s .sg-controls { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
+#%(id)s .sg-slider { flex: 1; }
+#%(id)s .sg-counter { color: #555; }"""
+
+
+def _page(first: str, caption: str, data: list[dict[str, Any]], ms: int) -> str:
+    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    ident = "sg-replay-" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:12]
+    n = len(data)
+    return (
+        f'<div class="sg-replay" id="{ident}" tabindex="0" data-frame="0">\n'
+        f"<style>{_STYLE % {'id': ident}}</style>\n"
+        f'<img src="{first}" alt="{html.escape(caption)}">\n'
+        f'<div class="sg-caption">{html.escape(caption)}</div>\n'
+        f'<div class="sg-counter">frame 1 / {n} (the controls need JavaScript)</div>\n'
+        f'<script type="application/json" class="sg-frames">{payload}</script>\n'
+        f"<script>{_SCRIPT % {'id': ident, 'ms': ms}}</script>\n"
+        f"</div>"
+    )
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+def _forward(layers: list[list[Neuron]], params: Sequence[float], points: Array,
+             activations: list[str]) -> list[Array]:
+    """Each layer's outputs for every row of ``points``, computed from a frame's weights.
+
+    The same sums and activations as :class:`nn.Neuron`, on arrays: the heat maps need the
+    model at thousands of points, too many for Values. (Tests check it against the model.)
+    """
+    import numpy as np
+
+    out, pos, a = [], 0, points
+    for layer, activation in zip(layers, activations):
+        nin = len(layer[0].w)
+        block = np.asarray(params[pos:pos + len(layer) * (nin + 1)], dtype=float)
+        pos += len(layer) * (nin + 1)
+        block = block.reshape(len(layer), nin + 1)
+        z = a @ block[:, :nin].T + block[:, nin]
+        if activation == "relu":
+            a = np.maximum(z, 0.0)
+        elif activation == "tanh":
+            a = np.tanh(z)
+        elif activation == "sigmoid":
+            a = 0.5 * (1.0 + np.tanh(0.5 * z))
+        else:
+            a = z
+        out.append(a)
+    return out
+
+
+class _Painter:
+    """A matplotlib figure (no pyplot: nothing global changes) updated frame by frame."""
+
+    WIDTH, HEIGHT = 10.0, 5.6  # inches
+
+    def __init__(self, view: TrainingView) -> None:
+        try:
+            import numpy as np
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.colors import LinearSegmentedColormap, to_rgba
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise ImportError(INSTALL_HINT) from None
+        self.np = np
+        self.view = view
+        self.layers = view._layers
+        self.activations = [layer[0].activation for layer in self.layers]
+        self.cmap = LinearSegmentedColormap.from_list("stepgrad", [_NEGATIVE, "#ffffff",
+                                                                   _POSITIVE])
+        self.fig = Figure(figsize=(self.WIDTH, self.HEIGHT))
+        self.canvas: Any = FigureCanvasAgg(self.fig)
+        self.title = self.fig.text(0.015, 0.955, "", fontsize=12, weight="bold")
+        data = np.asarray(view._inputs, dtype=float)
+        self.data = data
+        self.plane = view.nin == 2
+        if self.plane:
+            low, high = data.min(axis=0), data.max(axis=0)
+            pad = 0.1 * np.maximum(high - low, 1e-9) + 1e-3
+            self.extent = (low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1])
+            r = view.resolution
+            xs = np.linspace(self.extent[0], self.extent[1], r)
+            ys = np.linspace(self.extent[2], self.extent[3], r)
+            gx, gy = np.meshgrid(xs, ys)
+            self.grid = np.column_stack([gx.ravel(), gy.ravel()])
+        else:
+            self.grid = data[view.sample:view.sample + 1]
+        self._network_axes()
+        self._boundary_axes()
+        self._curve_axes()
+        self.pos_rgba, self.neg_rgba = to_rgba(_POSITIVE), to_rgba(_NEGATIVE)
+
+    # layout ------------------------------------------------------------------------------
+
+    def _network_axes(self) -> None:
+        np = self.np
+        left, bottom, width, height = 0.01, 0.01, 0.56, 0.88
+        ax = self.fig.add_axes((left, bottom, width, height))
+        ax.set_axis_off()
+        w_in, h_in = width * self.WIDTH, height * self.HEIGHT
+        ax.set_xlim(0, w_in)
+        ax.set_ylim(0, h_in)
+        columns = [self.view.nin] + [len(layer) for layer in self.layers]
+        tallest = max(columns)
+        size = min(0.88 * (h_in - 0.3) / tallest, 0.6)
+        gap = w_in / len(columns)
+        centers: list[list[tuple[float, float]]] = []
+        for c, count in enumerate(columns):
+            x = gap * (c + 0.5)
+            step = (h_in - 0.3) / tallest
+            top = h_in / 2 + step * (count - 1) / 2
+            centers.append([(x, top - i * step) for i in range(count)])
+        self.size, self.centers = size, centers
+        segments = []
+        for c in range(1, len(columns)):
+            for (x1, y1) in centers[c]:
+                for (x0, y0) in centers[c - 1]:
+                    segments.append(((x0 + size / 2, y0), (x1 - size / 2, y1)))
+        from matplotlib.collections import LineCollection
+
+        self.edges: Any = LineCollection(segments, zorder=1)
+        ax.add_collection(self.edges)
+        blank = np.zeros((2, 2, 4))
+        self.cells = []
+        for column in centers:
+            for (x, y) in column:
+                self.cells.append(ax.imshow(blank, extent=(x - size / 2, x + size / 2,
+                                                           y - size / 2, y + size / 2),
+                                            origin="lower", interpolation="nearest",
+                                            zorder=2))
+                ax.add_patch(_frame_patch(x, y, size))
+        for i, (x, y) in enumerate(centers[0]):
+            ax.text(x - size / 2 - 0.05, y, f"x{i + 1}", ha="right", va="center", fontsize=9)
+        names = ["input"] + [f"layer {i + 1}" for i in range(len(self.layers))]
+        names[-1] = "output"
+        for c, name in enumerate(names):
+            ax.text(gap * (c + 0.5), h_in - 0.02, name, ha="center", va="top", fontsize=9,
+                    color="#555555")
+        ax.set_aspect("equal")
+        self.ax_net = ax
+
+    def _boundary_axes(self) -> None:
+        ax = self.fig.add_axes((0.625, 0.415, 0.3, 0.48))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self.ax_boundary = ax
+        self.contour: Any = None
+        view, np = self.view, self.np
+        if not self.plane:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, f"inputs are {view.nin}-D:\nthe network shows\nsample "
+                    f"{view.sample}'s activations", ha="center", va="center", fontsize=10,
+                    transform=ax.transAxes)
+            return
+        self.background = ax.imshow(np.zeros((2, 2, 4)), extent=self.extent, origin="lower",
+                                    interpolation="bilinear", aspect="auto")
+        targets = np.asarray(view._targets)
+        if view.kind == "classes":
+            from matplotlib.colors import to_rgba
+
+            colors = [to_rgba(_CLASS_COLORS[int(t) % len(_CLASS_COLORS)]) for t in targets]
+        elif view.kind == "binary":
+            colors = [self._rgba(1.0 if t > 0 else -1.0) for t in targets]
+        else:
+            spread = float(np.max(np.abs(targets))) or 1.0
+            colors = [self._rgba(float(t) / spread) for t in targets]
+        ax.scatter(self.data[:, 0], self.data[:, 1], c=colors, s=18, edgecolors="black",
+                   linewidths=0.5, zorder=3)
+        ax.set_xlim(self.extent[0], self.extent[1])
+        ax.set_ylim(self.extent[2], self.extent[3])
+        ax.set_title("decision boundary" if view.kind != "values" else "prediction",
+                     fontsize=10)
+
+    def _curve_axes(self) -> None:
+        from matplotlib.ticker import MaxNLocator
+
+        ax = self.fig.add_axes((0.625, 0.08, 0.3, 0.24))
+        ax.tick_params(labelsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        ax.set_xlabel("step", fontsize=8, labelpad=1)
+        (self.loss_line,) = ax.plot([], [], color="#333333", lw=1.2, label="loss")
+        (self.loss_dot,) = ax.plot([], [], "o", color="#333333", ms=3)
+        ax.set_ylabel("loss", fontsize=8)
+        self.ax_loss = ax
+        self.ax_acc = ax.twinx()
+        self.ax_acc.tick_params(labelsize=8, colors=_POSITIVE)
+        self.ax_acc.set_ylim(-0.02, 1.02)
+        self.ax_acc.set_yticks([0.0, 0.5, 1.0])
+        (self.acc_line,) = self.ax_acc.plot([], [], color=_POSITIVE, lw=1.2)
+        (self.acc_dot,) = self.ax_acc.plot([], [], "o", color=_POSITIVE, ms=3)
+        self.ax_acc.set_ylabel("accuracy", fontsize=8, color=_POSITIVE)
+
+    # per frame ---------------------------------------------------------------------------
+
+    def _rgba(self, value: float) -> tuple[float, float, float, float]:
+        rgba = self.cmap(0.5 + 0.5 * max(-1.0, min(1.0, value)))
+        return (float(rgba[0]), float(rgba[1]), float(rgba[2]), float(rgba[3]))
+
+    def _colour(self, values: Array, scale: float) -> Array:
+        np = self.np
+        return self.cmap(0.5 + 0.5 * np.clip(values / (scale or 1.0), -1.0, 1.0))  # type: ignore[no-any-return]
+
+    def update(self, frame: Frame) -> None:
+        np, view = self.np, self.view
+        outputs = _forward(self.layers, frame.params, self.grid, self.activations)
+        columns = [self.grid, *outputs]
+        r = view.resolution
+        k = 0
+        for c, values in enumerate(columns):
+            if self.plane:
+                for j in range(values.shape[1]):
+                    col = values[:, j]
+                    img = self._colour(col, float(np.max(np.abs(col))))
+                    self.cells[k].set_data(img.reshape(r, r, 4))
+                    k += 1
+            else:
+                reference = self.data if c == 0 else None
+                scale = float(np.max(np.abs(reference if reference is not None
+                                            else values))) or 1.0
+                for j in range(values.shape[1]):
+                    img = self._colour(values[:, j:j + 1], scale)
+                    self.cells[k].set_data(img.reshape(1, 1, 4))
+                    k += 1
+        weights: list[float] = []
+        pos = 0
+        for layer in self.layers:
+            nin = len(layer[0].w)
+            for _ in layer:
+                weights.extend(frame.params[pos:pos + nin])
+                pos += nin + 1
+        w = np.asarray(weights, dtype=float)
+        biggest = float(np.max(np.abs(w))) if len(w) else 1.0
+        self.edges.set_linewidths(0.15 + 2.2 * np.abs(w) / (biggest or 1.0))
+        alpha = 0.15 + 0.75 * np.abs(w) / (biggest or 1.0)
+        colors = np.where(w[:, None] >= 0, self.pos_rgba, self.neg_rgba)
+        colors[:, 3] = alpha
+        self.edges.set_color(colors)
+        if self.plane:
+            self._update_boundary(outputs[-1])
+        upto = bisect.bisect_right(view.steps, frame.step)
+        steps = view.steps[:upto]
+        self.loss_line.set_data(steps, view.losses[:upto])
+        acc = [np.nan if a is None else a for a in view.accuracies[:upto]]
+        self.acc_line.set_data(steps, acc)
+        self.loss_dot.set_data(steps[-1:], view.losses[upto - 1:upto])
+        self.acc_dot.set_data(steps[-1:], acc[-1:])
+        self.ax_acc.set_visible(any(a is not None for a in view.accuracies[:upto]))
+        last = max(view.steps[-1], 2)
+        self.ax_loss.set_xlim(0, last)
+        top = max(view.losses)
+        self.ax_loss.set_ylim(0 if min(view.losses) >= 0 else min(view.losses), top * 1.05
+                              or 1.0)
+        self.title.set_text(frame.text())
+
+    def _update_boundary(self, out: Array) -> None:
+        np, view, r = self.np, self.view, self.view.resolution
+        if view.kind == "classes":
+            from matplotlib.colors import to_rgba
+
+            palette = np.array([to_rgba(_CLASS_COLORS[i % len(_CLASS_COLORS)])
+                                for i in range(out.shape[1])])
+            shifted = np.exp(out - out.max(axis=1, keepdims=True))
+            confidence = shifted.max(axis=1) / shifted.sum(axis=1)
+            img = palette[out.argmax(axis=1)]
+            fade = (0.15 + 0.6 * (confidence - 1 / out.shape[1]))[:, None]
+            img[:, :3] = 1.0 - fade * (1.0 - img[:, :3])
+            field = out.argmax(axis=1).astype(float)
+        elif view.kind == "binary":
+            img = self._colour(np.tanh(out[:, 0]), 1.0)
+            img[:, :3] = 1.0 - 0.7 * (1.0 - img[:, :3])
+            field = out[:, 0]
+        else:
+            spread = float(np.max(np.abs(view._targets))) or 1.0
+            img = self._colour(out[:, 0], spread)
+            field = out[:, 0]
+        self.background.set_data(img.reshape(r, r, 4))
+        if self.contour is not None:
+            self.contour.remove()
+            self.contour = None
+        if view.kind == "binary" and field.min() < 0 < field.max():
+            xs = np.linspace(self.extent[0], self.extent[1], r)
+            ys = np.linspace(self.extent[2], self.extent[3], r)
+            self.contour = self.ax_boundary.contour(xs, ys, field.reshape(r, r), levels=[0.0],
+                                                    colors="#222222", linewidths=1.0)
+
+    def image(self, frame: Frame, dpi: int) -> Any:
+        """The frame as a PIL image (RGB)."""
+        from PIL import Image
+
+        self.update(frame)
+        self.fig.set_dpi(dpi)
+        self.canvas.draw()
+        rgba = self.np.asarray(self.canvas.buffer_rgba())
+        return Image.fromarray(rgba[:, :, :3].copy())
+
+    def png(self, frame: Frame, dpi: int) -> bytes:
+        self.update(frame)
+        self.fig.set_dpi(dpi)
+        buffer = io.BytesIO()
+        self.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+        return buffer.getvalue()
+
+
+def _quantize(image: Any, colors: int) -> Any:
+    # No dithering: the heat maps' smooth gradients dithered into noise compress badly.
+    # The octree keeps the few saturated colours (the data points) that median cut merges.
+    from PIL import Image
+
+    return image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
+                          dither=Image.Dither.NONE)
+
+
+def _frame_patch(x: float, y: float, size: float) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x - size / 2, y - size / 2), size, size, fill=False, lw=0.6,
+                     edgecolor="#888888", zorder=3)
