@@ -1,5 +1,3 @@
-# Source of 02_backprop_one_neuron.ipynb (see notebooks/build.py).
-
 # %% [markdown]
 # # 2 · Backpropagation through one neuron, step by step
 #

@@ -1,5 +1,3 @@
-# Source of 03_mlp_two_moons.ipynb (see notebooks/build.py).
-
 # %% [markdown]
 # # 3 · Training an MLP on two moons
 #

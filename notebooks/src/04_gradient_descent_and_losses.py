@@ -1,5 +1,3 @@
-# Source of 04_gradient_descent_and_losses.ipynb (see notebooks/build.py).
-
 # %% [markdown]
 # # 4 · Gradient-descent variants and losses
 #

@@ -1,5 +1,3 @@
-# Source of 05_newton_and_second_derivatives.ipynb (see notebooks/build.py).
-
 # %% [markdown]
 # # 5 · Second derivatives: Newton's method vs gradient descent
 #
