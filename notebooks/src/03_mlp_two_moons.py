@@ -228,7 +228,7 @@ def evaluate(model):
 model = nn.MLP(2, [8, 8, 1], activation="tanh", seed=0)
 print("parameters:", len(model.parameters()))
 optimizer = nn.SGD(model.parameters(), lr=0.5)
-epochs = 40
+epochs = 30
 loss0, acc0 = evaluate(model)
 history = {"loss": [loss0], "accuracy": [acc0]}
 snapshots = [model.state_dict()]                  # the parameters after each epoch
@@ -262,7 +262,7 @@ plt.show()
 # %% [markdown]
 # ## Learning over time
 #
-# The network after epochs 0 (the random start), 2, 5, 10 and 40, each drawn from its saved
+# The network after epochs 0 (the random start), 2, 5, 10 and 30, each drawn from its saved
 # parameters: the shading is p = σ(s), the black line the boundary p = 0.5.
 
 # %%
@@ -301,7 +301,7 @@ followed = ["layers.2.neurons.0.b", "layers.2.neurons.0.w.0", "layers.2.neurons.
             "layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
 print("epoch " + " ".join(f"{name.replace('layers.', 'L').replace('neurons.', 'n'):>11}"
                           for name in followed))
-for epoch in [0, 1, 2, 3, 5, 10, 20, 30, 40]:
+for epoch in [0, 1, 2, 3, 5, 10, 20, 30]:
     print(f"{epoch:5} " + " ".join(f"{snapshots[epoch][name]:11.4g}" for name in followed))
 
 fig, ax = plt.subplots(figsize=(8, 3.4))

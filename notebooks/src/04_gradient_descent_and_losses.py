@@ -553,18 +553,18 @@ plt.show()
 
 # %% [markdown]
 # The same happens with networks: the initial weights, drawn at random, decide which
-# valley training falls into. The two-moons network trained identically from four seeds
+# valley training falls into. The two-moons network trained identically from three seeds
 # (mini-batches of 10, Adam with η = 0.03, 15 epochs):
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 finals = []
-for seed in range(4):
+for seed in range(3):
     curve = train_moons(lambda params: nn.Adam(params, lr=0.03), seed=seed)
     finals.append(curve[-1])
     ax.plot(curve, "o-", ms=2.5, label=f"seed {seed}: final loss {curve[-1]:.3f}")
 ax.set(xlabel="epoch", ylabel="hinge loss on all samples",
-       title="same model and data, four initialisations")
+       title="same model and data, three initialisations")
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
 plt.show()

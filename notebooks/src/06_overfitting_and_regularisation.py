@@ -56,7 +56,7 @@ plt.show()
 #
 # `MLP(1, [8, 8, 1], activation="tanh")` has 97 parameters for 12 training points: enough
 # to pass close to every point, noise and all. Train it on the mean squared error of the
-# training set with full-batch Adam (every step uses all 12 points), 300 steps, and every 10
+# training set with full-batch Adam (every step uses all 12 points), 250 steps, and every 10
 # steps measure the loss on both sets (inside `no_grad()`) and keep a copy of the parameters.
 
 # %%
@@ -66,7 +66,7 @@ def mse(model, xs, ys):
         return nn.mse_loss([model([x]) for x in xs], ys).data
 
 
-def train(weight_decay=0.0, steps=300, every=10):
+def train(weight_decay=0.0, steps=250, every=10):
     """Train a fresh MLP on the training set; return it and its recorded history."""
     model = nn.MLP(1, [8, 8, 1], activation="tanh", seed=0)
     optimizer = nn.Adam(model.parameters(), lr=0.05, weight_decay=weight_decay)
