@@ -1,11 +1,11 @@
 """Build the teaching notebooks from their sources, executed, with their outputs.
 
 Each ``notebooks/src/NAME.py`` is the source of ``notebooks/NAME.ipynb``. A source is plain
-Python in the "percent" format that Jupytext, VS Code and Spyder understand: a line
+Python in Jupytext's "percent" format (which VS Code and Spyder understand too): a line
 ``# %%`` starts a code cell, ``# %% [markdown]`` a text cell whose lines are written as
-comments (``# text``). A code cell marked ``# %% tags=["image:NAME"]`` also saves its first
-picture as ``notebooks/images/NAME.png`` (for the README). Edit the source, never the
-``.ipynb``, then rebuild:
+comments (``# text``); Jupytext reads it. A code cell marked ``# %% tags=["image:NAME"]``
+also saves its first picture as ``notebooks/images/NAME.png`` (for the README). Edit the
+source, never the ``.ipynb``, then rebuild:
 
     .venv/bin/python notebooks/build.py              # every notebook
     .venv/bin/python notebooks/build.py 03 04        # the notebooks whose names contain 03 or 04
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import os
 import re
 import sys
@@ -41,56 +40,46 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
-_TAGS = re.compile(r"tags=(\[.*\])")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 
-def parse_source(text: str) -> list[tuple[str, str, list[str]]]:
-    """``(kind, source, tags)`` for each cell of a percent-format script.
+def _is_header(cell: nbformat.NotebookNode) -> bool:
+    """A leading code cell of comments only: a note for the script's reader, not a cell."""
+    lines = cell.source.splitlines()
+    return cell.cell_type == "code" and all(line.startswith("#") for line in lines)
 
-    ``kind`` is ``"code"`` or ``"markdown"``. Lines before the first ``# %%`` marker are a
-    header for the script's reader and are not part of the notebook.
+
+def read_source(path: Path) -> nbformat.NotebookNode:
+    """The notebook that Jupytext reads from the percent-format script at ``path``, unexecuted.
+
+    Jupytext does the parsing (cell markers, markdown written as comments, ``tags=[...]``);
+    a comment-only code cell before the first marked cell is dropped, and every cell gets a
+    stable id (``cell-00``, ``cell-01``, ...) so that rebuilding gives the same file.
     """
-    cells: list[tuple[str, list[str], list[str]]] = []
-    for line in text.splitlines():
-        if line.startswith("# %%"):
-            kind = "markdown" if "[markdown]" in line else "code"
-            marked = _TAGS.search(line)
-            cells.append((kind, [], json.loads(marked.group(1)) if marked else []))
-        elif cells:
-            kind, lines, _ = cells[-1]
-            if kind == "markdown":
-                if line.startswith("# "):
-                    line = line[2:]
-                elif line.rstrip() == "#":
-                    line = ""
-                elif line.strip():
-                    raise ValueError(f"markdown line not written as a comment: {line!r}")
-            lines.append(line)
-    result: list[tuple[str, str, list[str]]] = []
-    for kind, lines, tags in cells:
-        body = "\n".join(lines).strip("\n")
-        if body:
-            result.append((kind, body, tags))
-    return result
+    import jupytext
+
+    nb = jupytext.read(path, fmt="py:percent")
+    if nb.cells and _is_header(nb.cells[0]):
+        del nb.cells[0]
+    for i, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags")
+        cell.metadata = {"tags": list(tags)} if tags else {}
+        cell["id"] = f"cell-{i:02d}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
 
 
-def cells_from_source(text: str) -> list[tuple[str, str]]:
-    """``(kind, source)`` for each cell of a percent-format script (see :func:`parse_source`)."""
-    return [(kind, body) for kind, body, _ in parse_source(text)]
+def cells_from_source(path: Path) -> list[tuple[str, str]]:
+    """``(kind, source)`` for each cell of the script at ``path`` (see :func:`read_source`)."""
+    return [(cell.cell_type, cell.source) for cell in read_source(path).cells]
 
 
 def notebook_from_source(path: Path) -> nbformat.NotebookNode:
     """A fresh, unexecuted notebook made from the source script at ``path``."""
-    nb = nbformat.v4.new_notebook()
-    for i, (kind, body, tags) in enumerate(parse_source(path.read_text(encoding="utf-8"))):
-        make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-        cell = make(body, id=f"cell-{i:02d}")
-        if tags:
-            cell.metadata["tags"] = tags
-        nb.cells.append(cell)
-    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
-    return nb
+    return read_source(path)
 
 
 def kernel_env() -> dict[str, str]:
@@ -180,7 +169,7 @@ def differs(source: Path) -> bool:
         return True
     nb = nbformat.read(target, as_version=4)
     have = [(c.cell_type, c.source) for c in nb.cells]
-    return have != cells_from_source(source.read_text(encoding="utf-8"))
+    return have != cells_from_source(source)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,7 +36,7 @@ MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|root|tmp|home)/")
 
 
 def _missing_for_execution() -> str | None:
-    for module in ("nbformat", "nbclient", "ipykernel", "matplotlib", "sklearn"):
+    for module in ("nbformat", "nbclient", "ipykernel", "matplotlib", "sklearn", "jupytext"):
         if importlib.util.find_spec(module) is None:
             return f"executing the notebooks needs {module} (pip install -e '.[notebooks]')"
     if shutil.which("dot") is None:
@@ -76,9 +76,10 @@ def _text_without_pictures(nb: dict[str, Any]) -> str:
 
 
 def test_there_are_notebooks() -> None:
-    assert len(PATHS) >= 5, f"expected the five teaching notebooks in {NOTEBOOKS}"
+    assert len(PATHS) >= 7, f"expected the seven teaching notebooks (at least) in {NOTEBOOKS}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_notebook_executes_without_error(path: Path) -> None:
     reason = _missing_for_execution()
@@ -140,12 +141,14 @@ def test_committed_notebook_is_clean(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_notebook_matches_its_source(path: Path) -> None:
-    if importlib.util.find_spec("nbformat") is None:
-        pytest.skip("reading the notebook sources needs nbformat (pip install -e '.[notebooks]')")
+    for module in ("nbformat", "jupytext"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"reading the notebook sources needs {module} "
+                        f"(pip install -e '.[notebooks]')")
     source = NOTEBOOKS / "src" / (path.stem + ".py")
     assert source.exists(), f"{path.name} has no source {source.relative_to(NOTEBOOKS.parent)}"
     build = _load_build()
-    expected = build.cells_from_source(source.read_text(encoding="utf-8"))
+    expected = build.cells_from_source(source)
     have = [(c["cell_type"], "".join(c["source"])) for c in _read(path)["cells"]]
     assert have == expected, (
         f"{path.name} differs from src/{source.name}: edit the source and run "

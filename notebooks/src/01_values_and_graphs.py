@@ -1,5 +1,3 @@
-# Source of 01_values_and_graphs.ipynb (see notebooks/build.py).
-
 # %% [markdown]
 # # 1 · Values and graphs
 #

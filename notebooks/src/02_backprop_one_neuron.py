@@ -1,5 +1,3 @@
-# Source of 02_backprop_one_neuron.ipynb (see notebooks/build.py).
-
 # %% [markdown]
 # # 2 · Backpropagation through one neuron, step by step
 #
@@ -19,6 +17,7 @@
 
 # %%
 import math
+import re
 
 import matplotlib.pyplot as plt
 
@@ -50,8 +49,17 @@ w1, w2 = Value(0.5, label="w1"), Value(-1.5, label="w2")
 b = Value(-1.8, label="b")
 y = 1.0
 
+def compact(drawing):
+    """Fit a drawing to a narrow page: stack each box's fields (name, data, grad) and pack
+    the ranks closer, then scale down to at most 8.5 inches (about 820 pixels) across."""
+    drawing.body = [re.sub(r'label="\{(.*)\}"', r'label="\1"', line) for line in drawing.body]
+    drawing.attr(ranksep="0.2", nodesep="0.1", size="8.5,5")
+    drawing.node_attr.update(width="0.3", height="0.3", margin="0.05,0.03")
+    return drawing
+
+
 z, a, L = neuron(x1, x2, w1, w2, b, y)
-draw_dot(L, rankdir="TB", show_grad=False)
+compact(draw_dot(L, show_grad=False))     # left to right: the data flows from the inputs to L
 
 # %% [markdown]
 # ## Forward, step by step
@@ -64,8 +72,9 @@ for step in forward_steps(L):
     print(step)
 
 # %% [markdown]
-# The same by hand: z = 0.5·2 + (−1.5)·(−1) + (−1.8) = 1 + 1.5 − 1.8 = 0.7,
-# a = tanh(0.7) ≈ 0.6044, L = (0.6044 − 1)² ≈ 0.1565.
+# The same by hand: z = 0.5·2 + (−1.5)·(−1) + (−1.8) = 1 + 1.5 − 1.8 = 0.7, then
+# a = tanh(z) and L = (a − 1)². All numbers in this notebook are shown with four significant
+# digits, as in the steps above.
 
 # %%
 z_by_hand = 0.5 * 2.0 + (-1.5) * (-1.0) + (-1.8)
@@ -73,7 +82,7 @@ a_by_hand = math.tanh(z_by_hand)
 L_by_hand = (a_by_hand - y) ** 2
 assert math.isclose(z.data, z_by_hand) and math.isclose(a.data, a_by_hand)
 assert math.isclose(L.data, L_by_hand)
-print(f"z = {z_by_hand:.4f}   a = {a_by_hand:.4f}   L = {L_by_hand:.4f}")
+print(f"z = {z_by_hand:.4g}   a = {a_by_hand:.4g}   L = {L_by_hand:.4g}")
 
 # %% [markdown]
 # ## Backward, step by step
@@ -103,23 +112,25 @@ for step in backprop_steps(L):
 
 # %%
 for v in (w1, w2, b, x1, x2):
-    print(f"∂L/∂{v.label} = {v.grad: .4f}")
+    print(f"∂L/∂{v.label} = {v.grad:.4g}")
 
 # %% [markdown]
 # ## The highlighted graph
 #
 # A `Stepper` walks the same steps (all forward steps, then all backward steps) and draws
 # the graph at any one of them: the current node is highlighted in yellow, the nodes
-# already done are green, and a gradient is shown only once it is known. It only shows:
-# it leaves `.grad` alone.
+# already done are green, and a gradient is shown only once its node's own step has come
+# (until then it reads `grad ?`). It only shows: it leaves `.grad` alone.
 #
-# Three moments of the backward pass. First, the step at **z**: the gradient has come
-# back through the loss and the tanh, and is about to be split between s and b.
+# Two moments of the backward pass. First, the step at the bias **b**: the gradient has
+# come back from L through the loss, the tanh and the sum z = s + b, and b's gradient is
+# final; s and everything before it are still to come.
 
 # %%
-stepper = Stepper(L, rankdir="TB")
-n_forward, n_backward = len(stepper.forward_steps), len(stepper.backward_steps)
-print(f"{len(stepper)} steps: {n_forward} forward, {n_backward} backward")
+stepper = Stepper(L)
+kinds = [step.kind for step in stepper.steps]
+print(f"{len(stepper)} steps: {kinds.count('forward')} forward, "
+      f"{kinds.count('backward')} backward")
 node = {v.label: v for v in topological_order(L)}     # the graph's nodes by label
 
 
@@ -129,27 +140,18 @@ def backward_step_at(label):
                 if s.kind == "backward" and s.node is node[label])
 
 
-stepper.goto(backward_step_at("z"))
+stepper.goto(backward_step_at("b"))
 print(stepper.explain())
-stepper.draw()
+compact(stepper.draw())
 
 # %% [markdown]
-# Then the step at the product **w1x1**, which hands ∂L/∂w₁ = x₁ · ∂L/∂(w1x1) to the
-# weight:
-
-# %%
-stepper.goto(backward_step_at("w1x1"))
-print(stepper.explain())
-stepper.draw()
-
-# %% [markdown]
-# And the last step: every gradient is known. Compare each node's `grad` with the lines
-# printed by `backprop_steps` above.
+# And the last step, at **w1**: every gradient is known. Compare each node's `grad` with
+# the lines printed by `backprop_steps` above.
 
 # %%
 stepper.goto(len(stepper) - 1)
 print(stepper.explain())
-stepper.draw()
+compact(stepper.draw())
 
 # %% [markdown]
 # ## The error signal δ
@@ -167,12 +169,12 @@ stepper.draw()
 dL_da = 2 * (a.data - y)
 da_dz = 1 - a.data ** 2
 delta = dL_da * da_dz
-print(f"∂L/∂a = 2(a − y) = 2({a.data:.4f} − {y}) = {dL_da:.4f}")
-print(f"∂a/∂z = 1 − a²   = 1 − {a.data:.4f}²  = {da_dz:.4f}")
-print(f"δ = ∂L/∂a · ∂a/∂z = {delta:.4f}      z.grad = {z.grad:.4f}")
+print(f"∂L/∂a = 2(a − y) = 2({a.data:.4g} − {y:g}) = {dL_da:.4g}")
+print(f"∂a/∂z = 1 − a²   = 1 − {a.data:.4g}²  = {da_dz:.4g}")
+print(f"δ = ∂L/∂a · ∂a/∂z = {delta:.4g}      z.grad = {z.grad:.4g}")
 for name, param, multiplies in (("w1", w1, x1.data), ("w2", w2, x2.data), ("b", b, 1.0)):
-    print(f"∂L/∂{name} = δ · {multiplies:4} = {delta * multiplies: .4f}      "
-          f"{name}.grad = {param.grad: .4f}")
+    print(f"∂L/∂{name} = δ · ({multiplies:g}) = {delta * multiplies:.4g}      "
+          f"{name}.grad = {param.grad:.4g}")
     assert math.isclose(param.grad, delta * multiplies, rel_tol=1e-12)
 assert math.isclose(z.grad, delta, rel_tol=1e-12)
 
@@ -190,7 +192,31 @@ assert math.isclose(z.grad, delta, rel_tol=1e-12)
 eta = 0.1
 by_hand = {p.label: p.data - eta * p.grad for p in (w1, w2, b)}
 for p in (w1, w2, b):
-    print(f"{p.label} ← {p.data:.4f} − {eta} · ({p.grad:.4f}) = {by_hand[p.label]:.4f}")
+    print(f"{p.label} ← {p.data:.4g} − {eta} · ({p.grad:.4g}) = {by_hand[p.label]:.4g}")
+
+# %% [markdown]
+# ### Why w₁ goes up and w₂ goes down
+#
+# The update subtracts η times the gradient, so a parameter with a **negative** gradient
+# rises and one with a **positive** gradient falls. Here the neuron's output a is below the
+# target y = 1, so the loss falls if z (and with it a = tanh(z)) grows: δ = ∂L/∂z is
+# negative. Each weight's gradient is δ times its input:
+#
+# - x₁ = 2 is positive, so ∂L/∂w₁ = δ·x₁ has δ's sign, negative: w₁ rises. Since w₁ is
+#   multiplied by a positive input, a larger w₁ makes z larger.
+# - x₂ = −1 is negative, so ∂L/∂w₂ = δ·x₂ is positive: w₂ falls. Since w₂ is multiplied by
+#   a negative input, a smaller w₂ makes w₂·x₂, and so z, larger.
+# - b is a weight on the input 1, so ∂L/∂b = δ is negative: b rises, and so does z.
+#
+# Opposite moves, one purpose: all three changes make z larger, and so push a up toward
+# the target. With the numbers:
+
+# %%
+for p, x_in in ((w1, x1.data), (w2, x2.data), (b, 1.0)):
+    change = by_hand[p.label] - p.data
+    print(f"{p.label}: input {x_in:g}, ∂L/∂{p.label} = δ·({x_in:g}) = {p.grad:.4g} → "
+          f"change −η·∂L/∂{p.label} = {change:+.4g} → z changes by {change * x_in:+.4g}")
+assert w1.grad < 0 < w2.grad and b.grad < 0
 
 # %% [markdown]
 # ## The same update, by an optimizer
@@ -201,7 +227,7 @@ for p in (w1, w2, b):
 optimizer = nn.SGD([w1, w2, b], lr=eta)
 optimizer.step()
 for p in (w1, w2, b):
-    print(f"{p.label} = {p.data:.4f}")
+    print(f"{p.label} = {p.data:.4g}")
     assert math.isclose(p.data, by_hand[p.label], rel_tol=1e-12)
 
 # %% [markdown]
@@ -210,8 +236,8 @@ for p in (w1, w2, b):
 
 # %%
 _, a_new, L_new = neuron(x1, x2, w1, w2, b, y)
-print(f"before: a = {a.data:.4f}, L = {L.data:.4f}")
-print(f"after:  a = {a_new.data:.4f}, L = {L_new.data:.4f}")
+print(f"before: a = {a.data:.4g}, L = {L.data:.4g}")
+print(f"after:  a = {a_new.data:.4g}, L = {L_new.data:.4g}   (the target is y = {y:g})")
 assert L_new.data < L.data
 
 # %% [markdown]
@@ -228,10 +254,10 @@ for _ in range(30):
     L_k.backward()
     optimizer.step()
     losses.append(neuron(x1, x2, w1, w2, b, y)[2].data)
-print(f"after {len(losses) - 1} updates: L = {losses[-1]:.5f}, "
-      f"w1 = {w1.data:.3f}, w2 = {w2.data:.3f}, b = {b.data:.3f}")
+print(f"after {len(losses) - 1} updates: L = {losses[-1]:.4g}, "
+      f"w1 = {w1.data:.4g}, w2 = {w2.data:.4g}, b = {b.data:.4g}")
 
-fig, ax = plt.subplots(figsize=(6, 3.2))
+fig, ax = plt.subplots(figsize=(6, 3))
 ax.semilogy(losses, "o-", ms=4)
 ax.set(xlabel="update", ylabel="L (log scale)",
        title="one neuron, one sample: the loss after each update")
@@ -254,7 +280,7 @@ plt.show()
 # %%
 z, a, L = neuron(Value(2.0, label="x1"), Value(-1.0, label="x2"),
                  Value(0.5, label="w1"), Value(-1.5, label="w2"), Value(-1.8, label="b"), y)
-Stepper(L, rankdir="TB").widget()
+Stepper(L).widget()
 
 # %% [markdown]
 # ## What to remember

@@ -1,5 +1,3 @@
-# Source of 05_newton_and_second_derivatives.ipynb (see notebooks/build.py).
-
 # %% [markdown]
 # # 5 · Second derivatives: Newton's method vs gradient descent
 #
@@ -258,4 +256,5 @@ for name, x_end in (("Newton", x_newton), ("gradient descent", x_gd)):
 #   That is why neural networks are trained with first-order methods such as SGD with
 #   momentum and Adam, seen in notebook 4.
 #
-# Previous: [4 · Gradient-descent variants and losses](04_gradient_descent_and_losses.ipynb).
+# Previous: [4 · Gradient-descent variants and losses](04_gradient_descent_and_losses.ipynb) ·
+# Next: [6 · Overfitting and regularisation](06_overfitting_and_regularisation.ipynb).
