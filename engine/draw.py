@@ -281,6 +281,11 @@ def _members(values: Iterable[Value] | Value | None, order: Collection[Value],
     return set(items)
 
 
+# compact=True: boxes with stacked fields, ranks packed close, at most 8.5 in (~820 px) wide.
+_COMPACT_GRAPH = {"ranksep": "0.2", "nodesep": "0.1", "size": "8.5,5"}
+_COMPACT_NODE = {"width": "0.3", "height": "0.3", "margin": "0.05,0.03"}
+
+
 def build_drawing(
     root: Value,
     *,
@@ -293,6 +298,7 @@ def build_drawing(
     grads: Mapping[Value, float] | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     what: str = "draw_dot",
+    compact: bool = False,
 ) -> Drawing:
     """:func:`draw_dot` with the extra controls the step-through needs.
 
@@ -311,11 +317,15 @@ def build_drawing(
 
     dot = Drawing(
         name="computation",
-        graph_attr={"rankdir": rankdir},
-        node_attr={"fontsize": "11"},
+        graph_attr={"rankdir": rankdir, **_COMPACT_GRAPH} if compact else {"rankdir": rankdir},
+        node_attr={"fontsize": "11", **_COMPACT_NODE} if compact else {"fontsize": "11"},
         edge_attr={"arrowsize": "0.7"},
     )
-    horizontal = rankdir in ("LR", "RL")
+    if not isinstance(compact, bool):
+        raise TypeError(f"{what}: compact must be True or False, got {compact!r}")
+    # A record's fields run across the rank direction: braces turn them along it, so that
+    # left to right they read in a row (as micrograd draws them); compact keeps them stacked.
+    horizontal = rankdir in ("LR", "RL") and not compact
     for v in order:
         i = index[v]
         fields = [record_text(names[v])]
@@ -356,6 +366,7 @@ def draw_dot(
     highlight: Iterable[Value] | Value | None = None,
     digits: int = 4,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    compact: bool = False,
 ) -> Drawing:
     """Draw ``root``'s computation graph: a record per Value, a node per operation.
 
@@ -371,6 +382,8 @@ def draw_dot(
         show_grad: False leaves the gradients out (for a forward-only picture).
         highlight: Values (or one Value) to colour, e.g. the node under discussion.
         digits: significant digits of the numbers shown.
+        compact: stack each box's fields and pack the layout, at most ~820 px wide (for a
+            page or a notebook read at 1,000 px).
         max_nodes: refuse graphs with more Values than this (``ValueError`` saying how
             many there are); ``None`` for no limit. Graphviz takes ever longer to lay out
             big graphs, and nobody can read them.
@@ -390,4 +403,4 @@ def draw_dot(
         5 edges
     """
     return build_drawing(root, rankdir=rankdir, digits=digits, show_grad=show_grad,
-                         highlight=highlight, max_nodes=max_nodes)
+                         highlight=highlight, max_nodes=max_nodes, compact=compact)

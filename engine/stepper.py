@@ -74,6 +74,7 @@ class Stepper:
         rankdir: str = "LR",
         digits: int = 4,
         max_nodes: int | None = DEFAULT_MAX_NODES,
+        compact: bool = False,
     ) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"Stepper: expected a Value, got {type(root).__name__}")
@@ -85,6 +86,7 @@ class Stepper:
         self.rankdir = rankdir
         self.digits = digits
         self.max_nodes = max_nodes
+        self.compact = compact
         self.forward_steps: tuple[ForwardStep, ...] = tuple(_forward(root, digits, apply=False))
         self.backward_steps: tuple[BackwardStep, ...] = tuple(
             _backward(root, seed, digits, apply=False))
@@ -140,7 +142,7 @@ class Stepper:
         k = self._k
         common: dict[str, Any] = {
             "rankdir": self.rankdir, "digits": self.digits, "max_nodes": self.max_nodes,
-            "what": "Stepper.draw", "highlight": self.step.node,
+            "what": "Stepper.draw", "highlight": self.step.node, "compact": self.compact,
         }
         if k < n_forward:
             computed = [s.node for s in self.forward_steps[: k + 1]]

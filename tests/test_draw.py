@@ -269,3 +269,18 @@ def test_repr_counts_what_dot_draws() -> None:
     svg = d.svg()
     nodes, edges = svg.count('class="node"'), svg.count('class="edge"')
     assert f"{nodes} nodes, {edges} edges;" in repr(d)
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_compact_stacks_the_fields_and_fits_a_page(parse_svg: Any) -> None:
+    *_, a = neuron()
+    wide, compact = draw_dot(a), draw_dot(a, compact=True)
+    assert 'label="{x|data 2|grad 0}"' in wide.source
+    assert 'label="x|data 2|grad 0"' in compact.source
+    width = float(compact.svg().split('width="', 1)[1].split("pt", 1)[0])
+    assert width <= 8.5 * 72
+    nodes, _ = parse_svg(compact.svg())
+    box = nodes["v0"]
+    assert box["texts"] == ["x", "data 2", "grad 0"]
+    with pytest.raises(TypeError, match="draw_dot: compact must be True or False"):
+        draw_dot(a, compact="yes")  # type: ignore[arg-type]
