@@ -16,8 +16,10 @@ a large graph (the benchmark measures it).
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
+import operator
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Union
@@ -232,47 +234,20 @@ class Value:
         g = self._grad
         return f"Value({name}data={self._data:.6g}, grad={_fmt(g) if type(g) is float else g})"
 
-    # --- arithmetic: Values or plain numbers on either side ----------------------------
-    def _pick(self, other: Any, pair: Rule, with_c: Rule) -> Value:
-        if type(other) is Value:
-            return _node(pair, self, other, None)
-        if type(other) is not float:
-            if not _is_number(other):
-                return NotImplemented  # type: ignore[no-any-return]
-            other = _to_float(other, pair.name)
-        elif not -_INF < other < _INF:
-            raise ValueError(f"{pair.name}: expected a finite number, got {other}")
-        return _node(with_c, self, None, other)
-
-    def __add__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.ADD, ops.ADD_C)
-
-    def __radd__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.ADD, ops.ADD_C)
-
-    def __sub__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.SUB, ops.SUB_C)
-
-    def __rsub__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.SUB, ops.RSUB_C)
-
-    def __mul__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.MUL, ops.MUL_C)
-
-    def __rmul__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.MUL, ops.MUL_C)
-
-    def __truediv__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.DIV, ops.DIV_C)
-
-    def __rtruediv__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.DIV, ops.RDIV_C)
-
-    def __pow__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.POW, ops.POW_C)
-
-    def __rpow__(self, other: ValueLike) -> Value:
-        return self._pick(other, ops.POW, ops.RPOW_C)
+    # --- arithmetic: Values or plain numbers on either side ------------------------------
+    # Each operator picks between two rows: one for two Values, one for a Value and a plain
+    # number kept on the node as the row's c (see _operator below the class).
+    if TYPE_CHECKING:
+        def __add__(self, other: ValueLike) -> Value: ...
+        def __radd__(self, other: ValueLike) -> Value: ...
+        def __sub__(self, other: ValueLike) -> Value: ...
+        def __rsub__(self, other: ValueLike) -> Value: ...
+        def __mul__(self, other: ValueLike) -> Value: ...
+        def __rmul__(self, other: ValueLike) -> Value: ...
+        def __truediv__(self, other: ValueLike) -> Value: ...
+        def __rtruediv__(self, other: ValueLike) -> Value: ...
+        def __pow__(self, other: ValueLike) -> Value: ...
+        def __rpow__(self, other: ValueLike) -> Value: ...
 
     def __neg__(self) -> Value:
         return _node(ops.NEG, self, None, None)
@@ -288,26 +263,11 @@ class Value:
         return _node(ops.LEAKY, self, None, _to_float(slope, "leaky_relu: slope"))
 
     # --- comparisons: by number (``==`` and hashing stay by identity) -------------------
-    def _number_of(self, other: Any) -> Any:
-        if type(other) is Value:
-            return other._data
-        return other if _is_number(other) else None
-
-    def __lt__(self, other: ValueLike) -> bool:
-        n = self._number_of(other)
-        return NotImplemented if n is None else self._data < n
-
-    def __le__(self, other: ValueLike) -> bool:
-        n = self._number_of(other)
-        return NotImplemented if n is None else self._data <= n
-
-    def __gt__(self, other: ValueLike) -> bool:
-        n = self._number_of(other)
-        return NotImplemented if n is None else self._data > n
-
-    def __ge__(self, other: ValueLike) -> bool:
-        n = self._number_of(other)
-        return NotImplemented if n is None else self._data >= n
+    if TYPE_CHECKING:
+        def __lt__(self, other: ValueLike) -> bool: ...
+        def __le__(self, other: ValueLike) -> bool: ...
+        def __gt__(self, other: ValueLike) -> bool: ...
+        def __ge__(self, other: ValueLike) -> bool: ...
 
     # --- the graph ----------------------------------------------------------------------
     def backward(self, grad: Number = 1.0, create_graph: bool = False) -> None:
@@ -339,12 +299,20 @@ class Value:
             return
         seed = grad if type(grad) is float and -_INF < grad < _INF else _to_float(
             grad, "backward: grad")
-        for node, g, _ in backprop(self, seed):
-            total = node._grad + g
-            if not -_INF < total < _INF:
-                raise ArithmeticError(f"backward: {node!r} would hold grad {total}: the "
-                                      f"gradients accumulated over several passes overflow")
-            node._grad = total
+        # The loop makes no reference cycles, so Python's cycle collector has nothing to find;
+        # paused, it does not rescan the whole graph while the loop allocates.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for node, g, _ in backprop(self, seed):
+                total = node._grad + g
+                if not -_INF < total < _INF:
+                    raise ArithmeticError(f"backward: {node!r} would hold grad {total}: the "
+                                          f"gradients accumulated over several passes overflow")
+                node._grad = total
+        finally:
+            if collecting:
+                gc.enable()
 
     def detach(self) -> Value:
         """A new leaf with the same number (and label): gradients stop there."""
@@ -378,6 +346,46 @@ def _rebuild(rows: list[tuple[Any, ...]]) -> Value:
             v._y = nodes[y] if y >= 0 else None
         nodes.append(v)
     return nodes[-1]
+
+
+def _operator(pair: Rule, with_c: Rule) -> Callable[[Value, Any], Value]:
+    """The method of an operator: ``pair`` with another Value, ``with_c`` with a number."""
+
+    def method(self: Value, other: Any) -> Value:
+        if type(other) is Value:
+            return _node(pair, self, other, None)
+        if type(other) is not float:
+            if not _is_number(other):
+                return NotImplemented  # type: ignore[no-any-return]
+            other = _to_float(other, pair.name)
+        elif not -_INF < other < _INF:
+            raise ValueError(f"{pair.name}: expected a finite number, got {other}")
+        return _node(with_c, self, None, other)
+
+    return method
+
+
+def _comparison(compare: Callable[[float, float], bool]) -> Callable[[Value, Any], bool]:
+    """The method of ``<``, ``<=``, ``>`` or ``>=``: compares the numbers."""
+
+    def method(self: Value, other: Any) -> bool:
+        if type(other) is Value:
+            return compare(self._data, other._data)
+        return compare(self._data, other) if _is_number(other) else NotImplemented
+
+    return method
+
+
+for _name, _pair, _with_c in (
+    ("add", ops.ADD, ops.ADD_C), ("radd", ops.ADD, ops.ADD_C),
+    ("sub", ops.SUB, ops.SUB_C), ("rsub", ops.SUB, ops.RSUB_C),
+    ("mul", ops.MUL, ops.MUL_C), ("rmul", ops.MUL, ops.MUL_C),
+    ("truediv", ops.DIV, ops.DIV_C), ("rtruediv", ops.DIV, ops.RDIV_C),
+    ("pow", ops.POW, ops.POW_C), ("rpow", ops.POW, ops.RPOW_C),
+):
+    setattr(Value, f"__{_name}__", _operator(_pair, _with_c))
+for _name in ("lt", "le", "gt", "ge"):
+    setattr(Value, f"__{_name}__", _comparison(getattr(operator, _name)))
 
 
 def _method(rule: Rule) -> Callable[[Value], Value]:
@@ -470,7 +478,11 @@ def backprop(root: Value, grad: Any = 1.0,
             raise type(err)(f"backward: the local derivative of {node!r} (op {node.op!r}) "
                             f"cannot be computed: {err} (did an input's data change after the "
                             f"node was built?)") from None
-        pending[a] = get(a, 0.0) + partials[0] * g
-        if b is not None:
-            pending[b] = get(b, 0.0) + partials[1] * g
+        if create_graph:  # Values: the first contribution is kept as it is (no "0 +" node)
+            for inp, d in zip(node.inputs, partials):
+                pending[inp] = pending[inp] + d * g if inp in pending else d * g
+        else:
+            pending[a] = get(a, 0.0) + partials[0] * g
+            if b is not None:
+                pending[b] = get(b, 0.0) + partials[1] * g
         yield node, g, partials
