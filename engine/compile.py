@@ -223,6 +223,7 @@ def _traced_init(self: Value, data: Any, label: str = "") -> None:
     tr.settle()
     _HOOKED["__init__"](self, data, label)
     tr.created[self] = tr.take(self._data) or ("k", self._data)
+    tr.born[self] = len(tr.born)
 
 
 def _traced_compare(sym: str) -> Callable[[Value, Any], Any]:
