@@ -370,12 +370,13 @@ class _Block:
         if watch:
             self.watch.append(out)
 
-    def backward(self, rule: Any, out: str, ins: list[str], c: str) -> None:
+    def backward(self, rule: Any, out: str, ins: list[str], c: str,
+                 partials: tuple[str, ...] = ()) -> None:
         names = {"x": ins[0], "y": ins[-1], "c": c, "out": out}
         g = self.alias.get("g" + out, "g" + out)
         self.bwd.append(f"# {out} = {rule.text}: "
                         + ", ".join(f"d/d{v} = {f}" for v, f in zip("xy", rule.formulas)))
-        for inp, partial in zip(ins, rule.partials):
+        for inp, partial in zip(ins, partials or rule.partials):
             p = _fill(partial, names)
             term = g if p == "1.0" else f"-{g}" if p == "-1.0" else f"({p}) * {g}"
             acc = "g" + inp
@@ -566,6 +567,14 @@ class _Program:
         tid = {id(inst): t for t, insts in enumerate(self.templates) for inst in insts}
         self.guards = [g for g, at in zip(tr.guards, gpos) if at < 0 or order[at] not in owner]
         self.source, glob = self._generate(interior, created, owner, tid, tr, pos)
+        # Free what only the generation needed before compile() builds its own trees.
+        del order, start, pos, last, shape, count, owner, interior, found, by_sig, icount
+        self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
+        for insts in self.templates:
+            for inst in insts:
+                inst.nodes, inst.sig = [], None  # type: ignore[assignment]
+        tr.born.clear()
+        tr.cexpr.clear()
         self.code = builtins.compile(self.source, "<engine.compile>", "exec")
         exec(self.code, glob)
         self.run = glob["run"]
@@ -654,13 +663,15 @@ class _Program:
                 bwd_lines.append("    " * (len(stack) - 1)
                                  + f"elif not -_inf < {stack.pop()[1]} < _inf: raise _Bad")
             rule, out, ins, c = node_args(j)
-            if j in skips:
-                cond = _fill(_ZERO_ELSE.match(rule.partials[0]).group(2),  # type: ignore[union-attr]
-                             {"x": ins[0], "y": ins[0], "c": c, "out": out})
+            known: tuple[str, ...] = ()
+            if j in skips:   # inside the test the row's partial is its first branch
+                then, cond = _ZERO_ELSE.match(rule.partials[0]).groups()  # type: ignore[union-attr]
+                cond = _fill(cond, {"x": ins[0], "y": ins[0], "c": c, "out": out})
                 bwd_lines.append("    " * len(stack) + f"if {cond}:")
                 stack.append((skips[j], b.alias.get("g" + out, "g" + out)))
+                known = (then,)
             b.bwd = []
-            b.backward(rule, out, ins, c)
+            b.backward(rule, out, ins, c, known)
             bwd_lines += ["    " * len(stack) + line for line in b.bwd]
         while stack:
             bwd_lines.append("    " * (len(stack) - 1)
@@ -1007,9 +1018,8 @@ class CompiledStep:
             return self._engine(inputs)
         self._last = program
         try:
-            params = [p.data for p in program.params]
-            loss, chk, gp, gi = program.run(params, [
-                v.data if isinstance(v, Value) else v for v in flat])
+            loss, chk, gp, gi = program.run([p._data for p in program.params], [
+                v._data if isinstance(v, Value) else v for v in flat])
         except _Retrace:
             out = self._build(key, flat, inputs)
             if out is None:
@@ -1019,14 +1029,14 @@ class CompiledStep:
         except Exception:
             return self._engine(inputs)  # the engine raises its own error, or finds none
         leaves = [*program.params, *(flat[k] for k, _ in program.value_inputs)]
-        olds = [p.grad for p in leaves]
-        if not -math.inf < chk + loss < math.inf or any(type(g) is not float for g in olds):
-            return self._engine(inputs)
-        totals = [old + g for old, g in zip(olds, (*gp, *gi))]
-        if not -math.inf < sum(totals) < math.inf:
+        try:  # a grad that is a Value (create_graph) makes this fail: the engine takes over
+            totals = [p._grad + g for p, g in zip(leaves, (*gp, *gi))]
+            if not -math.inf < chk + loss + sum(totals) < math.inf:
+                raise ArithmeticError
+        except Exception:
             return self._engine(inputs)
         for p, total in zip(leaves, totals):
-            p.grad = total
+            p._grad = total
         return float(loss)
 
     def check(self, *inputs: Any) -> bool:
