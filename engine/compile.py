@@ -1031,7 +1031,8 @@ class CompiledStep:
         leaves = [*program.params, *(flat[k] for k, _ in program.value_inputs)]
         try:  # a grad that is a Value (create_graph) makes this fail: the engine takes over
             totals = [p._grad + g for p, g in zip(leaves, (*gp, *gi))]
-            if not -math.inf < chk + loss + sum(totals) < math.inf:
+            total = chk + loss + sum(totals)
+            if type(total) is not float or not -math.inf < total < math.inf:
                 raise ArithmeticError
         except Exception:
             return self._engine(inputs)
