@@ -47,7 +47,7 @@ from engine.value import Value
 __all__ = ["compile", "CompiledStep", "CompileError"]
 
 MIN_BLOCK, MAX_BLOCK = 6, 5000   # interior nodes of a block worth a template
-MAX_VERSIONS, MAX_RETRACES = 8, 10
+MAX_VERSIONS, MAX_RETRACES = 8, 20
 # Rows whose output is not finite when an input is not: a value read only by them needs no
 # test of its own. Rows whose partials are finite wherever the forward is.
 _PROPAGATE = {"+", "-", "*", "neg", "abs"}
@@ -565,7 +565,8 @@ class _Program:
                 for m in insts[0].nodes:
                     del owner[m]
         tid = {id(inst): t for t, insts in enumerate(self.templates) for inst in insts}
-        self.guards = [g for g, at in zip(tr.guards, gpos) if at < 0 or order[at] not in owner]
+        self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
+        self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
         self.source, glob = self._generate(interior, created, owner, tid, tr, pos)
         # Free what only the generation needed before compile() builds its own trees.
         del order, start, pos, last, shape, count, owner, interior, found, by_sig, icount
@@ -724,6 +725,8 @@ class _Program:
         lines = [f"    {_tup([names[p] for p in self.params])} = P",
                  f"    {_tup([f'i{k}' for k in range(self.n_inputs)])} = I", "    ok = 0.0"]
         lines += [f"    TAPE{t}, ROWS{t} = [], ()" for t in range(len(self.templates))]
+        lines += [f"    if {'not ' if o else ''}{_render(e, self._leaf_text)}: raise _Retrace"
+                  for e, o in self.early]
         # Forward, level by level (any order that respects the data gives the same numbers):
         # the instances of a template that are ready together run in one loop.
         level: dict[Any, int] = {}
@@ -947,7 +950,7 @@ class CompiledStep:
         if not callable(fn):
             raise TypeError(f"compile: fn must be callable, got {type(fn).__name__}")
         self.fn = fn
-        self._versions: dict[Any, _Program | str] = {}
+        self._versions: dict[Any, list[_Program] | str] = {}   # by input structure
         self._last: _Program | None = None
         self.retraces = self.fallbacks = 0
         self.reason = ""
@@ -984,15 +987,15 @@ class CompiledStep:
         finally:
             if collecting:
                 gc.enable()
-        if len(self._versions) >= MAX_VERSIONS:
-            self._versions.pop(next(iter(self._versions)))
         if self.retraces > MAX_RETRACES:
             program = ("compile: the traced graph kept changing (more than "
                        f"{MAX_RETRACES} retraces): running the normal engine")
-        self._versions[key] = program
         if isinstance(program, str):
-            self.reason = program
-        else:
+            self._versions[key] = self.reason = program
+        else:   # the newest first; at most MAX_VERSIONS traces of one input structure
+            versions = self._versions.get(key)
+            self._versions[key] = [program, *(versions if isinstance(versions, list) else [])
+                                   ][:MAX_VERSIONS]
             self._last = program
         return out if isinstance(out, Value) else None
 
@@ -1007,27 +1010,25 @@ class CompiledStep:
     def __call__(self, *inputs: Any) -> float:
         flat: list[Any] = []
         key = tuple(_walk(x, flat, f"input {i}") for i, x in enumerate(inputs))
-        program = self._versions.get(key)
-        if program is None:
+        versions = self._versions.get(key, [])
+        if isinstance(versions, str):
+            return self._engine(inputs)
+        numbers = [v._data if isinstance(v, Value) else v for v in flat]
+        for program in versions:   # the first trace whose guards all hold
+            try:
+                loss, chk, gp, gi = program.run([p._data for p in program.params], numbers)
+            except _Retrace:
+                continue
+            except Exception:
+                return self._engine(inputs)  # the engine raises its own error, or finds none
+            self._last = program
+            break
+        else:
             out = self._build(key, flat, inputs)
             if out is None:
                 return self._engine(inputs)
             out.backward()   # this call's result: the traced graph is the engine's own
             return out.data
-        if isinstance(program, str):
-            return self._engine(inputs)
-        self._last = program
-        try:
-            loss, chk, gp, gi = program.run([p._data for p in program.params], [
-                v._data if isinstance(v, Value) else v for v in flat])
-        except _Retrace:
-            out = self._build(key, flat, inputs)
-            if out is None:
-                return self._engine(inputs)
-            out.backward()
-            return out.data
-        except Exception:
-            return self._engine(inputs)  # the engine raises its own error, or finds none
         leaves = [*program.params, *(flat[k] for k, _ in program.value_inputs)]
         try:  # a grad that is a Value (create_graph) makes this fail: the engine takes over
             totals = [p._grad + g for p, g in zip(leaves, (*gp, *gi))]
@@ -1049,7 +1050,8 @@ class CompiledStep:
         key = tuple(_walk(x, flat, f"input {i}") for i, x in enumerate(inputs))
         if key not in self._versions:
             self._build(key, flat, inputs)
-        program = self._versions[key]
+        versions = self._versions[key]
+        program = versions if isinstance(versions, str) else versions[0]
         out = self.fn(*inputs)
         if not isinstance(out, Value):
             raise TypeError(f"compile: fn must return a Value, got {type(out).__name__}")

@@ -196,8 +196,8 @@ def test_control_flow_on_data_is_guarded_and_retraced() -> None:
         y = w * x
         return y * y if y.data > 0 else -y   # a branch on the number
 
-    step = same(fn, [(2.0,), (3.0,), (-1.0,), (4.0,)], [w])
-    assert step.retraces == 2
+    step = same(fn, [(2.0,), (3.0,), (-1.0,), (4.0,), (-5.0,)], [w])
+    assert step.retraces == 1   # each branch traced once, then both kept
 
 
 def test_comparisons_between_values_are_guarded() -> None:
@@ -339,3 +339,22 @@ def test_check_returns_true_and_leaves_grads_alone() -> None:
         p.grad = 0.25
     assert step.check([1.0, -2.0]) is True
     assert all(p.grad == 0.25 for p in model.parameters())
+
+
+# --- nn.fit(compile=True) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("loss, batch_size", [(nn.mse_loss, None), (nn.mse_loss, 4),
+                                              (nn.hinge_loss, 5)])
+def test_fit_compiled_trains_exactly_as_fit(loss: Any, batch_size: int | None) -> None:
+    rng = random.Random(3)
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(10)]
+    y = [1.0 if a * b > 0 else -1.0 for a, b in X]
+    runs = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [5, 1], activation="tanh", seed=4)
+        opt = nn.Adam(model.parameters(), lr=0.05)
+        history = nn.fit(model, X, y, loss, opt, epochs=6, batch_size=batch_size, seed=1,
+                         progress=False, compile=compiled)
+        runs.append((history["loss"], [bits(p.data) for p in model.parameters()]))
+    assert [bits(v) for v in runs[0][0]] == [bits(v) for v in runs[1][0]]
+    assert runs[0][1] == runs[1][1]
