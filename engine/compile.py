@@ -408,6 +408,7 @@ class _Instance:
     def __init__(self, nodes: list[Value], tr: _Trace, guards: list[Any]) -> None:
         self.nodes, self.root = nodes, nodes[-1]
         self.tape = 0   # where its values are kept between the passes
+        self.exports: list[int] = []   # its nodes read outside it (besides its root)
         local = {n: ("t", j) for j, n in enumerate(nodes)}
         keys: list[Any] = []
         seen: dict[Any, tuple[str, int]] = {}
@@ -539,26 +540,36 @@ class _Program:
             h = shape[n] = hash((rid[n._rule], shape[n._x], 0 if y is None else shape[y],  # type: ignore[index]
                                  None if ce is None else repr(_canon_shape(ce, shape))))
             count[h] = count.get(h, 0) + 1
-        owner: dict[Value, _Instance] = {}
-        found: list[_Instance] = []
-        for n in reversed(interior):
-            if n in owner or count[shape[n]] < 2:
-                continue
-            at, a = pos[n], start[n]
-            if not MIN_BLOCK <= icount[at + 1] - icount[a] <= MAX_BLOCK:
-                continue
-            block = [m for m in order[a:at + 1] if m._rule is not None]
-            if any(last[m] > at for m in block[:-1]):
-                continue
-            inside = set(block)
-            guards = [tr.guards[g] for g, at in enumerate(gpos) if at >= 0 and order[at] in inside]
-            inst = _Instance(block, tr, guards)
-            found.append(inst)
-            for m in block:
-                owner[m] = inst
-        by_sig: dict[Any, list[_Instance]] = {}
-        for inst in found:
-            by_sig.setdefault(inst.sig, []).append(inst)
+        banned: set[Value] = set()
+        for _ in range(2):
+            owner: dict[Value, _Instance] = {}
+            by_sig: dict[Any, list[_Instance]] = {}
+            for n in reversed(interior):
+                if n in owner or n in banned or count[shape[n]] < 2:
+                    continue
+                at, a = pos[n], start[n]
+                if not MIN_BLOCK <= icount[at + 1] - icount[a] <= MAX_BLOCK:
+                    continue
+                block = [m for m in order[a:at + 1] if m._rule is not None]
+                exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
+                if len(exports) > min(64, len(block) // 2):
+                    continue
+                inside = set(block)
+                guards = [tr.guards[g] for g, at in enumerate(gpos)
+                          if at >= 0 and order[at] in inside]
+                inst = _Instance(block, tr, guards)
+                inst.exports = exports
+                by_sig.setdefault(inst.sig, []).append(inst)
+                for m in block:
+                    owner[m] = inst
+            # Blocks alike in shape but not in detail (the end of a cross-entropy, which
+            # picks each sample's class) give way to their first input's block, alike in all.
+            split = {i.root for insts in by_sig.values() for i in insts
+                     if len(insts) < count[shape[i.root]] and i.root._x is not None
+                     and i.root._x._rule is not None and count[shape[i.root._x]] > len(insts)}
+            if not split:
+                break
+            banned |= split
         self.templates = [insts for insts in by_sig.values() if len(insts) > 1]
         for insts in by_sig.values():
             if len(insts) == 1:
@@ -569,7 +580,7 @@ class _Program:
         self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
         self.source, glob = self._generate(interior, created, owner, tid, tr, pos)
         # Free what only the generation needed before compile() builds its own trees.
-        del order, start, pos, last, shape, count, owner, interior, found, by_sig, icount
+        del order, start, pos, last, shape, count, owner, interior, by_sig, icount
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
         for insts in self.templates:
             for inst in insts:
@@ -653,10 +664,11 @@ class _Program:
                 if r[0] == "t":
                     edges[r[1]] += 1
                     reader[r[1]] = j
+        ex = self.out[t]
         b.single = {f"gt{j}" for j in range(root)
-                    if edges[j] == 1 and inner[reader[j]] == inner[j]}
+                    if edges[j] == 1 and inner[reader[j]] == inner[j] and j not in ex}
         b.started = {f"gt{j}" for j in range(root + 1)} | {f"gs{k}" for k in gslots}
-        rest = [f"gt{j}" for j in range(root) if f"gt{j}" not in b.single]
+        rest = [f"gt{j}" for j in range(root) if f"gt{j}" not in b.single and j not in ex]
         bwd_lines = [" = ".join([*rest, "0.0"])] if rest else []
         stack: list[tuple[int, str]] = []
         for j in reversed(range(len(entries))):
@@ -683,7 +695,7 @@ class _Program:
         tape = sorted(made & set(used), key=lambda s: (s[0], int(s[1:])))
         guard_lines = [f"if {'not ' if o else ''}{_render(e, name)}: raise _Retrace"
                        for e, o in guards]
-        b.fwd = _fuse(b.fwd, {*tape, *b.watch, f"t{root}", *re.findall(
+        b.fwd = _fuse(b.fwd, {*tape, *b.watch, f"t{root}", *(f"t{j}" for j in ex), *re.findall(
             r"\b[te]\d+\b", "\n".join(guard_lines))})
         F = [f"s{k}" for k in range(len(keys)) if fixed[k] and k not in lits]
         var = [f"s{k}" for k in range(len(keys)) if not fixed[k] and alias[k] == k]
@@ -694,11 +706,13 @@ class _Program:
                "    ok = 0.0", f"    for {_tup(var)} in rows:"]
         fwd += [ind + line for line in b.fwd + b.watch_lines("ok")]
         fwd += [ind + line for line in guard_lines]
-        fwd += [ind + f"tape.append({_tup(tape)})", ind + f"out.append(t{root})",
+        fwd += [ind + f"tape.append({_tup(tape)})",
+                ind + f"out.append({_tup([f't{j}' for j in [*ex, root]])})",
                 "    return out, ok", ""]
         bwd = [f"def T{t}_bwd(F, A, rows, tape, order, groots, VA):", f"    {_tup(F)} = F",
                f"    {_tup(A)} = A", "    new = []",
-               f"    for k, gt{root}, {_tup(VA)} in zip(order, groots, VA):",
+               f"    for k, {_tup([f'gt{j}' for j in [*ex, root]])}, {_tup(VA)} in zip(order, "
+               "groots, VA):",
                f"        {_tup(var)} = rows[k]", f"        {_tup(tape)} = tape[k]"]
         bwd += [ind + line for line in b.bwd]
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
@@ -714,12 +728,14 @@ class _Program:
         parts: list[str] = []
         fixed: list[list[bool]] = []
         self.alias: list[list[int]] = []
+        self.out: list[list[int]] = []   # per template: the nodes it hands out, root last
         for t, insts in enumerate(self.templates):
             first = insts[0]
             columns = [tuple(_kid(i.keys[k]) for i in insts) for k in range(len(first.keys))]
             fixed.append([len(set(col)) == 1 for col in columns])
             seen: dict[Any, int] = {}   # slots equal in every instance are one slot
             self.alias.append([seen.setdefault(col, k) for k, col in enumerate(columns)])
+            self.out.append(sorted({j for i in insts for j in i.exports}))
             parts.append(self._template(t, first, fixed[t], *self._shape_of(first))[0])
         b = _Block()
         lines = [f"    {_tup([names[p] for p in self.params])} = P",
@@ -784,7 +800,8 @@ class _Program:
             if inst is not None and inst.root is not n:
                 continue
             if batch:
-                if inst is not None and tid[id(inst)] == tid[id(batch[0])] and n not in accs:
+                if inst is not None and tid[id(inst)] == tid[id(batch[0])] and n not in accs \
+                        and not any(inst.nodes[j] in accs for j in inst.exports):
                     batch.append(inst)
                     accs |= inst.accs
                     continue
@@ -836,7 +853,12 @@ class _Program:
             i.tape = self.taped[t] = self.taped.get(t, -1) + 1
         return [f"    rows = {rows}", f"    out, okt = T{t}_fwd({_tup(F)}, rows, TAPE{t})",
                 "    ok = ok + okt", f"    ROWS{t} = ROWS{t} + rows",
-                f"    {_tup([names[i.root] for i in group])} = out"]
+                f"    {_tup([self._outs(t, i) for i in group])} = out"]
+
+    def _outs(self, t: int, inst: _Instance, prefix: str = "") -> str:
+        """The names of what an instance hands out: its exports, then its root."""
+        return _tup([prefix + self.names[inst.nodes[j]] for j in [*self.out[t],
+                                                                  len(inst.nodes) - 1]])
 
     def _backward_batch(self, batch: list[_Instance], tid: dict[int, int],
                         fixed: list[list[bool]], b: _Block) -> list[str]:
@@ -845,8 +867,8 @@ class _Program:
         keys, gslots = first.keys, sorted(first.grad_slots)
         lines = []
         for inst in batch:
-            for k in gslots:
-                acc = "g" + names[inst.keys[k]]
+            for v in [*(inst.nodes[j] for j in self.out[t]), *(inst.keys[k] for k in gslots)]:
+                acc = "g" + names[v]
                 if acc not in b.started:
                     b.started.add(acc)
                     lines.append(f"    {acc} = 0.0")
@@ -855,7 +877,7 @@ class _Program:
         A = _tup(["g" + names[keys[k]] for k in gslots if fixed[t][k]])
         VA = [_tup(["g" + names[i.keys[k]] for k in gslots if not fixed[t][k]]) for i in batch]
         order = _tup([str(i.tape) for i in batch])
-        roots = _tup(["g" + names[i.root] for i in batch])
+        roots = _tup([self._outs(t, i, "g") for i in batch])
         lines.append(f"    {A}, new = T{t}_bwd({_tup(F)}, {A}, ROWS{t}, TAPE{t}, {order}, "
                      f"{roots}, {_tup(VA)})")
         if any(v != "()" for v in VA):
