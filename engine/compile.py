@@ -540,36 +540,37 @@ class _Program:
             h = shape[n] = hash((rid[n._rule], shape[n._x], 0 if y is None else shape[y],  # type: ignore[index]
                                  None if ce is None else repr(_canon_shape(ce, shape))))
             count[h] = count.get(h, 0) + 1
-        banned: set[Value] = set()
-        for _ in range(2):
-            owner: dict[Value, _Instance] = {}
-            by_sig: dict[Any, list[_Instance]] = {}
-            for n in reversed(interior):
-                if n in owner or n in banned or count[shape[n]] < 2:
-                    continue
-                at, a = pos[n], start[n]
-                if not MIN_BLOCK <= icount[at + 1] - icount[a] <= MAX_BLOCK:
-                    continue
-                block = [m for m in order[a:at + 1] if m._rule is not None]
-                exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
-                if len(exports) > min(64, len(block) // 2):
-                    continue
-                inside = set(block)
-                guards = [tr.guards[g] for g, at in enumerate(gpos)
-                          if at >= 0 and order[at] in inside]
-                inst = _Instance(block, tr, guards)
-                inst.exports = exports
-                by_sig.setdefault(inst.sig, []).append(inst)
-                for m in block:
-                    owner[m] = inst
-            # Blocks alike in shape but not in detail (the end of a cross-entropy, which
-            # picks each sample's class) give way to their first input's block, alike in all.
-            split = {i.root for insts in by_sig.values() for i in insts
-                     if len(insts) < count[shape[i.root]] and i.root._x is not None
-                     and i.root._x._rule is not None and count[shape[i.root._x]] > len(insts)}
-            if not split:
-                break
-            banned |= split
+        # Blocks alike in shape but not in detail (the end of a cross-entropy, which picks
+        # each sample's class) give way to their first input's block, alike in all.
+        detail: dict[int, set[Any]] = {}
+        for n in interior:
+            base = icount[start[n]]
+            if count[shape[n]] > 1 and icount[pos[n] + 1] - base >= MIN_BLOCK:
+                detail.setdefault(shape[n], set()).add(tuple(
+                    -1 if i is None or i._rule is None else icount[pos[i]] - base
+                    for i in (n._x, n._y)))
+        banned = {n for n in interior if len(detail.get(shape[n], ())) > 1
+                  and n._x is not None and n._x._rule is not None
+                  and count[shape[n._x]] >= count[shape[n]]}
+        owner: dict[Value, _Instance] = {}
+        by_sig: dict[Any, list[_Instance]] = {}
+        for n in reversed(interior):
+            if n in owner or n in banned or count[shape[n]] < 2:
+                continue
+            at, a = pos[n], start[n]
+            if not MIN_BLOCK <= icount[at + 1] - icount[a] <= MAX_BLOCK:
+                continue
+            block = [m for m in order[a:at + 1] if m._rule is not None]
+            exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
+            if len(exports) > min(64, len(block) // 2):
+                continue
+            inside = set(block)
+            guards = [tr.guards[g] for g, at in enumerate(gpos) if at >= 0 and order[at] in inside]
+            inst = _Instance(block, tr, guards)
+            inst.exports = exports
+            by_sig.setdefault(inst.sig, []).append(inst)
+            for m in block:
+                owner[m] = inst
         self.templates = [insts for insts in by_sig.values() if len(insts) > 1]
         for insts in by_sig.values():
             if len(insts) == 1:
@@ -838,7 +839,7 @@ class _Program:
 
     def _forward_group(self, t: int, group: list[_Instance], fixed: list[bool],
                        glob: dict[str, Any]) -> list[str]:
-        first, names = self.templates[t][0], self.names
+        first = self.templates[t][0]
         keys = first.keys
         F = [self._key_text(keys[k]) for k in range(len(keys))
              if fixed[k] and not (isinstance(keys[k], tuple) and keys[k][0] == "k")]
