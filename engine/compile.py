@@ -333,7 +333,7 @@ def _lit(x: Any) -> str:
 
 
 _LETTER = re.compile(r"\b(x|y|c|out)\b")
-_CHECKS = {f"_check{i}": r.check for i, r in enumerate(OPS) if r.check is not None}
+_CHECKS = {r.check.__name__: r.check for r in OPS if r.check is not None}
 _RULE_ID = {r: i for i, r in enumerate(OPS)}
 
 
@@ -365,7 +365,7 @@ class _Block:
         names = {"x": ins[0], "y": ins[-1], "c": c, "out": out}
         if rule.check is not None:
             second = "None" if rule.args == "x" else (c if rule.args == "x, c" else ins[1])
-            self.fwd.append(f"_check{_RULE_ID[rule]}({ins[0]}, {second})")
+            self.fwd.append(f"{rule.check.__name__}({ins[0]}, {second})")
         self.fwd.append(f"{out} = {_fill(rule.forward, names)}   # {rule.text}")
         if watch:
             self.watch.append(out)
