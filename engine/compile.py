@@ -36,6 +36,7 @@ import math
 import numbers
 import operator
 import re
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -478,6 +479,7 @@ class _Program:
         order, start = _order(root)
         pos = {n: i for i, n in enumerate(order)}
         self.root, self.names = root, _Names(pos)
+        self.refs: list[int] | None = None   # the parameters' reference counts, first call
         self.taped: dict[int, int] = {}
         self.n_inputs = len(inputs)
         slot_of = {v: k for k, v in enumerate(inputs) if isinstance(v, Value)}
@@ -1037,21 +1039,31 @@ class CompiledStep:
         if isinstance(versions, str):
             return self._engine(inputs)
         numbers = [v._data if isinstance(v, Value) else v for v in flat]
-        for program in versions:   # the first trace whose guards all hold
+        result = None
+        for program in list(versions):   # the first trace whose guards all hold
+            refs = [sys.getrefcount(p) for p in program.params]
+            if program.refs is None:
+                program.refs = refs
+            elif any(now < then for now, then in zip(refs, program.refs)):
+                # A parameter lost a holder (a model now holds a new object in its place):
+                # this trace may be stale, so it goes.
+                versions.remove(program)
+                continue
             try:
-                loss, chk, gp, gi = program.run([p._data for p in program.params], numbers)
+                result = program.run([p._data for p in program.params], numbers)
             except _Retrace:
                 continue
             except Exception:
                 return self._engine(inputs)  # the engine raises its own error, or finds none
             self._last = program
             break
-        else:
+        if result is None:
             out = self._build(key, flat, inputs)
             if out is None:
                 return self._engine(inputs)
             out.backward()   # this call's result: the traced graph is the engine's own
             return out.data
+        loss, chk, gp, gi = result
         leaves = [*program.params, *(flat[k] for k, _ in program.value_inputs)]
         try:  # a grad that is a Value (create_graph) makes this fail: the engine takes over
             totals = [p._grad + g for p, g in zip(leaves, (*gp, *gi))]

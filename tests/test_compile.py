@@ -243,6 +243,17 @@ def test_a_replaced_parameter_is_reported_by_check() -> None:
         step.check([1.0, 2.0])
 
 
+def test_a_replaced_parameter_traces_again() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    fn = lambda x: model(x) * 1.0
+    step = engine.compile(fn, [1.0, 2.0])
+    step([1.0, 2.0])
+    model.layers[0].neurons[1].w[0] = Value(0.25)   # the old object is dropped by the model
+    params = model.parameters()
+    assert compiled_run(step, [[0.5, 2.0]], params) == engine_run(fn, [[0.5, 2.0]], params)
+    assert step.retraces == 1
+
+
 def test_no_grad_inside_fn_runs_the_normal_engine() -> None:
     w = Value(1.5)
 
@@ -360,3 +371,17 @@ def test_fit_compiled_trains_exactly_as_fit(loss: Any, batch_size: int | None) -
         runs.append((history["loss"], [bits(p.data) for p in model.parameters()]))
     assert [bits(v) for v in runs[0][0]] == [bits(v) for v in runs[1][0]]
     assert runs[0][1] == runs[1][1]
+
+
+def test_the_benchmark_workload_checks_itself() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import run  # the benchmark runner
+    import workloads as W
+
+    X, ys = W.moons_data(12)
+    result = run.measure_moons_compiled("stepgrad", run.Sizes(quick=True), (X, ys))
+    assert result["equal_after_training"] and result["fallbacks"] == 0
+    assert result["compiled"] < result["interpreted"]
