@@ -13,19 +13,26 @@ expression, and every comparison or conversion made on it is recorded as a guard
 generated code checks again at each call. A constant built from data (the max shift of
 ``nn.cross_entropy``) is recomputed; a failed guard retraces; an exception or a number that is
 not finite re-runs the normal engine, which raises its own error (or returns its result).
-What is not seen: Python state outside ``fn`` and its inputs (a global, ``random``), and a
-parameter Value replaced by a new object while an old reference is kept elsewhere
-(``step.check`` and ``nn.fit`` notice it). Tracing swaps a few hooks on ``Value``, ``math``
-and ``max``/``min`` for its duration: it is not thread-safe.
+What is not seen: Python state outside ``fn`` and its inputs (a global, ``random``), and
+math done on a number outside the traced functions (``math.log`` is traced, a C extension
+is not: its result turns into a guard on the number it read). A parameter replaced in its
+model by a new object drops the trace when the old object loses that holder (reference
+counts); ``step.check`` compares the graph's leaves too. Tracing swaps a few hooks on
+``Value``, ``math`` and ``max``/``min`` for its duration: it is not thread-safe.
 
-Cost. Code of one line per node costs ``compile()`` about 10-20 µs per line, too much for a
-65,000-node batch step. So the graph is searched for repeated blocks first: each node gets a
-structural hash (row, constant's form, inputs' hashes); a node whose hash occurs again, whose
-subgraph is a contiguous block of the topological order used by nothing outside it, roots an
-*instance*; instances with the same signature share one *template* (a function looping over
-them), and only what is left (sums across samples, the L2 term) is written out line by line.
-A batch of n samples costs one template plus O(n) lines; a graph with no repetition costs
-one line per node (use it for graphs up to about 10^5 nodes).
+Cost, and where the strategy changes. Tracing is one forward pass; reading the graph costs
+a few µs per node; ``compile()`` costs 10-50 µs per generated line, so code of one line per
+node would be too slow for a 65,000-node batch step. So the graph is searched for repeated
+blocks first: each node gets a structural hash (row, the form of its constant, its inputs'
+hashes); a node whose hash occurs again and whose DFS block (a contiguous stretch of the
+topological order) has ``MIN_BLOCK`` to ``MAX_BLOCK`` nodes, read outside only through a few
+*exports*, roots an *instance*; instances with the same signature share one *template*, a
+function that loops over them, written once. Only the rest (sums across samples, the L2
+term) is written line by line. A batch of n samples of m nodes each costs O(n·m) to trace
+and read and O(m + n) lines; a graph with no repetition costs one line per node, and past
+``MAX_LINES`` lines the step runs the normal engine instead (``step.reason`` says so).
+Measured on the moons step (65,000 nodes, 100 samples): 4,869 lines, compiled in about 1.5
+interpreted steps; on 50 digits (242,000 nodes): 11,101 lines, in about 2 steps.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ __all__ = ["compile", "CompiledStep", "CompileError"]
 
 MIN_BLOCK, MAX_BLOCK = 6, 5000   # interior nodes of a block worth a template
 MAX_VERSIONS, MAX_RETRACES = 8, 20
+MAX_LINES = 200_000   # beyond this, compile() itself costs more than it saves
 # Rows whose output is not finite when an input is not: a value read only by them needs no
 # test of its own. Rows whose partials are finite wherever the forward is.
 _PROPAGATE = {"+", "-", "*", "neg", "abs"}
@@ -836,6 +844,9 @@ class _Program:
         lines.append(f"    return {names[self.root]}, ok + chk, "
                      f"{_tup(grads[:len(self.params)])}, "
                      f"{_tup(grads[len(self.params) + len(created):])}")
+        if len(lines) + sum(part.count("\n") for part in parts) > MAX_LINES:
+            raise CompileError(f"compile: the graph has too little repetition: its code would "
+                               f"take more than {MAX_LINES:,} lines; running the normal engine")
         source = "\n".join([*parts, "def run(P, I):", *lines, ""])
         return source, glob
 

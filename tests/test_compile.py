@@ -385,3 +385,19 @@ def test_the_benchmark_workload_checks_itself() -> None:
     result = run.measure_moons_compiled("stepgrad", run.Sizes(quick=True), (X, ys))
     assert result["equal_after_training"] and result["fallbacks"] == 0
     assert result["compiled"] < result["interpreted"]
+
+
+def test_a_graph_too_big_to_write_out_runs_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.modules["engine.compile"], "MAX_LINES", 10)
+    w = Value(0.5)
+
+    def fn(x: float) -> Value:
+        y = w * x
+        for k in range(20):
+            y = (y * 0.9 + k).tanh()
+        return y
+
+    step = same(fn, [(1.0,), (2.0,)], [w])
+    assert "repetition" in step.reason and step.fallbacks == 2
