@@ -713,14 +713,22 @@ class _Program:
         A = [f"gs{k}" for k in gslots if fixed[k]]
         VA = [f"gs{k}" for k in gslots if not fixed[k]]
         ind = "        "
-        fwd = [f"def T{t}_fwd(F, rows, tape):", f"    {_tup(F)} = F", "    out = []",
-               "    ok = 0.0", f"    for {_tup(var)} in rows:"]
+        # Locals are numbered in order of appearance, and those past 255 cost an extra
+        # instruction each time: the ones read for every sample come first.
+        word = re.compile(r"\b[stge]+\d+\b")
+        hot = list(dict.fromkeys(word.findall("\n".join(b.fwd))))
+        fwd = [f"def T{t}_fwd(F, rows, tape):", "    ok = 0.0",
+               "    " + " = ".join([*var, *hot, "None"]), f"    {_tup(F)} = F", "    out = []",
+               f"    for {_tup(var)} in rows:"]
         fwd += [ind + line for line in b.fwd + b.watch_lines("ok")]
         fwd += [ind + line for line in guard_lines]
         fwd += [ind + f"tape.append({_tup(tape)})",
                 ind + f"out.append({_tup([f't{j}' for j in [*ex, root]])})",
                 "    return out, ok", ""]
-        bwd = [f"def T{t}_bwd(F, A, rows, tape, order, groots, VA):", f"    {_tup(F)} = F",
+        hot = [x for x in dict.fromkeys(word.findall("\n".join(
+            x for x in b.bwd if x.lstrip()[0] != "#"))) if not x.startswith(("s", "gs"))]
+        bwd = [f"def T{t}_bwd(F, A, rows, tape, order, groots, VA):",
+               "    " + " = ".join([*var, *tape, *hot, "None"]), f"    {_tup(F)} = F",
                f"    {_tup(A)} = A", "    new = []",
                f"    for k, {_tup([f'gt{j}' for j in [*ex, root]])}, {_tup(VA)} in zip(order, "
                "groots, VA):",
