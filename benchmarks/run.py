@@ -9,6 +9,11 @@ thread with 0-d float64 tensors built scalar by scalar; and the same arithmetic 
 Python floats with no graph, the limit for pure Python.
 
 Workloads:
+  digits      scikit-learn's digits trained with the compiled step (MLP(64, [32, 10]),
+              cross-entropy, Adam) to its held-out accuracy; the interpreted engine's time
+              for the same training extrapolated from its own steps.
+  moons_step_compiled  the same step compiled once by engine.compile, timed in one process
+              in turn with the interpreted step and the floats step; with the compile cost.
   moons_step  one step of micrograd's demo: MLP(2, [16, 16, 1]), 100 two-moons samples,
               max-margin loss + 1e-4·L2, full batch; forward, zero_grad + backward, SGD.
   chain       y = y·1.0001 + 0.0001 repeated N times (2 nodes per link), then backward;
@@ -42,6 +47,7 @@ import json
 import os
 import platform
 import pstats
+import random
 import statistics
 import subprocess
 import sys
@@ -329,8 +335,104 @@ def measure_memory(engine: str, sizes: Sizes, data: Moons) -> dict[str, Any]:
     return result
 
 
+def measure_moons_compiled(engine: str, sizes: Sizes, data: Moons) -> dict[str, Any]:
+    """stepgrad's moons step compiled once (``engine.compile``), in one process with the
+    interpreted step and the floats step, taking turns: the compile cost, its peak memory
+    and the three step times. The compiled step must give the interpreted step's loss and
+    gradients bit for bit (checked on the first step, and again after the timed steps)."""
+    import engine as E
+
+    X, ys = data
+    eng, fl = W.Stepgrad(), W.Floats()
+    interpreted, model = eng.model(W.initial_parameters()), eng.model(W.initial_parameters())
+    flm = fl.model(W.initial_parameters())
+    gc.collect()
+    tracemalloc.start()  # the memory of one compile (tracemalloc slows it: not timed)
+    E.compile(lambda: eng.forward(model, X, ys))
+    compile_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    gc.collect()
+    t0 = time.perf_counter()
+    step = E.compile(lambda: eng.forward(model, X, ys))
+    compile_time = time.perf_counter() - t0
+    params = model.parameters()
+
+    def compiled_step() -> float:
+        for p in params:  # zero_grad, on the list kept by the training loop
+            p.grad = 0.0
+        return step()
+
+    def bits(m: Any, loss: float) -> list[str]:
+        return [float(loss).hex(), *(float(g).hex() for g in eng.grads(m))]
+
+    def interpreted_step() -> float:
+        loss = eng.forward(interpreted, X, ys)
+        eng.backward(interpreted, loss)
+        return float(loss.data)
+
+    gc.collect()
+    tracemalloc.start()
+    first = interpreted_step()
+    interpreted_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    if bits(model, compiled_step()) != bits(interpreted, first):
+        raise SystemExit("moons_step_compiled: the compiled step differs from the engine's")
+    times: dict[str, list[float]] = {"interpreted": [], "compiled": [], "floats": [],
+                                     "step_call": []}
+    steps = 1 + sizes.moons_steps * sizes.moons_rounds
+    for k in range(steps):
+        lr = 1.0 - 0.9 * k / 100
+        for name, run in (("interpreted", interpreted_step), ("compiled", compiled_step),
+                          ("floats", lambda: fl.backward(flm, fl.forward(flm, X, ys)))):
+            t = time.perf_counter()
+            run()
+            if name == "compiled":   # the step() call alone, without zero_grad and update
+                times["step_call"].append(time.perf_counter() - t)
+            if name == "interpreted":
+                eng.update(interpreted, lr)
+            elif name == "compiled":
+                for p in params:
+                    p.data -= lr * p.grad
+            else:
+                fl.update(flm, lr)
+            times[name].append(time.perf_counter() - t)
+    same = bits(model, compiled_step()) == bits(interpreted, interpreted_step())
+    median = {k: _median(v) for k, v in times.items()}
+    return {"check": [0.0], "compile": compile_time, "compile_peak_bytes": compile_peak,
+            "interpreted_peak_bytes": interpreted_peak, "lines": step.source.count("\n"),
+            "equal_after_training": same, "steps": times, **median,
+            "retraces": step.retraces, "fallbacks": step.fallbacks}
+
+
+def measure_digits(engine: str, sizes: Sizes, data: Moons) -> dict[str, Any]:
+    """Digits trained with the compiled step; the interpreted engine's time for the same
+    training extrapolated from a few of its steps, timed in the same process."""
+    epochs = 4 if sizes.moons_rounds < 5 else W.DIGITS_EPOCHS
+    result = W.digits_train(epochs)
+    few = W.digits_train(1, compiled=False) if sizes.moons_rounds >= 5 else None
+    if few is None:  # quick: time 3 interpreted steps of the same model and batch
+        import nn
+
+        Xtr, ytr, _, _ = W.digits_data()
+        model = nn.MLP(64, [W.DIGITS_HIDDEN, 10], seed=0)
+        labels = [c for _ in range(W.DIGITS_PER_CLASS) for c in range(10)]
+        xs = [Xtr[i] for i in W.digits_batches(ytr, random.Random(0))[0]]
+        t = time.perf_counter()
+        for _ in range(3):
+            model.zero_grad()
+            nn.cross_entropy([model(x) for x in xs], labels).backward()
+        per_step = (time.perf_counter() - t) / 3
+    else:
+        per_step = few["train"] / few["steps"]
+    result["interpreted_per_step"] = per_step
+    result["interpreted_extrapolated"] = per_step * result["steps"]
+    return {"check": [0.0], **result}
+
+
 MEASURES: dict[str, Callable[[str, Sizes, Moons], dict[str, Any]]] = {
     "moons_step": measure_moons,
+    "moons_step_compiled": measure_moons_compiled,
+    "digits": measure_digits,
     "chain": measure_chain,
     "wide": measure_wide,
     "memory": measure_memory,
@@ -525,6 +627,36 @@ def report(results: dict[str, dict[str, dict[str, Any]]], engines: list[str], si
                        "moons step peak", "chain ÷ micrograd", "wide ÷ micrograd",
                        "peak ÷ micrograd"], rows))
 
+    comp = results.get("moons_step_compiled", {}).get("stepgrad")
+    if comp:
+        it, cs, ft = comp["interpreted"], comp["compiled"], comp["floats"]
+        out += ["", "## moons_step_compiled (stepgrad's step compiled by `engine.compile`, "
+                "taking turns with the interpreted step and the floats step in one process; "
+                f"median of {len(comp['steps']['compiled'])} steps)", ""]
+        out.append(_table(
+            ["compile (trace + codegen + compile())", "÷ interpreted step", "compiled step",
+             "interpreted ÷ compiled", "compiled ÷ floats", "step() alone ÷ floats",
+             "compile peak ÷ step peak", "bit for bit"],
+            [[_t(comp["compile"]), _ratio(comp["compile"], it), _t(cs), _ratio(it, cs),
+              _ratio(cs, ft), _ratio(comp["step_call"], ft),
+              _ratio(comp["compile_peak_bytes"], comp["interpreted_peak_bytes"]),
+              "yes" if comp["equal_after_training"] else "NO"]]))
+        out.append("\nA compiled step is zero_grad, `step()` and the SGD update over the model's "
+                   "337 parameter Values; `step()` alone is the generated forward and backward "
+                   "pass with the gradients added into `.grad`.")
+        out.append(f"\nIn that process: interpreted step {_t(it)}, floats step {_t(ft)}; the "
+                   f"generated code has {comp['lines']:,} lines.")
+    dig = results.get("digits", {}).get("stepgrad")
+    if dig:
+        out += ["", "## digits (scikit-learn's 8×8 digits, MLP(64, [32, 10]), cross-entropy, "
+                "Adam; batches of 5 samples per class; held-out quarter)", ""]
+        out.append(_table(
+            ["epochs (steps)", "compile", "training, compiled", "training, interpreted "
+             "(extrapolated)", "interpreted ÷ compiled", "held-out accuracy"],
+            [[f"{len(dig['losses'])} ({dig['steps']})", _t(dig["compile"]), _t(dig["train"]),
+              _t(dig["interpreted_extrapolated"]),
+              _ratio(dig["interpreted_extrapolated"], dig["train"]),
+              f"{dig['accuracy']:.1%}"]]))
     targets = evaluate_targets(results, sizes)
     if targets:
         out += ["", "## targets", ""]
@@ -560,6 +692,25 @@ def evaluate_targets(results: dict[str, dict[str, dict[str, Any]]],
         targets.append({"target": "1,000,000-node chain: backward works, per node ≤ "
                                   "the 1,000-node chain's",
                         "measured": f"{r:.3f} (1M-node ÷ 1k-node)", "met": r <= 1.0})
+    comp = results.get("moons_step_compiled", {}).get(sg)
+    if comp:
+        it, cs, ft = comp["interpreted"], comp["compiled"], comp["floats"]
+        targets += [
+            {"target": "compiled moons step ≥ 50× faster than the interpreted step",
+             "measured": f"{it / cs:.1f}×", "met": it / cs >= 50},
+            {"target": "compiled moons step ≤ 0.5× the floats step",
+             "measured": f"{cs / ft:.3f}", "met": cs / ft <= 0.5},
+            {"target": "compile cost ≤ 2 interpreted steps",
+             "measured": f"{comp['compile'] / it:.2f} steps", "met": comp["compile"] <= 2 * it},
+            {"target": "compiled step equal to the interpreted one, bit for bit",
+             "measured": "yes" if comp["equal_after_training"] else "no",
+             "met": bool(comp["equal_after_training"])}]
+    dig = results.get("digits", {}).get(sg)
+    if dig and len(dig["losses"]) >= W.DIGITS_EPOCHS:
+        total = dig["compile"] + dig["train"]
+        targets.append({"target": "digits: ≥ 95% held-out accuracy in < 60 s (compiled)",
+                        "measured": f"{dig['accuracy']:.1%} in {total:.1f} s",
+                        "met": dig["accuracy"] >= 0.95 and total < 60})
     deepest = chain.get(sg, {}).get("deepest", 0)
     if max(sizes.chain_ladder) >= 1_000_000:
         targets.append({"target": "stepgrad survives N = 1,000,000 links",
@@ -644,6 +795,8 @@ def main(argv: list[str] | None = None) -> int:
     results["moons_step"] = {e: merge_moons_rounds(rounds[e]) for e in engines}
     for workload in [w for w in MEASURES if w != "moons_step"]:
         for e in engines:
+            if workload in ("moons_step_compiled", "digits") and e != "stepgrad":
+                continue
             print(f"  {workload:<10} {e} ...", file=sys.stderr, flush=True)
             results[workload][e] = run_worker(e, workload, args.quick, checkouts[e], data)
 

@@ -16,6 +16,7 @@ Examples:
 from engine import ops
 from engine.autograd import backward, enable_grad, grad, hessian, hvp, is_grad_enabled, no_grad
 from engine.check import GradcheckError, gradcheck, numerical_grad
+from engine.compile import CompiledStep, CompileError, compile
 from engine.draw import Drawing, GraphvizNotFound, draw_dot
 from engine.ops import OPS, Rule, defop
 from engine.stepper import Stepper
@@ -56,4 +57,7 @@ __all__ = [
     "ForwardStep",
     "BackwardStep",
     "LocalDerivative",
+    "compile",
+    "CompiledStep",
+    "CompileError",
 ]
