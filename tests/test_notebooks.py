@@ -154,3 +154,50 @@ def test_notebook_matches_its_source(path: Path) -> None:
         f"{path.name} differs from src/{source.name}: edit the source and run "
         f"notebooks/build.py {path.stem[:2]}"
     )
+
+
+# --- the pictures that move --------------------------------------------------------------
+
+PLAYABLE = ["02_backprop_one_neuron", "03_mlp_two_moons"]
+_FRAMES_BLOCK = re.compile(r'<script type="application/json" class="sg-frames">(.*?)</script>',
+                           re.S)
+
+
+def _playable_pages(nb: dict[str, Any]) -> list[tuple[int, str]]:
+    """(cell index, markup) of each ``text/html`` output that carries a frames block."""
+    found = []
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            page = out.get("data", {}).get("text/html")
+            page = "".join(page) if isinstance(page, list) else page
+            if page and _FRAMES_BLOCK.search(page):
+                found.append((i, page))
+    return found
+
+
+@pytest.mark.parametrize("name", PLAYABLE)
+def test_notebook_holds_a_page_that_plays_without_a_kernel(name: str) -> None:
+    nb = _read(NOTEBOOKS / f"{name}.ipynb")
+    pages = _playable_pages(nb)
+    assert pages, f"{name}.ipynb has no playable page output (a text/html output with frames)"
+    for i, page in pages:
+        (block,) = _FRAMES_BLOCK.findall(page)
+        data = json.loads(block)
+        # The stepper's page says how many steps it packs; the training replay lists frames.
+        count = data["steps"] if isinstance(data, dict) else len(data)
+        assert count > 1, f"{name}, cell {i}: a page of {count} frame does not move"
+        # What a renderer without JavaScript shows: the markup alone, one picture in it.
+        markup = re.sub(r"<script\b.*?</script>", "", page, flags=re.S)
+        pictures = markup.count("<svg") + markup.count("<img")
+        assert pictures == 1, f"{name}, cell {i}: the markup holds {pictures} pictures, not 1"
+
+
+def test_notebook_3_shows_its_own_training_as_a_gif() -> None:
+    nb = _read(NOTEBOOKS / "03_mlp_two_moons.ipynb")
+    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    links = re.findall(r"!\[[^\]]*\]\((images/[^)]+\.gif)\)", markdown)
+    assert links, "notebook 3 should show the training as an animated GIF (a markdown image)"
+    Image = pytest.importorskip("PIL.Image", reason="reading the GIF needs Pillow")
+    for link in links:
+        with Image.open(NOTEBOOKS / link) as gif:
+            assert gif.n_frames > 1, f"{link} does not move"

@@ -105,6 +105,31 @@ def test_every_frame_is_the_stepper_at_that_step() -> None:
             assert current[-1] == f"grad {fmt(step.upstream)}"
 
 
+def rightmost(svg: str) -> tuple[float, float]:
+    """How far right the drawing reaches, and how wide the picture is (both in the viewBox)."""
+    root = ET.fromstring(svg)
+    width = float((root.get("viewBox") or "").split()[2])
+    graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
+    found = re.fullmatch(r"scale\(([\d.]+) [\d.]+\) rotate\(0\) translate\(([\d.]+) [\d.]+\)",
+                         graph.get("transform") or "")
+    assert found is not None
+    scale, pad = float(found.group(1)), float(found.group(2))
+    nodes = [g for g in graph.iter(f"{SVG}g") if g.get("class") == "node"]  # no background
+    xs = [float(point.split(",")[0]) for node in nodes for shape in node.iter(f"{SVG}polygon")
+          for point in (shape.get("points") or "").split()]
+    return scale * (max(xs) + pad), width
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_no_compact_frame_is_cut_off_at_the_right() -> None:
+    # Graphviz rounds a shrunk drawing's scale to two decimals; rounded up, the last node
+    # (here L, at the last step) stuck out of the picture. The page writes the exact scale.
+    for exercise in (False, True):
+        for frame in page_data(Stepper(neuron(), compact=True).to_html(exercise))["frames"]:
+            reach, width = rightmost(frame["svg"])
+            assert reach <= width + 0.01, frame["status"]
+
+
 @pytest.mark.usefixtures("needs_dot")
 def test_the_page_opens_at_the_current_step_and_leaves_the_stepper_there() -> None:
     s = Stepper(neuron()).goto(15)

@@ -17,7 +17,6 @@
 
 # %%
 import math
-import re
 
 import matplotlib.pyplot as plt
 
@@ -29,7 +28,9 @@ from engine import Stepper, Value, backprop_steps, draw_dot, forward_steps, topo
 #
 # A function builds the graph from plain numbers, with a label on every Value so that the
 # steps below can name them. The inputs x₁ = 2, x₂ = −1 and the target y = 1 are the data;
-# w₁, w₂ and b are the parameters to learn.
+# w₁, w₂ and b are the parameters to learn. `compact=True` stacks each box's fields (name,
+# data, grad) to keep the drawing narrow; each operation's oval shows what it does, with its
+# constant where it has one (`− 1` subtracts the target 1, `^2` squares).
 
 # %%
 def neuron(x1, x2, w1, w2, b, y):
@@ -49,17 +50,8 @@ w1, w2 = Value(0.5, label="w1"), Value(-1.5, label="w2")
 b = Value(-1.8, label="b")
 y = 1.0
 
-def compact(drawing):
-    """Fit a drawing to a narrow page: stack each box's fields (name, data, grad) and pack
-    the ranks closer, then scale down to at most 8.5 inches (about 820 pixels) across."""
-    drawing.body = [re.sub(r'label="\{(.*)\}"', r'label="\1"', line) for line in drawing.body]
-    drawing.attr(ranksep="0.2", nodesep="0.1", size="8.5,5")
-    drawing.node_attr.update(width="0.3", height="0.3", margin="0.05,0.03")
-    return drawing
-
-
 z, a, L = neuron(x1, x2, w1, w2, b, y)
-compact(draw_dot(L, show_grad=False))     # left to right: the data flows from the inputs to L
+draw_dot(L, show_grad=False, compact=True)    # left to right: from the inputs to L
 
 # %% [markdown]
 # ## Forward, step by step
@@ -127,7 +119,7 @@ for v in (w1, w2, b, x1, x2):
 # final; s and everything before it are still to come.
 
 # %%
-stepper = Stepper(L)
+stepper = Stepper(L, compact=True)          # draws like draw_dot(..., compact=True)
 kinds = [step.kind for step in stepper.steps]
 print(f"{len(stepper)} steps: {kinds.count('forward')} forward, "
       f"{kinds.count('backward')} backward")
@@ -142,16 +134,20 @@ def backward_step_at(label):
 
 stepper.goto(backward_step_at("b"))
 print(stepper.explain())
-compact(stepper.draw())
+stepper.draw()
 
 # %% [markdown]
 # And the last step, at **w1**: every gradient is known. Compare each node's `grad` with
 # the lines printed by `backprop_steps` above.
+#
+# This time the stepper itself is the cell's output, and it is a small page that **plays**:
+# ◀ / ▶, ▶ play, the slider and the arrow keys walk through all 24 steps, each with its
+# picture and text. It needs no running Python, so it plays wherever a notebook's output
+# may run JavaScript (Jupyter, VS Code, Colab; `stepper.save_html("neuron.html")` writes it
+# as a file for any browser). Where nothing runs, it shows the step it opens at.
 
 # %%
 stepper.goto(len(stepper) - 1)
-print(stepper.explain())
-compact(stepper.draw())
 
 # %% [markdown]
 # ## The error signal δ
@@ -269,18 +265,17 @@ plt.show()
 # error a − y, and also because tanh flattens out as a approaches 1 (1 − a² gets small).
 # A target of exactly ±1 could only be reached as z → ∞.
 #
-# ## Explore it yourself: the interactive stepper
+# ## Your turn
 #
-# In a running notebook, `Stepper(L).widget()` gives a slider and ◀ / ▶ buttons over all
-# steps of the forward and backward passes, with the graph and the explanation of each
-# step. (The controls need a live Python kernel; a static copy of this page, such as the
-# one on a code host, cannot show them.) Without the widget, `stepper.next()`,
-# `stepper.prev()` and `stepper.goto(k)` move, and `stepper.draw()` draws.
+# The same neuron on another sample, x₁ = 1, x₂ = 0.5 (target 1, the starting parameters),
+# as an exercise from its first backward step: each gradient stays hidden until you type it
+# and press *check*; then ▶ goes on.
 
 # %%
-z, a, L = neuron(Value(2.0, label="x1"), Value(-1.0, label="x2"),
+z, a, L = neuron(Value(1.0, label="x1"), Value(0.5, label="x2"),
                  Value(0.5, label="w1"), Value(-1.5, label="w2"), Value(-1.8, label="b"), y)
-Stepper(L).widget()
+practice = Stepper(L, compact=True)
+practice.goto(len(practice.forward_steps)).exercise()
 
 # %% [markdown]
 # ## What to remember

@@ -20,6 +20,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import HTML
 from sklearn.datasets import make_moons
 
 import nn
@@ -213,7 +214,10 @@ assert loss_new.data < loss.data
 # 4. `optimizer.step()`: w ← w − η·∂L/∂w for every parameter (plain SGD, η = 0.5).
 #
 # After each epoch, the loss and accuracy on all the data are recorded, and a copy of all
-# parameters (`state_dict()`) is kept to look at later.
+# parameters (`state_dict()`) is kept to look at later. A `nn.TrainingView` records the
+# same numbers with `view.record(...)`, and with them a copy of the weights, to replay the
+# training below. (`live=False` only records; in Jupyter, leave it out to watch the network
+# being redrawn while it trains.)
 
 # %%
 def evaluate(model):
@@ -232,6 +236,8 @@ epochs = 30
 loss0, acc0 = evaluate(model)
 history = {"loss": [loss0], "accuracy": [acc0]}
 snapshots = [model.state_dict()]                  # the parameters after each epoch
+view = nn.TrainingView(model, X, y, live=False)
+steps = 0
 
 for epoch in range(epochs):
     for batch in nn.batches(len(X), batch_size=10, seed=epoch):
@@ -240,10 +246,12 @@ for epoch in range(epochs):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        steps += 1
     loss_all, acc_all = evaluate(model)
     history["loss"].append(loss_all)
     history["accuracy"].append(acc_all)
     snapshots.append(model.state_dict())
+    view.record(loss_all, epoch=epoch + 1, step=steps, accuracy=acc_all, lr=0.5)
     if epoch % 10 == 9 or epoch == 0:
         print(f"epoch {epoch + 1:2}: loss {loss_all:.4f}, accuracy {acc_all:.0%}")
 
@@ -258,6 +266,33 @@ for ax in (left, right):
     ax.grid(alpha=0.3)
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# ## Watch it learn
+#
+# The recorded training, replayed: 11 frames evenly spaced over the 30 epochs, each drawn
+# from the weights copied at the end of its epoch, with that epoch's loss and accuracy from
+# the history above (the `assert` checks they are the same numbers). On the left the
+# network: each line is a weight, as thick as |w|, blue for w > 0 and orange for w < 0;
+# each square is one neuron's output over the plane of inputs (blue positive, orange
+# negative). On the right the decision boundary (here blue is class 1, orange class 0) and
+# the curves so far. Press ▶ play, or step through with ◀ ▶ and the slider.
+
+# %%
+assert view.losses == history["loss"][1:] and view.accuracies == history["accuracy"][1:]
+HTML(view.to_html(frames=11, dpi=64, colors=24, fps=2))
+
+# %% [markdown]
+# Where the notebook's output cannot run JavaScript (a code host, for one), the replay shows
+# its first frame only. The same training as an animated picture (all 30 epochs), which
+# shows everywhere, written by the next cell:
+#
+# ![An MLP learning the two moons: the network, the decision boundary and the loss, epoch by epoch](images/moons_training.gif)
+
+# %%
+gif = view.save_gif("images/moons_training.gif", frames=None, dpi=48, colors=32, fps=5,
+                    hold=2.5)
+print(f"{gif}: {len(view.frames)} frames, {gif.stat().st_size / 1000:.0f} kB")
 
 # %% [markdown]
 # ## Learning over time
