@@ -161,7 +161,7 @@ def _leaves(values: Any, what: str, arg: str = "values") -> list[Value]:
         number = v.data if isinstance(v, Value) else _to_float(v, f"{what}: {arg}[{i}]")
         out.append(Value(number, label=f"x{i}"))
     if not out:
-        raise ValueError(f"{what}: {arg} is empty; expected at least one number")
+        raise ValueError(f"{what}: {arg} is empty; expected at least one value")
     return out
 
 

@@ -52,6 +52,9 @@ def _central(fn: Callable[..., Value], xs: list[float], eps: float, what: str) -
         if not (math.isfinite(x + h) and math.isfinite(x - h)):
             raise OverflowError(f"{what}: the step x ± h overflows a float at input {i} "
                                 f"(x = {x:.6g}, h = {h:.3g}); pass a smaller eps")
+        if x + h == x or x - h == x:
+            raise ValueError(f"{what}: eps = {eps:.3g} is too small at input {i} (x = {x:.6g}): "
+                             f"x ± h rounds back to x")
         up = [*xs[:i], x + h, *xs[i + 1:]]
         down = [*xs[:i], x - h, *xs[i + 1:]]
         slope = (_evaluate(fn, up, what) - _evaluate(fn, down, what)) / (2 * h)
