@@ -10,6 +10,7 @@ calls that loop, which reads each node's local derivatives from its row of
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -23,6 +24,12 @@ def _require_value(v: Any, what: str) -> Value:
     if not isinstance(v, Value):
         raise TypeError(f"{what}: expected a Value, got {type(v).__name__}")
     return v
+
+
+def _require_flag(flag: Any, what: str) -> bool:
+    if not isinstance(flag, bool):
+        raise TypeError(f"{what} must be True or False, got {flag!r}")
+    return flag
 
 
 @contextmanager
@@ -75,7 +82,8 @@ def backward(root: Value, grad: Number = 1.0, create_graph: bool = False) -> Non
 
     Same as ``root.backward(grad)``; see :meth:`Value.backward`.
     """
-    _require_value(root, "backward").backward(grad, create_graph=create_graph)
+    _require_value(root, "backward")
+    root.backward(grad, create_graph=_require_flag(create_graph, "backward: create_graph"))
 
 
 def grad(
@@ -104,6 +112,8 @@ def grad(
         0.0
     """
     _require_value(output, "grad")
+    _require_flag(create_graph, "grad: create_graph")
+    _require_flag(allow_unused, "grad: allow_unused")
     if isinstance(inputs, Value):
         wanted = [inputs]
     elif isinstance(inputs, (list, tuple)):
@@ -111,6 +121,9 @@ def grad(
     else:
         raise TypeError(f"grad: inputs must be a Value or a list of Values, got "
                         f"{type(inputs).__name__}")
+    if not wanted:  # as torch.autograd.grad: nothing to differentiate with respect to
+        raise ValueError("grad: inputs is empty; pass the Values to differentiate with "
+                         "respect to")
     for i, v in enumerate(wanted):
         _require_value(v, f"grad: inputs[{i}]")
     number = _to_float(grad, "grad: grad")
@@ -139,21 +152,42 @@ def grad(
     return result
 
 
-def _leaves(values: Any, what: str) -> list[Value]:
+def _leaves(values: Any, what: str, arg: str = "values") -> list[Value]:
+    """One new leaf per number (or Value's number) of ``values``, labelled x0, x1, ..."""
     if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"{what}: values must be a list of numbers, got {type(values).__name__}")
+        raise TypeError(f"{what}: {arg} must be a list of numbers, got {type(values).__name__}")
     out = []
     for i, v in enumerate(values):
-        number = v.data if isinstance(v, Value) else _to_float(v, f"{what}: values[{i}]")
+        number = v.data if isinstance(v, Value) else _to_float(v, f"{what}: {arg}[{i}]")
         out.append(Value(number, label=f"x{i}"))
     if not out:
-        raise ValueError(f"{what}: expected at least one value")
+        raise ValueError(f"{what}: {arg} is empty; expected at least one value")
     return out
 
 
-def _call(fn: Callable[..., Any], xs: list[Value], what: str) -> Value:
+def check_callable(fn: Any, n: int, what: str) -> None:
+    """Refuse an ``fn`` that is not callable, or that cannot take ``n`` positional Values.
+
+    Examples:
+        >>> check_callable(lambda x: x, 2, "hessian")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        TypeError: hessian: fn cannot be called with 2 values (one per input): ...
+    """
     if not callable(fn):
         raise TypeError(f"{what}: fn must be callable, got {type(fn).__name__}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # a builtin without a signature: let the call decide
+        return
+    try:
+        signature.bind(*range(n))
+    except TypeError as err:
+        raise TypeError(f"{what}: fn cannot be called with {n} value{'s' * (n != 1)} (one per "
+                        f"input): {err}") from None
+
+
+def _call(fn: Callable[..., Any], xs: list[Value], what: str) -> Value:
+    check_callable(fn, len(xs), what)
     y = fn(*xs)
     if not isinstance(y, Value):
         raise TypeError(f"{what}: fn must return a Value, got {type(y).__name__}")
@@ -191,9 +225,10 @@ def hvp(fn: Callable[..., Value], values: Sequence[Number | Value],
         [4.0, 6.0]
     """
     xs = _leaves(values, "hvp")
-    vector = [leaf.data for leaf in _leaves(v, "hvp: v")]
+    vector = [leaf.data for leaf in _leaves(v, "hvp", "v")]
     if len(vector) != len(xs):
-        raise ValueError(f"hvp: v has {len(vector)} entries, values has {len(xs)}")
+        raise ValueError(f"hvp: v has {len(vector)} entries, values has {len(xs)}; expected "
+                         f"one per value")
     with enable_grad():
         y = _call(fn, xs, "hvp")
         first = grad(y, xs, create_graph=True, allow_unused=True)

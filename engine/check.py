@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from engine.autograd import grad, no_grad
-from engine.value import Number, Value
+from engine.autograd import check_callable, grad, no_grad
+from engine.value import Number, Value, _to_float
 
 __all__ = ["gradcheck", "GradcheckError", "numerical_grad"]
 
@@ -14,12 +16,53 @@ class GradcheckError(AssertionError):
     """Raised by :func:`gradcheck` when an analytic gradient disagrees with the numeric one."""
 
 
-def _evaluate(fn: Callable[..., Value], numbers: Sequence[float]) -> float:
+def _numbers(values: Any, what: str, arg: str) -> list[float]:
+    """The finite numbers of ``values`` (numbers or Values), refusing anything else."""
+    if isinstance(values, (str, bytes, dict, Value)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{what}: {arg} must be a list of numbers or Values, got "
+                        f"{type(values).__name__}")
+    numbers = [v.data if isinstance(v, Value) else _to_float(v, f"{what}: {arg}[{i}]")
+               for i, v in enumerate(values)]
+    if not numbers:
+        raise ValueError(f"{what}: {arg} is empty; expected at least one input")
+    return numbers
+
+
+def _tolerance(x: Any, what: str, positive: bool) -> float:
+    """A finite number > 0 (``positive``) or ≥ 0, else an error naming ``what``."""
+    number = _to_float(x, what)
+    if not (number > 0 if positive else number >= 0):
+        raise ValueError(f"{what}: expected a number {'>' if positive else '>='} 0, got "
+                         f"{number:g}")
+    return number
+
+
+def _evaluate(fn: Callable[..., Value], numbers: Sequence[float], what: str) -> float:
     with no_grad():
         y = fn(*(Value(x) for x in numbers))
     if not isinstance(y, Value):
-        raise TypeError(f"gradcheck: fn must return a Value, got {type(y).__name__}")
+        raise TypeError(f"{what}: fn must return a Value, got {type(y).__name__}")
     return y.data
+
+
+def _central(fn: Callable[..., Value], xs: list[float], eps: float, what: str) -> list[float]:
+    result = []
+    for i, x in enumerate(xs):
+        h = eps * max(1.0, abs(x))
+        if not (math.isfinite(x + h) and math.isfinite(x - h)):
+            raise OverflowError(f"{what}: the step x ± h overflows a float at input {i} "
+                                f"(x = {x:.6g}, h = {h:.3g}); pass a smaller eps")
+        if x + h == x or x - h == x:
+            raise ValueError(f"{what}: eps = {eps:.3g} is too small at input {i} (x = {x:.6g}): "
+                             f"x ± h rounds back to x")
+        up = [*xs[:i], x + h, *xs[i + 1:]]
+        down = [*xs[:i], x - h, *xs[i + 1:]]
+        slope = (_evaluate(fn, up, what) - _evaluate(fn, down, what)) / (2 * h)
+        if not math.isfinite(slope):
+            raise OverflowError(f"{what}: the central difference at input {i} (x = {x:.6g}) "
+                                f"overflows a float")
+        result.append(slope)
+    return result
 
 
 def numerical_grad(
@@ -27,19 +70,21 @@ def numerical_grad(
 ) -> list[float]:
     """Central differences (f(x + h) − f(x − h)) / 2h, with h = eps · max(1, |x|) per input.
 
+    ``eps`` must be a finite number > 0; every entry of ``values`` a finite number (or a
+    Value, whose number is used).
+
     Examples:
         >>> from engine.check import numerical_grad
         >>> [round(g, 6) for g in numerical_grad(lambda x: x * x, [3.0])]
         [6.0]
+        >>> numerical_grad(lambda x: x * x, [3.0], eps=0)
+        Traceback (most recent call last):
+        ValueError: numerical_grad: eps: expected a number > 0, got 0
     """
-    xs = [v.data if isinstance(v, Value) else float(v) for v in values]
-    result = []
-    for i, x in enumerate(xs):
-        h = eps * max(1.0, abs(x))
-        up = [*xs[:i], x + h, *xs[i + 1:]]
-        down = [*xs[:i], x - h, *xs[i + 1:]]
-        result.append((_evaluate(fn, up) - _evaluate(fn, down)) / (2 * h))
-    return result
+    xs = _numbers(values, "numerical_grad", "values")
+    step = _tolerance(eps, "numerical_grad: eps", positive=True)
+    check_callable(fn, len(xs), "numerical_grad")
+    return _central(fn, xs, step, "numerical_grad")
 
 
 def gradcheck(
@@ -53,27 +98,30 @@ def gradcheck(
 
     Input i passes when |analytic − numeric| ≤ rtol·|analytic| + atol·max(1, |f(x)|): the
     absolute term grows with |f| because a difference quotient's rounding error does.
-    Returns True, or raises :class:`GradcheckError` with one line per input.
+    Returns True, or raises :class:`GradcheckError` with one line per input. ``eps`` must be
+    a finite number > 0, ``rtol`` and ``atol`` finite numbers ≥ 0.
 
     Examples:
         >>> from engine import gradcheck
         >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5])
         True
     """
-    if not inputs:
-        raise ValueError("gradcheck: expected at least one input")
-    leaves = [Value(v.data if isinstance(v, Value) else v, label=f"x{i}")
-              for i, v in enumerate(inputs)]
+    xs = _numbers(inputs, "gradcheck", "inputs")
+    step = _tolerance(eps, "gradcheck: eps", positive=True)
+    relative = _tolerance(rtol, "gradcheck: rtol", positive=False)
+    absolute = _tolerance(atol, "gradcheck: atol", positive=False)
+    check_callable(fn, len(xs), "gradcheck")
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
     y = fn(*leaves)
     if not isinstance(y, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(y).__name__}")
     analytic = grad(y, leaves, allow_unused=True)
-    numeric = numerical_grad(fn, leaves, eps)
+    numeric = _central(fn, xs, step, "gradcheck")
     scale = max(1.0, abs(y.data))
     lines, ok = [], True
     for i, (a, n) in enumerate(zip(analytic, numeric)):
         error = abs(a - n)
-        allowed = rtol * abs(a) + atol * scale
+        allowed = relative * abs(a) + absolute * scale
         passed = error <= allowed
         ok = ok and passed
         lines.append(

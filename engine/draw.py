@@ -13,6 +13,7 @@ install it; in a notebook the cell shows that message instead of a picture.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
@@ -31,6 +32,8 @@ __all__ = [
     "op_text",
     "fill",
     "check_options",
+    "check_flag",
+    "whole_number",
     "DEFAULT_MAX_NODES",
 ]
 
@@ -238,18 +241,65 @@ def op_text(node: Value, digits: int = 4) -> str:
 
 # --- the drawing -----------------------------------------------------------------------
 
-def check_options(rankdir: Any, digits: Any, max_nodes: Any, what: str = "draw_dot") -> None:
-    """Refuse a bad ``rankdir``, ``digits`` or ``max_nodes``, naming ``what`` was called."""
+def whole_number(x: Any, what: str) -> int:
+    """``x`` as an int: any whole number (NumPy's too, and 0-d integer arrays), never a bool.
+
+    Examples:
+        >>> whole_number(3, "digits")
+        3
+        >>> whole_number(2.0, "draw_dot: digits")
+        Traceback (most recent call last):
+        TypeError: draw_dot: digits must be a whole number, got 2.0
+    """
+    dtype = getattr(x, "dtype", None)
+    if not isinstance(x, bool) and not (dtype is not None and dtype.kind == "b"):
+        try:
+            return operator.index(x)
+        except TypeError:
+            pass
+    raise TypeError(f"{what} must be a whole number, got {x!r}")
+
+
+def check_options(rankdir: Any, digits: Any, max_nodes: Any,
+                  what: str = "draw_dot") -> tuple[int, int | None]:
+    """Refuse a bad ``rankdir``, ``digits`` or ``max_nodes``, naming ``what`` was called.
+
+    A wrong type is a ``TypeError``, a whole number out of range (or an unknown rankdir) a
+    ``ValueError``. Returns ``(digits, max_nodes)`` as plain ints (NumPy integers are
+    accepted).
+
+    Examples:
+        >>> check_options("TB", 3, None)
+        (3, None)
+        >>> check_options("TB", 0, None, "Stepper")
+        Traceback (most recent call last):
+        ValueError: Stepper: digits must be a whole number ≥ 1, got 0
+    """
     if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
         raise ValueError(f"{what}: rankdir must be one of {', '.join(RANKDIRS)}, "
                          f"got {rankdir!r}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
-        raise ValueError(f"{what}: digits must be a whole number ≥ 1, got {digits!r}")
-    if max_nodes is not None and (
-        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
-    ):
-        raise ValueError(f"{what}: max_nodes must be a whole number ≥ 1 or None, "
-                         f"got {max_nodes!r}")
+    n_digits = whole_number(digits, f"{what}: digits")
+    if n_digits < 1:
+        raise ValueError(f"{what}: digits must be a whole number ≥ 1, got {n_digits}")
+    if max_nodes is None:
+        return n_digits, None
+    limit = whole_number(max_nodes, f"{what}: max_nodes")
+    if limit < 1:
+        raise ValueError(f"{what}: max_nodes must be a whole number ≥ 1 or None, got {limit}")
+    return n_digits, limit
+
+
+def check_flag(flag: Any, what: str) -> bool:
+    """``flag`` if it is True or False, else a ``TypeError`` naming ``what``.
+
+    Examples:
+        >>> check_flag("no", "draw_dot: show_grad")
+        Traceback (most recent call last):
+        TypeError: draw_dot: show_grad must be True or False, got 'no'
+    """
+    if not isinstance(flag, bool):
+        raise TypeError(f"{what} must be True or False, got {flag!r}")
+    return flag
 
 
 def _guard(n: int, max_nodes: int | None, what: str) -> None:
@@ -263,7 +313,7 @@ def _guard(n: int, max_nodes: int | None, what: str) -> None:
 
 
 def _members(values: Iterable[Value] | Value | None, order: Collection[Value],
-             what: str) -> set[Value]:
+             arg: str, what: str) -> set[Value]:
     if values is None:
         return set()
     if isinstance(values, Value):
@@ -271,13 +321,13 @@ def _members(values: Iterable[Value] | Value | None, order: Collection[Value],
     elif isinstance(values, (list, tuple, set, frozenset)):
         items = list(values)
     else:
-        raise TypeError(f"draw_dot: {what} must be a Value or a list of Values, got "
+        raise TypeError(f"{what}: {arg} must be a Value or a list of Values, got "
                         f"{type(values).__name__}")
     for v in items:
         if not isinstance(v, Value):
-            raise TypeError(f"draw_dot: {what} must hold Values, got {type(v).__name__}")
+            raise TypeError(f"{what}: {arg} must hold Values, got {type(v).__name__}")
         if v not in order:
-            raise ValueError(f"draw_dot: {what} holds {v!r}, which is not in root's graph")
+            raise ValueError(f"{what}: {arg} holds {v!r}, which is not in root's graph")
     return set(items)
 
 
@@ -308,11 +358,13 @@ def build_drawing(
     """
     if not isinstance(root, Value):
         raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
-    check_options(rankdir, digits, max_nodes, what)
+    digits, max_nodes = check_options(rankdir, digits, max_nodes, what)
+    check_flag(show_grad, f"{what}: show_grad")
+    check_flag(compact, f"{what}: compact")
     order = topological_order(root)
     _guard(len(order), max_nodes, what)
     index = {v: i for i, v in enumerate(order)}
-    marked = _members(highlight, index, "highlight")
+    marked = _members(highlight, index, "highlight", what)
     names = node_names(order)
 
     dot = Drawing(
@@ -321,8 +373,6 @@ def build_drawing(
         node_attr={"fontsize": "11", **_COMPACT_NODE} if compact else {"fontsize": "11"},
         edge_attr={"arrowsize": "0.7"},
     )
-    if not isinstance(compact, bool):
-        raise TypeError(f"{what}: compact must be True or False, got {compact!r}")
     # A record's fields run across the rank direction: braces turn them along it, so that
     # left to right they read in a row (as micrograd draws them); compact keeps them stacked.
     horizontal = rankdir in ("LR", "RL") and not compact

@@ -19,7 +19,9 @@ from engine.draw import (
     GraphvizNotFound,
     _guard,
     build_drawing,
+    check_flag,
     check_options,
+    whole_number,
 )
 from engine.steps import BackwardStep, ForwardStep, _backward, _forward
 from engine.value import Number, Value, _to_float, topological_order
@@ -79,7 +81,8 @@ class Stepper:
         if not isinstance(root, Value):
             raise TypeError(f"Stepper: expected a Value, got {type(root).__name__}")
         seed = _to_float(grad, "Stepper: grad")
-        check_options(rankdir, digits, max_nodes, "Stepper")
+        digits, max_nodes = check_options(rankdir, digits, max_nodes, "Stepper")
+        check_flag(compact, "Stepper: compact")
         # Refuse a graph too big to step through before doing any work on it.
         _guard(len(topological_order(root)), max_nodes, "Stepper")
         self.root = root
@@ -108,8 +111,7 @@ class Stepper:
 
     def goto(self, k: int) -> Stepper:
         """Move to step ``k`` (negative counts from the end, as in a list)."""
-        if isinstance(k, bool) or not isinstance(k, int):
-            raise TypeError(f"Stepper.goto: k must be an int, got {type(k).__name__}")
+        k = whole_number(k, "Stepper.goto: k")
         n = len(self.steps)
         if not -n <= k < n:
             raise IndexError(f"Stepper.goto: there are {n} steps (0 to {n - 1}), got k = {k}")
@@ -168,7 +170,7 @@ class Stepper:
         With ``exercise=True`` each backward step hides its gradient and asks for it.
         """
         from engine.page import stepper_html
-        return stepper_html(self, exercise)
+        return stepper_html(self, check_flag(exercise, "Stepper.to_html: exercise"))
 
     def save_html(self, path: str | os.PathLike[str], exercise: bool = False) -> Path:
         """Write :meth:`to_html` to ``path`` (UTF-8) and return it as a ``Path``.
@@ -178,7 +180,7 @@ class Stepper:
         TypeError: Stepper.save_html: path must be a str or os.PathLike, got int
         """
         from engine.page import _save
-        return _save(self, path, exercise)
+        return _save(self, path, check_flag(exercise, "Stepper.save_html: exercise"))
 
     def exercise(self) -> Any:
         """The page in exercise mode, as a notebook output: ``Stepper(loss).exercise()``."""

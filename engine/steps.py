@@ -214,7 +214,7 @@ def forward_steps(root: Value, digits: int = 4) -> Iterator[ForwardStep]:
         n3 = tanh(n2) = tanh(-6) = -1
     """
     _require_root(root, "forward_steps")
-    check_options("LR", digits, None, "forward_steps")
+    digits, _ = check_options("LR", digits, None, "forward_steps")
     return _forward(root, digits, apply=True)
 
 
@@ -285,5 +285,5 @@ def backprop_steps(root: Value, grad: Number = 1.0, digits: int = 4) -> Iterator
     """
     _require_root(root, "backprop_steps")
     seed = _to_float(grad, "backprop_steps: grad")
-    check_options("LR", digits, None, "backprop_steps")
+    digits, _ = check_options("LR", digits, None, "backprop_steps")
     return _backward(root, seed, digits, apply=True)

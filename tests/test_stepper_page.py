@@ -295,7 +295,7 @@ def test_stepper_html_wants_a_stepper(bad: Any) -> None:
 @pytest.mark.parametrize("bad", ["yes", 1, None, 0.0])
 def test_exercise_must_be_true_or_false(bad: Any) -> None:
     s = Stepper(reused())
-    with pytest.raises(TypeError, match="stepper_html: exercise must be True or False"):
+    with pytest.raises(TypeError, match=r"Stepper\.to_html: exercise must be True or False"):
         s.to_html(bad)
     with pytest.raises(TypeError, match="document must be True or False"):
         stepper_html(s, document=bad)
