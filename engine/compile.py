@@ -67,7 +67,8 @@ _BIN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.t
         "**": operator.pow}
 _CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
         "==": operator.eq, "!=": operator.ne}
-_MATH = ("exp", "log", "log1p", "sqrt", "sin", "cos", "tan", "tanh", "erf", "fabs", "atan")
+_MATH = ("exp", "log", "log1p", "sqrt", "sin", "cos", "tan", "tanh", "erf", "fabs", "atan",
+         "isfinite")
 _REAL = {"max": builtins.max, "min": builtins.min,
          **{f"math.{f}": getattr(math, f) for f in _MATH}}
 _LOCK = threading.Lock()

@@ -158,10 +158,12 @@ def _check_pow_c(x: float, c: float) -> None:
 
 
 def _check_rpow(x: float, c: float) -> None:
-    # c ** x with a Value exponent x: ∂/∂x = c ** x · log c.
-    if not c > 0:
+    # c ** x with a Value exponent x: ∂/∂x = c ** x · log c, taken as 0 at c = 0 (x >= 0).
+    if c == 0 and x < 0:
+        raise ZeroDivisionError(f"**: 0 cannot be raised to a negative power (0 ** {_fmt(x)})")
+    if not c >= 0:
         raise ValueError(
-            f"**: the base must be > 0 when the exponent is a Value (∂/∂x = c**x · log c), "
+            f"**: the base must be >= 0 when the exponent is a Value (∂/∂x = c**x · log c), "
             f"got c = {_fmt(c)}")
 
 
@@ -201,6 +203,17 @@ class Rule:
     df: Callable[..., tuple[Any, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"Rule: name must be a non-empty str, got {self.name!r}")
+        for text in ("args", "text", "forward", "symbol", "note"):
+            if not isinstance(getattr(self, text), str):
+                raise TypeError(f"Rule {self.name!r}: {text} must be a str, got "
+                                f"{getattr(self, text)!r}")
+        for texts in ("partials", "formulas"):
+            value = getattr(self, texts)
+            if not isinstance(value, tuple) or not all(isinstance(t, str) for t in value):
+                raise TypeError(f"Rule {self.name!r}: {texts} must be a tuple of str, got "
+                                f"{value!r}")
         if self.args not in ("x", "x, y", "x, c"):
             raise ValueError(f"Rule {self.name!r}: args must be 'x', 'x, y' or 'x, c', "
                              f"got {self.args!r}")
@@ -292,7 +305,8 @@ RDIV_C   = defop("/", "x, c", "c / x", "c / x", ("-out / x",), ("−c / x²",), 
                  _check_rdiv)
 POW_C    = defop("**", "x, c", "x ** c", "x ** c", ("pow_slope(x, c)",), ("c · x ** (c − 1)",),
                  "^c", _check_pow_c)
-RPOW_C   = defop("**", "x, c", "c ** x", "c ** x", ("out * log(c)",), ("c ** x · log(c)",),
+RPOW_C   = defop("**", "x, c", "c ** x", "c ** x", ("0.0 if c == 0.0 else out * log(c)",),
+                 ("c ** x · log(c)",),
                  "c^", _check_rpow)
 LEAKY    = defop("leaky_relu", "x, c", "x if x > 0 else c·x", "x if x > 0.0 else c * x",
                  ("1.0 if x > 0.0 else c",), ("1 if x > 0 else c",), "LeakyReLU(c)")

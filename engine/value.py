@@ -287,6 +287,9 @@ class Value:
             >>> a.grad
             -4.0
         """
+        if not isinstance(create_graph, bool):
+            raise TypeError(f"backward: create_graph must be True or False, got "
+                            f"{create_graph!r}")
         if create_graph:
             seed: Any = grad if isinstance(grad, Value) else Value(
                 _to_float(grad, "backward: grad"))
@@ -320,32 +323,46 @@ class Value:
 
     # --- copying and pickling: the graph as plain rows, no recursion ---------------------
     def __reduce__(self) -> tuple[Any, ...]:
-        order = topological_order(self)
-        index = {v: i for i, v in enumerate(order)}
+        # Every node reachable from this one (and from gradients kept as Values), as rows
+        # in topological order that name their inputs by index: no recursion, any depth.
+        order: list[Value] = []
+        index: dict[Value, int] = {}
+        waiting = [self]
+        while waiting:
+            for v in topological_order(waiting.pop()):
+                if v not in index:
+                    index[v] = len(order)
+                    order.append(v)
+                    if isinstance(v._grad, Value):
+                        waiting.append(v._grad)
         rows = []
         for v in order:
             rule = v._rule
             if rule is not None and rule not in ops.OPS:
                 raise TypeError(f"pickle: {v!r} was made by {rule!r}, which is not a row of "
                                 f"engine.ops.OPS, so it cannot be rebuilt from its name")
-            x = -1 if v._x is None else index[v._x]
-            y = -1 if v._y is None else index[v._y]
-            rows.append((v._data, v._grad, v._label, -1 if rule is None else ops.OPS.index(rule),
-                         x, y, v._c))
-        return _rebuild, (rows,)
+            g = v._grad
+            rows.append((v._data, ("Value", index[g]) if isinstance(g, Value) else g, v._label,
+                         -1 if rule is None else ops.OPS.index(rule),
+                         -1 if v._x is None else index[v._x], -1 if v._y is None else index[v._y],
+                         v._c))
+        return _rebuild, (rows, index[self])
 
 
-def _rebuild(rows: list[tuple[Any, ...]]) -> Value:
-    """The graph of :meth:`Value.__reduce__`, built again; returns its last node."""
+def _rebuild(rows: list[tuple[Any, ...]], root: int) -> Value:
+    """The graph of :meth:`Value.__reduce__`, built again; returns its node ``root``."""
     nodes: list[Value] = []
     for data, grad, label, rule, x, y, c in rows:
         v = Value(data, label)
-        v._grad = grad
+        v._grad = 0.0 if type(grad) is tuple else grad
         if rule >= 0:
             v._rule, v._x, v._c = ops.OPS[rule], nodes[x], c
             v._y = nodes[y] if y >= 0 else None
         nodes.append(v)
-    return nodes[-1]
+    for v, (_, grad, *_) in zip(nodes, rows):
+        if type(grad) is tuple:  # a gradient kept as a Value, linked once every node exists
+            v._grad = nodes[grad[1]]
+    return nodes[root]
 
 
 def _operator(pair: Rule, with_c: Rule) -> Callable[[Value, Any], Value]:
@@ -371,7 +388,8 @@ def _comparison(compare: Callable[[float, float], bool]) -> Callable[[Value, Any
     def method(self: Value, other: Any) -> bool:
         if type(other) is Value:
             return compare(self._data, other._data)
-        return compare(self._data, other) if _is_number(other) else NotImplemented
+        # (bool: a NumPy number on the other side would answer with its own bool type)
+        return bool(compare(self._data, other)) if _is_number(other) else NotImplemented
 
     return method
 
@@ -452,6 +470,10 @@ def backprop(root: Value, grad: Any = 1.0,
     up exactly. With ``create_graph=True``, ``grad`` is a Value and the rows' partials are
     evaluated on the nodes themselves: the gradients are Values with graphs of their own.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backprop: expected a Value, got {type(root).__name__}")
+    if not isinstance(grad, Value):
+        grad = _to_float(grad, "backprop: grad")
     pending: dict[Value, Any] = {root: grad}
     pop, get = pending.pop, pending.get
     for node in reversed(topological_order(root)):

@@ -140,7 +140,13 @@ def scalars(who: str, what: str, xs: Any, single: bool = True) -> list[ValueLike
         return [scalar(who, what, xs)]
     items = _iterable(who, what, xs, "a list of numbers or Values")
     return [x if type(x) is Value or (type(x) is float and -_INF < x < _INF)  # quickly
-            else scalar(who, f"{what}[{i}]", x) for i, x in enumerate(items)]
+            or _kept(x) else scalar(who, f"{what}[{i}]", x) for i, x in enumerate(items)]
+
+
+def _kept(x: Any) -> bool:
+    """A finite NumPy float (or a number engine.compile is tracing), kept as it is so that
+    the arithmetic sees it: checked without reading its value into a plain float."""
+    return is_real(x) and not isinstance(x, numbers.Integral) and bool(math.isfinite(x))
 
 
 def sequence(who: str, what: str, xs: Any, n: int) -> list[ValueLike]:
@@ -162,7 +168,7 @@ def sequence(who: str, what: str, xs: Any, n: int) -> list[ValueLike]:
     for i, x in enumerate(items):
         t = type(x)
         ok = t is Value or (t is float and -_INF < x < _INF)  # the common cases, quickly
-        out.append(x if ok else scalar(who, f"{what}[{i}]", x))
+        out.append(x if ok or _kept(x) else scalar(who, f"{what}[{i}]", x))
     return out
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import Value
-from nn._checks import ValueLike, count, kind, real, scalars
+from nn._checks import ValueLike, count, is_real, kind, scalars, unwrap
 
 __all__ = [
     "mse_loss",
@@ -242,11 +242,7 @@ def _row(who: str, what: str, row: Any) -> list[Value]:
 
 
 def _is_number_like(x: Any) -> bool:
-    try:
-        real("", "", x)
-    except (TypeError, ValueError):
-        return isinstance(x, float)  # nan, inf
-    return True
+    return is_real(unwrap(x))  # nan and inf too: they are refused later, by name
 
 
 def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None]]:

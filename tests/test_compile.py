@@ -155,8 +155,8 @@ def test_cross_entropy_recomputes_its_max_shift(activation: str) -> None:
 
     step = same(fn, [[b] for b in batches], model.parameters())
     assert step.retraces == 0 and "max(" in step.source
-    # one template for every class: its log-sum-exp, handing each logit out to the end
-    assert step.source.count("def T") == 2
+    # the per-sample log-sum-exps run as templates in loops, not unrolled
+    assert step.source.count("def T") >= 2
 
 
 def test_data_held_as_constants_without_inputs() -> None:

@@ -178,11 +178,21 @@ def test_zero_to_a_negative_value_power_is_refused() -> None:
         Value(0.0) ** Value(-1.0)
 
 
-@pytest.mark.parametrize("c", [0.0, -2.0], ids=repr)
-def test_non_positive_number_to_a_value_power(c: float) -> None:
-    with pytest.raises(ValueError, match=r"\*\*: the base must be > 0 .* got c = "
+@pytest.mark.parametrize("c", [-0.5, -2.0], ids=repr)
+def test_negative_number_to_a_value_power(c: float) -> None:
+    with pytest.raises(ValueError, match=r"\*\*: the base must be >= 0 .* got c = "
                                          + re.escape(f"{c:.6g}")):
         c ** Value(2.0)
+
+
+@pytest.mark.parametrize("y", [2.0, 0.0])
+def test_zero_to_a_value_power_on_the_left_is_defined_as_in_pytorch(y: float) -> None:
+    e = Value(y)
+    out = 0 ** e
+    out.backward()
+    assert (out.data, e.grad) == (0.0**y, 0.0)
+    with pytest.raises(ZeroDivisionError, match="0 cannot be raised to a negative power"):
+        0 ** Value(-1.0)
 
 
 def test_negative_base_to_a_whole_number_is_fine() -> None:
