@@ -76,7 +76,7 @@ def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
     if rule.check is not None:
         rule.check(a, second)
     try:
-        out = rule.f(a, second)
+        out = rule.f(a) if second is None else rule.f(a, second)
     except OverflowError:
         out = _INF
     if not -_INF < out < _INF:
@@ -89,7 +89,10 @@ def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
     v._grad = 0.0
     v._label = ""
     if GRAD_ENABLED.get():
-        v._rule, v._x, v._y, v._c = rule, x, y, c
+        v._rule = rule
+        v._x = x
+        v._y = y
+        v._c = c
     else:
         v._rule = v._x = v._y = v._c = None
     return v
