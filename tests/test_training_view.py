@@ -302,8 +302,9 @@ def test_adaptive_refresh_keeps_drawing_under_its_budget(monkeypatch: pytest.Mon
     training = 0.5 * 200
     assert drawn[0] > 1 and len(drawn) > 5
     view.finish()
-    assert view._drawn_step == 200 and view.redraws == len(drawn) + 1
-    assert view._draw_time <= 0.15 * (training + view._draw_time)
+    assert view._drawn_step == 200                      # the last step is drawn, once
+    assert view.redraws == len(drawn) + (drawn[-1] != 200)
+    assert view._draw_time <= 0.15 * training           # of the training time alone
 
 
 def test_script_run_without_jupyter_does_not_crash(tmp_path: Path) -> None:
