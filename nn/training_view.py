@@ -16,8 +16,9 @@ In Jupyter the picture is redrawn in place while the cell runs. By default it is
 only while everything the view costs (building the figure, every drawing, recording the
 steps), counting the next drawing and keeping room for the last step's, stays under 15% of
 the training time; the last step is drawn at the end when that room is there, so the view
-slows training by at most about 15% (a run of a second or two may end with no picture: show
-``view`` afterwards, or pass ``every=``). In a
+slows training by at most about 15%. (The first drawing, the figure's making included, is
+reckoned at 0.4 s until timed, so a training shorter than about 3 s ends with no live
+picture: show ``view`` afterwards, or pass ``every=``.) In a
 script nothing is shown: the frames are recorded, ready for :meth:`TrainingView.save_gif`
 (an animated GIF that a code host shows in a notebook or a README) and
 :meth:`TrainingView.save_html` (one self-contained HTML file that replays the training with
@@ -184,8 +185,8 @@ class TrainingView:
             ``None`` (the default) redraws while the view's cost (the figure, the drawings
             and the recording, counting the next drawing and the last step's) stays under
             ``budget`` of the training time, and draws the last step only if it still fits:
-            a very short training (a few seconds at most, less on a fast machine) may
-            show no live picture at all.
+            a training shorter than about ``0.4 / budget`` seconds (the first drawing's
+            guessed cost over the budget: under 3 s by default) shows no live picture.
         record_every: keep a frame every this many steps (the last step is always kept).
         sample: the sample whose activations are shown when the inputs are not 2-D.
         live: draw while training: ``None`` does so in Jupyter only; ``True`` draws
@@ -391,8 +392,8 @@ class TrainingView:
         """Keep the last step as a frame and, when live, draw it (``fit`` calls this).
 
         With adaptive refresh (``every=None``) the last step is drawn only if the drawing
-        fits in the budget; after a training of a second or so it may not, and nothing is
-        drawn (show ``view``, or call :meth:`render`, to see it).
+        fits in the budget; after a training of less than about 3 s (by default) it does
+        not, and nothing is drawn (show ``view``, or call :meth:`render`, to see it).
 
         Examples:
             >>> from nn import MLP
