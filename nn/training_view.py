@@ -19,7 +19,7 @@ under 10% of the training time; the last step is drawn at the end when that room
 What it cannot time (training runs a little slower between drawings: caches, memory) adds
 about half as much again, so the view slows training by about 15% at most
 (``benchmarks/view_overhead.py`` measures it). The first drawing, the figure's making
-included, is reckoned at 0.4 s until timed, so a training shorter than about 4 s ends with
+included, is reckoned at 0.3 s until timed, so a training shorter than about 3 s ends with
 no live picture: show ``view`` afterwards, or pass ``every=``. In a
 script nothing is shown: the frames are recorded, ready for :meth:`TrainingView.save_gif`
 (an animated GIF that a code host shows in a notebook or a README) and
@@ -63,8 +63,8 @@ DEFAULT_MAX_FRAMES = 300          # frames kept in memory; beyond it every other
 DEFAULT_MAX_EXPORT_FRAMES = 300   # frames one export may hold
 DEFAULT_BUDGET = 0.10             # of the training time; measured slowdown about 1.5 times it
 LIVE_DPI = 64                     # the live picture: 640 × 358 pixels
-FIRST_DRAWING = 0.4               # seconds guessed for building the figure and drawing it once
-REDRAWING = 0.15                  # seconds guessed for a drawing, until one is timed
+FIRST_DRAWING = 0.3               # seconds guessed for building the figure and drawing it once
+REDRAWING = 0.1                  # seconds guessed for a drawing, until one is timed
 
 _POSITIVE = "#1f77b4"   # as nn.draw_model: blue for w > 0
 _NEGATIVE = "#e8710a"   # orange for w < 0 (TensorFlow Playground's pair, readable when faint)
@@ -187,8 +187,8 @@ class TrainingView:
             ``None`` (the default) redraws while the view's cost (the figure, the drawings
             and the recording, counting the next drawing and the last step's) stays under
             ``budget`` of the training time, and draws the last step only if it still fits:
-            a training shorter than about ``0.4 / budget`` seconds (the first drawing's
-            guessed cost over the budget: 4 s by default) shows no live picture.
+            a training shorter than about ``0.3 / budget`` seconds (the first drawing's
+            guessed cost over the budget: 3 s by default) shows no live picture.
         record_every: keep a frame every this many steps (the last step is always kept).
         sample: the sample whose activations are shown when the inputs are not 2-D.
         live: draw while training: ``None`` does so in Jupyter only; ``True`` draws
@@ -394,7 +394,7 @@ class TrainingView:
         """Keep the last step as a frame and, when live, draw it (``fit`` calls this).
 
         With adaptive refresh (``every=None``) the last step is drawn only if the drawing
-        fits in the budget; after a training of less than about 4 s (by default) it does
+        fits in the budget; after a training of less than about 3 s (by default) it does
         not, and nothing is drawn (show ``view``, or call :meth:`render`, to see it).
 
         Examples:

@@ -329,7 +329,7 @@ class _FakePainter:
 
 
 @pytest.mark.parametrize(("seconds", "every", "drawn"), [
-    (0.1, None, [0]),    # 2 s of training: 10% is 0.2 s, less than a first drawing's 0.4 s
+    (0.1, None, [0]),    # 2 s of training: 10% is 0.2 s, less than a first drawing's 0.3 s
     (0.5, None, range(2, 22)),    # 10 s: live pictures, and the last step
     (0.1, 5, [5]),       # a refresh asked for: every 5 steps and the last, however short
 ])
