@@ -1,12 +1,11 @@
 """How much the live TrainingView slows training down, at its default refresh.
 
-    .venv/bin/python benchmarks/view_overhead.py                  # ~5 s runs, a few minutes
-    .venv/bin/python benchmarks/view_overhead.py --epochs 150     # ~20 s runs
-    .venv/bin/python benchmarks/view_overhead.py --epochs 40 --repeats 7
+    .venv/bin/python benchmarks/view_overhead.py                  # ~5 s runs, about 1 minute
+    .venv/bin/python benchmarks/view_overhead.py --epochs 120 --repeats 3   # ~20 s runs
 
 The workload is micrograd's demo as ``nn.demo`` trains it: ``MLP(2, [16, 16, 1])`` on 100
-two-moons points, hinge loss + 1e-4·Σw², full-batch SGD (one step per epoch; about 0.13 s a
-step on an idle machine, so 40 epochs train for about 5 s and 150 for about 20 s). Each
+two-moons points, hinge loss + 1e-4·Σw², full-batch SGD (one step per epoch; 0.13 to 0.2 s a
+step, so 30 epochs train for about 5 s and 120 for about 20 s). Each
 repeat trains a fresh model (same seed) twice, once with ``fit(...)`` alone and once with
 ``fit(..., view=TrainingView(..., live=True))``; the order alternates between repeats so
 that load on a shared machine falls on both alike. The view draws its picture exactly as in
@@ -61,7 +60,7 @@ def run(X: list[list[float]], y: list[int], epochs: int, with_view: bool
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     X, y = two_moons()
