@@ -12,9 +12,15 @@ keeps the numbers it is given (loss, accuracy, learning rate: the training histo
 and, every ``record_every`` steps, a frame: a copy of the model's weights at that step. The
 pictures are drawn from those frames, so what is shown is the real model at that step.
 
-In Jupyter the picture is redrawn in place while the cell runs. By default it is drawn only
-while the time spent drawing (counting the next drawing and the last step's) stays under 15%
-of the training time, and always at the last step, so the view costs training little. In a
+In Jupyter the picture is redrawn in place while the cell runs. By default it is redrawn
+only while everything the view times of its own cost (building the figure, every drawing,
+recording the steps), counting the next drawing and keeping room for the last step's, stays
+under 10% of the training time; the last step is drawn at the end when that room is there.
+What it cannot time (training runs a little slower between drawings: caches, memory) adds
+about half as much again, so the view slows training by about 15% at most
+(``benchmarks/view_overhead.py`` measures it). The first drawing, the figure's making
+included, is reckoned at 0.3 s until timed, so a training shorter than about 3 s ends with
+no live picture: show ``view`` afterwards, or pass ``every=``. In a
 script nothing is shown: the frames are recorded, ready for :meth:`TrainingView.save_gif`
 (an animated GIF that a code host shows in a notebook or a README) and
 :meth:`TrainingView.save_html` (one self-contained HTML file that replays the training with
@@ -55,7 +61,10 @@ DEFAULT_MAX_NEURONS = 64
 DEFAULT_MAX_POINTS = 2000
 DEFAULT_MAX_FRAMES = 300          # frames kept in memory; beyond it every other one is dropped
 DEFAULT_MAX_EXPORT_FRAMES = 300   # frames one export may hold
-DEFAULT_BUDGET = 0.15
+DEFAULT_BUDGET = 0.10             # of the training time; measured slowdown about 1.5 times it
+LIVE_DPI = 64                     # the live picture: 640 × 358 pixels
+FIRST_DRAWING = 0.3               # seconds guessed for building the figure and drawing it once
+REDRAWING = 0.1                  # seconds guessed for a drawing, until one is timed
 
 _POSITIVE = "#1f77b4"   # as nn.draw_model: blue for w > 0
 _NEGATIVE = "#e8710a"   # orange for w < 0 (TensorFlow Playground's pair, readable when faint)
@@ -174,14 +183,19 @@ class TrainingView:
         inputs: the training samples, each a list of numbers (one per model input).
         targets: one number per sample: a class index for a model with several outputs;
             for one output, ±1 or 0/1 labels (the decision is at output 0) or values to fit.
-        every: redraw the live picture every this many steps; ``None`` (the default)
-            redraws while the drawing time stays under ``budget`` of the training time.
+        every: redraw the live picture every this many steps, and at the last step;
+            ``None`` (the default) redraws while the view's cost (the figure, the drawings
+            and the recording, counting the next drawing and the last step's) stays under
+            ``budget`` of the training time, and draws the last step only if it still fits:
+            a training shorter than about ``0.3 / budget`` seconds (the first drawing's
+            guessed cost over the budget: 3 s by default) shows no live picture.
         record_every: keep a frame every this many steps (the last step is always kept).
         sample: the sample whose activations are shown when the inputs are not 2-D.
         live: draw while training: ``None`` does so in Jupyter only; ``True`` draws
             anyway (outside Jupyter the latest picture is kept in :attr:`latest_png`);
             ``False`` only records.
-        budget: the share of training time that adaptive redrawing may take.
+        budget: the share of training time that the view may take when ``every`` is
+            None.
         resolution: heat maps are computed on a grid of resolution × resolution points.
         max_neurons: refuse models with more neurons (inputs included) than this;
             ``None`` for no limit.
@@ -290,8 +304,9 @@ class TrainingView:
         self._latest: Frame | None = None
         self._epoch: int = 0
         self._t0: float | None = None
-        self._draw_time: float = 0.0
-        self._last_draw: float = 1.0   # a guess (figure included) until a drawing is timed
+        self._draw_time: float = 0.0     # seconds spent drawing, the figure's making included
+        self._record_time: float = 0.0   # seconds spent in record() besides drawing
+        self._last_draw: float = REDRAWING   # a guess until a drawing is timed
         self._drawn_step: int | None = None
         self._handle: Any = None
         self._painter: _Painter | None = None
@@ -319,6 +334,8 @@ class TrainingView:
             >>> view.steps, view.losses, [f.step for f in view.frames]
             ([1, 2], [0.9, 0.7], [1, 2])
         """
+        start = time.perf_counter()
+        drawn = self._draw_time
         who = "TrainingView.record"
         loss_value = _number(who, "loss", loss)
         acc = None if accuracy is None else _number(who, "accuracy", accuracy)
@@ -332,9 +349,8 @@ class TrainingView:
             raise ValueError(f"{who}: steps must increase; got step {step} after {last}")
         if epoch is not None:
             self._epoch = _count(who, "epoch", epoch, low=0)
-        now = time.perf_counter()
         if self._t0 is None:
-            self._t0 = now
+            self._t0 = start
         step = int(step)
         self.steps.append(step)
         self.losses.append(loss_value)
@@ -344,8 +360,9 @@ class TrainingView:
         self._latest = frame
         if not self.frames or len(self.steps) % self.record_every == 0:
             self._keep(frame)
-        if self.live and self._due(now):
+        if self.live and self._due(start):
             self._show(frame)
+        self._record_time += time.perf_counter() - start - (self._draw_time - drawn)
 
     def _keep(self, frame: Frame) -> None:
         self.frames.append(frame)
@@ -353,15 +370,32 @@ class TrainingView:
             self.frames = self.frames[::2]
             self.record_every *= 2
 
+    def _training_time(self, now: float) -> float:
+        """Seconds of training so far: the time since the first step was recorded, less the
+        view's own, plus one step for the first (taken before any record)."""
+        n = len(self.steps)
+        if self._t0 is None or n < 2:
+            return 0.0
+        spent = now - self._t0 - self._draw_time - self._record_time
+        return max(spent, 0.0) * n / (n - 1)
+
+    def _cost(self) -> float:
+        """The view's cost so far and, guessed, that of the next drawing."""
+        upcoming = self._last_draw if self._painter is not None else FIRST_DRAWING
+        return self._draw_time + self._record_time + upcoming
+
     def _due(self, now: float) -> bool:
         if self.every is not None:
             return len(self.steps) % self.every == 0
-        assert self._t0 is not None
-        # Room for this drawing and for the last step's, which is always drawn.
-        return self._draw_time + 2 * self._last_draw <= self.budget * (now - self._t0)
+        # Room for this drawing and for the last step's.
+        return self._cost() + self._last_draw <= self.budget * self._training_time(now)
 
     def finish(self) -> None:
         """Keep the last step as a frame and, when live, draw it (``fit`` calls this).
+
+        With adaptive refresh (``every=None``) the last step is drawn only if the drawing
+        fits in the budget; after a training of less than about 3 s (by default) it does
+        not, and nothing is drawn (show ``view``, or call :meth:`render`, to see it).
 
         Examples:
             >>> from nn import MLP
@@ -378,12 +412,19 @@ class TrainingView:
             return
         if self.frames[-1] is not frame:
             self._keep(frame)
-        if self.live and self._drawn_step != frame.step:
+        if self.live and self._drawn_step != frame.step and (
+                self.every is not None
+                or self._cost() <= self.budget * self._training_time(time.perf_counter())):
             self._show(frame)
 
     def _show(self, frame: Frame) -> None:
         start = time.perf_counter()
-        png = self._painter_().png(frame, dpi=72)
+        if self._painter is None:
+            self._painter = _Painter(self)
+            built = time.perf_counter()
+            self._draw_time += built - start
+            start = built
+        png = self._painter.png(frame, dpi=LIVE_DPI)
         self.latest_png = png
         self.redraws += 1
         self._drawn_step = frame.step
@@ -706,7 +747,15 @@ def _forward(layers: list[list[Neuron]], params: Sequence[float], points: Array,
 
 
 class _Painter:
-    """A matplotlib figure (no pyplot: nothing global changes) updated frame by frame."""
+    """A matplotlib figure (no pyplot: nothing global changes) updated frame by frame.
+
+    The figure is built once. What never changes between frames (axes, labels, tick labels,
+    the frames of the neurons' squares) is drawn once and kept as a background; each picture
+    restores that background and draws over it only what moves: the connections, one image
+    per column of neurons (its heat maps stacked), the decision boundary's image and line,
+    the data, the curves and the caption. The background is drawn again only when the
+    resolution, the loss axis or the accuracy axis changes.
+    """
 
     WIDTH, HEIGHT = 10.0, 5.6  # inches
 
@@ -726,6 +775,9 @@ class _Painter:
                                                                    _POSITIVE])
         self.fig = Figure(figsize=(self.WIDTH, self.HEIGHT))
         self.canvas: Any = FigureCanvasAgg(self.fig)
+        self.moving: list[Any] = []      # what each picture draws over the background
+        self.background: Any = None
+        self.background_key: tuple[Any, ...] | None = None
         self.title = self.fig.text(0.015, 0.955, "", fontsize=12, weight="bold")
         data = np.asarray(view._inputs, dtype=float)
         self.data = data
@@ -735,20 +787,25 @@ class _Painter:
             pad = 0.1 * np.maximum(high - low, 1e-9) + 1e-3
             self.extent = (low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1])
             r = view.resolution
-            xs = np.linspace(self.extent[0], self.extent[1], r)
-            ys = np.linspace(self.extent[2], self.extent[3], r)
-            gx, gy = np.meshgrid(xs, ys)
+            self.xs = np.linspace(self.extent[0], self.extent[1], r)
+            self.ys = np.linspace(self.extent[2], self.extent[3], r)
+            gx, gy = np.meshgrid(self.xs, self.ys)
             self.grid = np.column_stack([gx.ravel(), gy.ravel()])
         else:
             self.grid = data[view.sample:view.sample + 1]
+        self.pos_rgba, self.neg_rgba = to_rgba(_POSITIVE), to_rgba(_NEGATIVE)
         self._network_axes()
         self._boundary_axes()
         self._curve_axes()
-        self.pos_rgba, self.neg_rgba = to_rgba(_POSITIVE), to_rgba(_NEGATIVE)
+        for artist in self.moving:
+            artist.set_animated(True)    # left out of the background
 
     # layout ------------------------------------------------------------------------------
 
     def _network_axes(self) -> None:
+        from matplotlib.collections import LineCollection, PatchCollection
+        from matplotlib.patches import Rectangle
+
         np = self.np
         left, bottom, width, height = 0.01, 0.01, 0.56, 0.88
         ax = self.fig.add_axes((left, bottom, width, height))
@@ -760,31 +817,45 @@ class _Painter:
         tallest = max(columns)
         size = min(0.88 * (h_in - 0.3) / tallest, 0.6)
         gap = w_in / len(columns)
+        # Each column of neurons is one image: its squares' heat maps stacked, the gaps
+        # between them transparent. A square is `cell` × `cell` pixels of that image (a heat
+        # map's points repeated `zoom` times), so the squares sit on the image's pixel rows:
+        # their centres move by half a pixel at most.
+        r = self.view.resolution
+        self.zoom = -(-32 // r) if self.plane else 1
+        cell = r * self.zoom if self.plane else 32
+        unit = size / cell
+        step = (h_in - 0.3) / tallest
         centers: list[list[tuple[float, float]]] = []
+        self.rows: list[list[int]] = []
+        self.stacks: list[Any] = []
+        self.mosaics: list[Array] = []
         for c, count in enumerate(columns):
             x = gap * (c + 0.5)
-            step = (h_in - 0.3) / tallest
             top = h_in / 2 + step * (count - 1) / 2
-            centers.append([(x, top - i * step) for i in range(count)])
-        self.size, self.centers = size, centers
+            low = top - (count - 1) * step - size / 2
+            rows = [round((count - 1 - i) * step / unit) for i in range(count)]  # top first
+            centers.append([(x, low + k * unit + size / 2) for k in rows])
+            self.rows.append(rows)
+            mosaic = np.zeros((max(rows) + cell, cell, 4), dtype=np.uint8)
+            self.mosaics.append(mosaic)
+            self.stacks.append(ax.imshow(mosaic, extent=(x - size / 2, x + size / 2, low,
+                                                         low + len(mosaic) * unit),
+                                         origin="lower", interpolation="nearest", zorder=2))
+        self.cell, self.size, self.centers = cell, size, centers
         segments = []
         for c in range(1, len(columns)):
             for (x1, y1) in centers[c]:
                 for (x0, y0) in centers[c - 1]:
                     segments.append(((x0 + size / 2, y0), (x1 - size / 2, y1)))
-        from matplotlib.collections import LineCollection
-
         self.edges: Any = LineCollection(segments, zorder=1)
         ax.add_collection(self.edges)
-        blank = np.zeros((2, 2, 4))
-        self.cells = []
-        for column in centers:
-            for (x, y) in column:
-                self.cells.append(ax.imshow(blank, extent=(x - size / 2, x + size / 2,
-                                                           y - size / 2, y + size / 2),
-                                            origin="lower", interpolation="nearest",
-                                            zorder=2))
-                ax.add_patch(_frame_patch(x, y, size))
+        squares = [Rectangle((x - size / 2, y - size / 2), size, size)
+                   for column in centers for (x, y) in column]
+        self.squares: Any = PatchCollection(squares, facecolors="none", linewidths=0.6,
+                                            edgecolors="#888888", zorder=3)
+        ax.add_collection(self.squares)
+        self.moving += [self.edges, *self.stacks, self.squares]
         for i, (x, y) in enumerate(centers[0]):
             ax.text(x - size / 2 - 0.05, y, f"x{i + 1}", ha="right", va="center", fontsize=9)
         names = ["input"] + [f"layer {i + 1}" for i in range(len(self.layers))]
@@ -796,11 +867,12 @@ class _Painter:
         self.ax_net = ax
 
     def _boundary_axes(self) -> None:
+        from matplotlib.collections import LineCollection
+
         ax = self.fig.add_axes((0.625, 0.415, 0.3, 0.48))
         ax.set_xticks([])
         ax.set_yticks([])
         self.ax_boundary = ax
-        self.contour: Any = None
         view, np = self.view, self.np
         if not self.plane:
             ax.set_axis_off()
@@ -808,8 +880,11 @@ class _Painter:
                     f"{view.sample}'s activations", ha="center", va="center", fontsize=10,
                     transform=ax.transAxes)
             return
-        self.background = ax.imshow(np.zeros((2, 2, 4)), extent=self.extent, origin="lower",
-                                    interpolation="bilinear", aspect="auto")
+        self.background_image = ax.imshow(np.zeros((2, 2, 4)), extent=self.extent,
+                                          origin="lower", interpolation="bilinear",
+                                          aspect="auto")
+        self.contour: Any = LineCollection([], colors="#222222", linewidths=1.0, zorder=2)
+        ax.add_collection(self.contour)
         targets = np.asarray(view._targets)
         if view.kind == "classes":
             from matplotlib.colors import to_rgba
@@ -820,21 +895,42 @@ class _Painter:
         else:
             spread = float(np.max(np.abs(targets))) or 1.0
             colors = [self._rgba(float(t) / spread) for t in targets]
-        ax.scatter(self.data[:, 0], self.data[:, 1], c=colors, s=18, edgecolors="black",
-                   linewidths=0.5, zorder=3)
+        dots = ax.scatter(self.data[:, 0], self.data[:, 1], c=colors, s=18,
+                          edgecolors="black", linewidths=0.5, zorder=3)
         ax.set_xlim(self.extent[0], self.extent[1])
         ax.set_ylim(self.extent[2], self.extent[3])
         ax.set_title("decision boundary" if view.kind != "values" else "prediction",
                      fontsize=10)
+        # The image covers the axes' frame, so the frame is drawn again over it.
+        self.moving += [self.background_image, self.contour, dots, *ax.spines.values()]
 
     def _curve_axes(self) -> None:
+        from matplotlib.markers import TICKDOWN
         from matplotlib.ticker import MaxNLocator
+        from matplotlib.transforms import ScaledTranslation
 
         ax = self.fig.add_axes((0.625, 0.08, 0.3, 0.24))
         ax.tick_params(labelsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(4))
-        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        ax.set_xlabel("step", fontsize=8, labelpad=1)
+        # The step axis ends at the last step, so it changes at every live picture: its
+        # ticks and numbers are drawn with the moving artists (as matplotlib would draw
+        # them), and the rest of the panel stays in the background.
+        ax.set_xticks([])
+        self.step_ticks = MaxNLocator(5, integer=True)
+        axis = ax.get_xaxis_transform()     # x in steps, y in the axes' height
+        size = float(ax.xaxis.get_major_ticks()[0].tick1line.get_markersize()
+                     if ax.xaxis.get_major_ticks() else 3.5)
+        (self.tick_marks,) = ax.plot([], [], linestyle="none", marker=TICKDOWN,
+                                     markersize=size, markeredgewidth=0.8, color="black",
+                                     transform=axis, clip_on=False)
+        below = ScaledTranslation(0, -(size + 3.5) / 72, self.fig.dpi_scale_trans)
+        self.tick_labels = [ax.text(0, 0, "", fontsize=8, ha="center", va="top",
+                                    transform=axis + below, clip_on=False)
+                            for _ in range(8)]
+        ax.text(0.5, 0, "step", fontsize=8, ha="center", va="top",
+                transform=ax.transAxes + ScaledTranslation(0, -(size + 3.5 + 10.5) / 72,
+                                                           self.fig.dpi_scale_trans))
+        self.moving += [self.tick_marks, *self.tick_labels]
         (self.loss_line,) = ax.plot([], [], color="#333333", lw=1.2, label="loss")
         (self.loss_dot,) = ax.plot([], [], "o", color="#333333", ms=3)
         ax.set_ylabel("loss", fontsize=8)
@@ -846,6 +942,8 @@ class _Painter:
         (self.acc_line,) = self.ax_acc.plot([], [], color=_POSITIVE, lw=1.2)
         (self.acc_dot,) = self.ax_acc.plot([], [], "o", color=_POSITIVE, ms=3)
         self.ax_acc.set_ylabel("accuracy", fontsize=8, color=_POSITIVE)
+        self.moving += [self.loss_line, self.loss_dot, self.acc_line, self.acc_dot,
+                        self.title]
 
     # per frame ---------------------------------------------------------------------------
 
@@ -853,31 +951,32 @@ class _Painter:
         rgba = self.cmap(0.5 + 0.5 * max(-1.0, min(1.0, value)))
         return (float(rgba[0]), float(rgba[1]), float(rgba[2]), float(rgba[3]))
 
-    def _colour(self, values: Array, scale: float) -> Array:
+    def _colour(self, values: Array, scale: Any, bytes: bool = False) -> Any:
+        """Colours of ``values / scale`` (clipped to ±1); a scale of 0 counts as 1."""
         np = self.np
-        return self.cmap(0.5 + 0.5 * np.clip(values / (scale or 1.0), -1.0, 1.0))  # type: ignore[no-any-return]
+        scale = np.where(np.asarray(scale) == 0, 1.0, scale)
+        return self.cmap(0.5 + 0.5 * np.clip(values / scale, -1.0, 1.0), bytes=bytes)
 
     def update(self, frame: Frame) -> None:
         np, view = self.np, self.view
         outputs = _forward(self.layers, frame.params, self.grid, self.activations)
-        columns = [self.grid, *outputs]
-        r = view.resolution
-        k = 0
-        for c, values in enumerate(columns):
-            if self.plane:
-                for j in range(values.shape[1]):
-                    col = values[:, j]
-                    img = self._colour(col, float(np.max(np.abs(col))))
-                    self.cells[k].set_data(img.reshape(r, r, 4))
-                    k += 1
-            else:
-                reference = self.data if c == 0 else None
-                scale = float(np.max(np.abs(reference if reference is not None
-                                            else values))) or 1.0
-                for j in range(values.shape[1]):
-                    img = self._colour(values[:, j:j + 1], scale)
-                    self.cells[k].set_data(img.reshape(1, 1, 4))
-                    k += 1
+        cell = self.cell
+        for c, values in enumerate([self.grid, *outputs]):
+            if self.plane:   # each neuron's output over the plane, scaled by its own max
+                colours = self._colour(values, np.max(np.abs(values), axis=0), bytes=True)
+                r = cell // self.zoom
+                squares = colours.transpose(1, 0, 2).reshape(-1, r, r, 4)
+                if self.zoom > 1:
+                    squares = squares.repeat(self.zoom, axis=1).repeat(self.zoom, axis=2)
+            else:            # one sample: a column shares its scale (the inputs the data's)
+                scale = float(np.max(np.abs(self.data if c == 0 else values)))
+                colours = self._colour(values[0], scale, bytes=True)
+                squares = np.broadcast_to(colours[:, None, None, :],
+                                          (len(colours), cell, cell, 4))
+            mosaic = self.mosaics[c]
+            for row, square in zip(self.rows[c], squares):
+                mosaic[row:row + cell] = square
+            self.stacks[c].set_data(mosaic)
         weights: list[float] = []
         pos = 0
         for layer in self.layers:
@@ -904,6 +1003,13 @@ class _Painter:
         self.ax_acc.set_visible(any(a is not None for a in view.accuracies[:upto]))
         last = max(view.steps[-1], 2)
         self.ax_loss.set_xlim(0, last)
+        ticks = [t for t in self.step_ticks.tick_values(0, last) if 0 <= t <= last]
+        self.tick_marks.set_data(ticks, [0.0] * len(ticks))
+        for k, label in enumerate(self.tick_labels):
+            label.set_visible(k < len(ticks))
+            if k < len(ticks):
+                label.set_x(ticks[k])
+                label.set_text(f"{ticks[k]:.0f}")
         top = max(view.losses)
         self.ax_loss.set_ylim(0 if min(view.losses) >= 0 else min(view.losses), top * 1.05
                               or 1.0)
@@ -921,40 +1027,49 @@ class _Painter:
             img = palette[out.argmax(axis=1)]
             fade = (0.15 + 0.6 * (confidence - 1 / out.shape[1]))[:, None]
             img[:, :3] = 1.0 - fade * (1.0 - img[:, :3])
-            field = out.argmax(axis=1).astype(float)
         elif view.kind == "binary":
             img = self._colour(np.tanh(out[:, 0]), 1.0)
             img[:, :3] = 1.0 - 0.7 * (1.0 - img[:, :3])
-            field = out[:, 0]
         else:
             spread = float(np.max(np.abs(view._targets))) or 1.0
             img = self._colour(out[:, 0], spread)
-            field = out[:, 0]
-        self.background.set_data(img.reshape(r, r, 4))
-        if self.contour is not None:
-            self.contour.remove()
-            self.contour = None
+        self.background_image.set_data(img.reshape(r, r, 4))
+        field = out[:, 0]
+        lines: list[Any] = []
         if view.kind == "binary" and field.min() < 0 < field.max():
-            xs = np.linspace(self.extent[0], self.extent[1], r)
-            ys = np.linspace(self.extent[2], self.extent[3], r)
-            self.contour = self.ax_boundary.contour(xs, ys, field.reshape(r, r), levels=[0.0],
-                                                    colors="#222222", linewidths=1.0)
+            import contourpy  # matplotlib's own contouring, without a ContourSet per frame
+
+            found: Any = contourpy.contour_generator(self.xs, self.ys, field.reshape(r, r),
+                                                     line_type="Separate").lines(0.0)
+            lines = [line for line in found if len(line) > 1]
+        self.contour.set_segments(lines)
+
+    def draw(self, frame: Frame, dpi: int) -> Any:
+        """Draw ``frame``; return the canvas's pixels (RGBA, height × width × 4)."""
+        self.update(frame)
+        key = (dpi, self.ax_loss.get_ylim(), self.ax_acc.get_visible())
+        if key != self.background_key:
+            self.fig.set_dpi(dpi)
+            self.canvas.draw()                       # all but the moving artists
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self.background_key = key
+        else:
+            self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
+        for artist in self.moving:
+            if artist.axes is None or artist.axes.get_visible():
+                artist.draw(renderer)
+        return self.np.asarray(self.canvas.buffer_rgba())
 
     def image(self, frame: Frame, dpi: int) -> Any:
         """The frame as a PIL image (RGB)."""
         from PIL import Image
 
-        self.update(frame)
-        self.fig.set_dpi(dpi)
-        self.canvas.draw()
-        rgba = self.np.asarray(self.canvas.buffer_rgba())
-        return Image.fromarray(rgba[:, :, :3].copy())
+        return Image.fromarray(self.draw(frame, dpi)[:, :, :3].copy())
 
     def png(self, frame: Frame, dpi: int) -> bytes:
-        self.update(frame)
-        self.fig.set_dpi(dpi)
         buffer = io.BytesIO()
-        self.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
+        self.image(frame, dpi).save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
 
@@ -966,9 +1081,3 @@ def _quantize(image: Any, colors: int) -> Any:
     return image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
                           dither=Image.Dither.NONE)
 
-
-def _frame_patch(x: float, y: float, size: float) -> Any:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x - size / 2, y - size / 2), size, size, fill=False, lw=0.6,
-                     edgecolor="#888888", zorder=3)

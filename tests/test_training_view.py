@@ -9,8 +9,9 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -302,8 +303,105 @@ def test_adaptive_refresh_keeps_drawing_under_its_budget(monkeypatch: pytest.Mon
     training = 0.5 * 200
     assert drawn[0] > 1 and len(drawn) > 5
     view.finish()
-    assert view._drawn_step == 200 and view.redraws == len(drawn) + 1
-    assert view._draw_time <= 0.15 * (training + view._draw_time)
+    assert view._drawn_step == 200                      # the last step is drawn, once
+    assert view.redraws == len(drawn) + (drawn[-1] != 200)
+    assert view._draw_time <= 0.15 * training           # of the training time alone
+
+
+def _clocked(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    clock = [0.0]
+    monkeypatch.setattr(tv.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    return clock
+
+
+class _FakePainter:
+    """Costs 0.25 s to make and 0.1 s a drawing, on the test's clock."""
+
+    clock: ClassVar[list[float]] = [0.0]
+
+    def __init__(self, view: TrainingView) -> None:
+        self.clock[0] += 0.25
+
+    def png(self, frame: Frame, dpi: int) -> bytes:
+        self.clock[0] += 0.1
+        return b"png"
+
+
+@pytest.mark.parametrize(("seconds", "every", "drawn"), [
+    (0.1, None, [0]),    # 2 s of training: 10% is 0.2 s, less than a first drawing's 0.3 s
+    (0.5, None, range(2, 22)),    # 10 s: live pictures, and the last step
+    (0.1, 5, [5]),       # a refresh asked for: every 5 steps and the last, however short
+])
+def test_the_last_drawing_is_skipped_only_when_it_would_break_the_budget(
+        monkeypatch: pytest.MonkeyPatch, seconds: float, every: int | None,
+        drawn: Sequence[int]) -> None:
+    clock = _clocked(monkeypatch)
+    monkeypatch.setattr(_FakePainter, "clock", clock)
+    monkeypatch.setattr(tv, "_Painter", _FakePainter)
+    view = TrainingView(MLP(2, [2, 1], seed=0), X, Y, live=True, every=every)
+    for k in range(21):
+        clock[0] += seconds
+        view.record(1.0 / (k + 1))
+    view.finish()
+    assert view.redraws in drawn
+    assert (view.latest_png is None) == (view.redraws == 0)
+    assert view._drawn_step == (21 if view.redraws else None)
+    if every is None:
+        assert view._draw_time <= view.budget * 21 * seconds
+
+
+def test_building_the_figure_counts_in_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _clocked(monkeypatch)
+
+    class SlowPainter:
+        def __init__(self, view: TrainingView) -> None:
+            clock[0] += 3.0                      # making the figure takes 3 s
+            built.append(view)
+
+        def png(self, frame: Frame, dpi: int) -> bytes:
+            clock[0] += 0.2
+            return b"png"
+
+    built: list[TrainingView] = []
+    monkeypatch.setattr(tv, "_Painter", SlowPainter)
+    view = TrainingView(MLP(2, [2, 1], seed=0), X, Y, live=True)
+    for _ in range(100):
+        clock[0] += 0.5                          # 50 s of training
+        view.record(1.0)
+    view.finish()
+    assert len(built) == 1 and view.redraws > 3 and view._drawn_step == 100
+    assert 3.0 + 0.2 * view.redraws == pytest.approx(view._draw_time)
+    assert view._draw_time <= view.budget * 50
+
+
+def _pixels(png: bytes) -> Any:
+    with Image.open(__import__("io").BytesIO(png)) as picture:
+        return np.asarray(picture.convert("RGB"))
+
+
+@pytest.mark.parametrize("plane", [True, False])
+def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(plane: bool
+                                                                           ) -> None:
+    model = MLP(2, [4, 4, 1], seed=0) if plane else MLP(3, [4, 3], seed=0)
+    inputs = X if plane else [[*x, 0.5] for x in X]
+    targets = Y if plane else [k % 3 for k in range(len(X))]
+    view = TrainingView(model, inputs, targets, live=False)
+    pictures = []
+    # The loss axis grows at step 3 and accuracy appears at step 4: the background changes.
+    for step, (loss, acc) in enumerate([(1.0, None), (0.8, None), (2.0, None),
+                                        (0.5, 0.75), (0.4, 0.875)], start=1):
+        for p in model.parameters():
+            p.data += 0.05 * step
+        view.record(loss, accuracy=acc)
+        pictures.append(view.render(dpi=40))        # one painter, frame after frame
+        fresh = TrainingView(model, inputs, targets, live=False)
+        for k in range(step):
+            fresh.record(view.losses[k], accuracy=view.accuracies[k])
+        fresh.frames[:] = view.frames                # the same weights at every step
+        fresh._latest = view._latest
+        assert np.array_equal(_pixels(pictures[-1]), _pixels(fresh.render(dpi=40))), step
+    assert len(set(pictures)) == 5                   # every picture differs
 
 
 def test_script_run_without_jupyter_does_not_crash(tmp_path: Path) -> None:
