@@ -201,7 +201,7 @@ class Rule:
     symbol: str
     check: Callable[[float, Any], None] | None = None
     note: str = ""
-    f: Callable[[float, Any], float] = field(init=False, repr=False)
+    f: Callable[..., float] = field(init=False, repr=False)
     df: Callable[..., tuple[Any, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

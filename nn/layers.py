@@ -206,3 +206,20 @@ class MLP(Module):
             for layer in self.layers:
                 out = [n._forward(out) for n in layer.neurons]
         return out[0] if len(out) == 1 else out
+
+
+def neurons_by_layer(who: str, model: Any) -> list[list[Neuron]]:
+    """The neurons of an MLP, a Layer or a Neuron, layer by layer (for the pictures).
+
+    Examples:
+        >>> [len(layer) for layer in neurons_by_layer("f", MLP(2, [3, 1], seed=0))]
+        [3, 1]
+    """
+    if isinstance(model, MLP):
+        return [list(layer.neurons) for layer in model.layers]
+    if isinstance(model, Layer):
+        return [list(model.neurons)]
+    if isinstance(model, Neuron):
+        return [[model]]
+    raise TypeError(f"{who}: model must be an nn.MLP (or a Layer or Neuron), got "
+                    f"{type(model).__name__}")

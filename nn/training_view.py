@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.value import Value
-from nn.layers import MLP, Layer, Neuron
+from nn.layers import MLP, Layer, Neuron, neurons_by_layer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -143,15 +143,19 @@ def _sequence(who: str, what: str, xs: Any) -> list[Any]:
     return list(xs)
 
 
+def _export_options(who: str, fps: Any, colors: Any, dpi: Any) -> tuple[float, int, int]:
+    """The frame rate, palette size and resolution of an export, checked."""
+    speed = _number(who, "fps", fps)
+    if speed <= 0:
+        raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
+    palette = _count(who, "colors", colors, low=2)
+    if palette > 256:
+        raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
+    return speed, palette, _count(who, "dpi", dpi, low=10)
+
+
 def _layers_of(model: Any) -> list[list[Neuron]]:
-    if isinstance(model, MLP):
-        return [list(layer.neurons) for layer in model.layers]
-    if isinstance(model, Layer):
-        return [list(model.neurons)]
-    if isinstance(model, Neuron):
-        return [[model]]
-    raise TypeError(f"TrainingView: model must be an nn.MLP (or a Layer or Neuron), got "
-                    f"{type(model).__name__}")
+    return neurons_by_layer("TrainingView", model)
 
 
 def _check_path(who: str, path: Any) -> Path:
@@ -521,16 +525,10 @@ class TrainingView:
         """
         who = "TrainingView.save_gif"
         out = _check_path(who, path)
-        speed = _number(who, "fps", fps)
-        if speed <= 0:
-            raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
+        speed, palette, dots = _export_options(who, fps, colors, dpi)
         pause = _number(who, "hold", hold)
         if pause < 0:
             raise ValueError(f"{who}: hold must be >= 0 seconds, got {hold!r}")
-        palette = _count(who, "colors", colors, low=2)
-        if palette > 256:
-            raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
-        dots = _count(who, "dpi", dpi, low=10)
         chosen = self._chosen(who, frames, max_frames)
         painter = self._painter_()
         images = [_quantize(painter.image(f, dpi=dots), palette) for f in chosen]
@@ -570,13 +568,7 @@ class TrainingView:
             (1, True)
         """
         who = "TrainingView.to_html"
-        speed = _number(who, "fps", fps)
-        if speed <= 0:
-            raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
-        palette = _count(who, "colors", colors, low=2)
-        if palette > 256:
-            raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
-        dots = _count(who, "dpi", dpi, low=10)
+        speed, palette, dots = _export_options(who, fps, colors, dpi)
         chosen = self._chosen(who, frames, max_frames)
         painter = self._painter_()
         sources = []

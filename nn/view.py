@@ -8,15 +8,14 @@ Every number is read from the Value graph that the model builds, not computed se
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Drawing, Value
+from engine import Drawing, Value, enable_grad
 from engine import grad as gradients
 from engine.draw import HIGHLIGHT_FILL, fmt, record_text
 from nn._checks import count, kind, scalars, sequence
-from nn.layers import MLP, Layer, Neuron
+from nn.layers import MLP, Layer, Neuron, neurons_by_layer
 from nn.losses import mse_loss
 
 __all__ = ["draw_model"]
@@ -36,14 +35,7 @@ def _targets(target: Any, n: int) -> list[float]:
 
 
 def _layers(model: Any) -> list[list[Neuron]]:
-    if isinstance(model, MLP):
-        return [list(layer.neurons) for layer in model.layers]
-    if isinstance(model, Layer):
-        return [list(model.neurons)]
-    if isinstance(model, Neuron):
-        return [[model]]
-    raise TypeError(f"draw_model: expected an nn.MLP (or a Layer or Neuron), got "
-                    f"{type(model).__name__}")
+    return neurons_by_layer("draw_model", model)
 
 
 def _inputs(x: Any, nin: int) -> list[Value]:
@@ -136,10 +128,8 @@ def draw_model(
         )
     xs = _inputs(x, nin)
     targets = [] if target is None else _targets(target, len(layers[-1]))
-    # A fresh context has the engine's defaults, gradients recording included, even when
-    # the caller is inside no_grad(): the picture is read from the graph.
-    return contextvars.Context().run(_draw, layers, xs, target, targets, loss_fn, rankdir,
-                                     digits, show_weights)
+    with enable_grad():  # the picture is read from the graph, even inside no_grad()
+        return _draw(layers, xs, target, targets, loss_fn, rankdir, digits, show_weights)
 
 
 def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: list[float],

@@ -546,9 +546,9 @@ case("draw_model", "x = []", lambda: _draw(x=[]), ValueError, "draw_model: expec
 case("draw_model", "target of 2 for 1 output", lambda: _draw(target=[1.0, 2.0]), ValueError,
      "draw_model: there are 1 outputs but target has 2")
 case("draw_model", "model a dict", lambda: _draw(model={}), TypeError,
-     r"draw_model: expected an nn\.MLP")
+     r"draw_model: model must be an nn\.MLP")
 case("draw_model", "model None", lambda: _draw(model=None), TypeError,
-     r"draw_model: expected an nn\.MLP")
+     r"draw_model: model must be an nn\.MLP")
 for name, bad in NOT_COUNTS:
     case("draw_model", f"digits = {name}", lambda b=bad: _draw(digits=b), TypeError,
          "draw_model: digits must be a whole number")

@@ -162,7 +162,7 @@ def test_bad_input_is_refused_clearly() -> None:
         draw_model(model, [1.0, "a"])
     with pytest.raises(ValueError, match="1 outputs but target has 2"):
         draw_model(model, [1.0, 2.0], target=[1.0, 2.0])
-    with pytest.raises(TypeError, match=r"expected an nn\.MLP"):
+    with pytest.raises(TypeError, match=r"model must be an nn\.MLP"):
         draw_model("model", [1.0])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="loss_fn must return a Value"):
         draw_model(model, [1.0, 2.0], target=1.0, loss_fn=lambda p, t: 0.0)  # type: ignore
