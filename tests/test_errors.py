@@ -334,3 +334,13 @@ def test_tanh_saturates_without_error() -> None:
         y = v.tanh()
         y.backward()
         assert abs(y.data) == 1.0 and v.grad == 0.0
+
+
+def test_backward_after_a_divisor_was_set_to_zero_names_the_node_and_the_cause() -> None:
+    x, y = Value(1.0), Value(2.0, label="y")
+    q = x / y
+    y.data = 0.0  # changed after q was built: ∂q/∂x = 1 / y is now infinite
+    with pytest.raises(ZeroDivisionError, match=r"backward: the local derivative of .* \(op "
+                                                r"'/'\) cannot be computed: .*did an input's "
+                                                r"data change after the node was built"):
+        q.backward()
