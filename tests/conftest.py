@@ -1,7 +1,9 @@
 """Hypothesis profiles for the whole suite.
 
 ``ci``: reproducible (derandomized) and no deadline, since shared machines time noisily.
-``dev``: random examples, more of them. ``HYPOTHESIS_PROFILE`` picks one explicitly;
+``dev``: random examples, more of them. ``quick``: a few fixed examples, for the everyday
+loop (``HYPOTHESIS_PROFILE=quick pytest -m "not slow and not browser"``).
+``HYPOTHESIS_PROFILE`` picks one explicitly;
 otherwise ``ci`` when the ``CI`` environment variable is set, ``dev`` when it is not.
 """
 
@@ -14,6 +16,7 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=30,
                           print_blob=True)
 settings.register_profile("dev", deadline=None, max_examples=50)
+settings.register_profile("quick", deadline=None, max_examples=8, derandomize=True)
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI")
                                                                else "dev"))

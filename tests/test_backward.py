@@ -187,6 +187,7 @@ def test_random_graphs_second_backward_doubles_every_grad(graph: Graph) -> None:
 
 
 # --- depth -----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_million_node_chain_backpropagates_without_recursion() -> None:
     x = Value(1.0)
     y = x

@@ -373,6 +373,7 @@ def test_fit_compiled_trains_exactly_as_fit(loss: Any, batch_size: int | None) -
     assert runs[0][1] == runs[1][1]
 
 
+@pytest.mark.slow
 def test_the_benchmark_workload_checks_itself() -> None:
     import sys
     from pathlib import Path
