@@ -129,15 +129,16 @@ def grad(
     number = _to_float(grad, "grad: grad")
     targets = set(wanted)
     found: dict[Value, Any] = {}
+
+    def keep(node: Value, g: Any, _: tuple[Any, ...]) -> None:
+        if node in targets:
+            found[node] = g
+
     if create_graph:  # the gradients' graphs are recorded even inside no_grad()
         with enable_grad():
-            for node, g, _ in backprop(output, Value(number), create_graph=True):
-                if node in targets:
-                    found[node] = g
+            backprop(output, Value(number), create_graph=True, visit=keep)
     else:
-        for node, g, _ in backprop(output, number):
-            if node in targets:
-                found[node] = g
+        backprop(output, number, visit=keep)
     result: list[Any] = []
     for i, v in enumerate(wanted):
         if v in found:

@@ -225,7 +225,9 @@ def _backward(root: Value, seed: float, digits: int, apply: bool) -> Iterator[Ba
     root_name = names[root]
     # Where each node's gradient comes from, recorded as the loop sends it (for the text).
     sources: dict[Value, list[tuple[str, float]]] = {}
-    for i, (node, g, partials) in enumerate(backprop(root, seed)):
+    passes: list[tuple[Value, float, tuple[float, ...]]] = []
+    backprop(root, seed, visit=lambda *step: passes.append(step))
+    for i, (node, g, partials) in enumerate(passes):
         name = names[node]
         inputs = node.inputs
         terms: list[LocalDerivative] = []

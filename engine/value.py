@@ -20,7 +20,7 @@ import gc
 import math
 import numbers
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Union
 
@@ -298,8 +298,7 @@ class Value:
                 _to_float(grad, "backward: grad"))
             token = GRAD_ENABLED.set(True)  # the gradients' graphs are recorded, as asked
             try:
-                for node, g, _ in backprop(self, seed, create_graph=True):
-                    node._grad = node._grad + g
+                backprop(self, seed, create_graph=True)
             finally:
                 GRAD_ENABLED.reset(token)
             return
@@ -310,12 +309,7 @@ class Value:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for node, g, _ in backprop(self, seed):
-                total = node._grad + g
-                if not -_INF < total < _INF:
-                    raise ArithmeticError(f"backward: {node!r} would hold grad {total}: the "
-                                          f"gradients accumulated over several passes overflow")
-                node._grad = total
+            backprop(self, seed)
         finally:
             if collecting:
                 gc.enable()
@@ -446,37 +440,53 @@ def topological_order(root: Value) -> list[Value]:
     # Depth-first with an explicit stack (no recursion limit): a node stays on the stack
     # until its inputs, x then y, are in the order.
     stack = [root]
+    see, push, done = seen.add, stack.append, order.append
     while stack:
         node = stack[-1]
-        x, y = node._x, node._y
+        x = node._x
         if x is not None and x not in seen:
-            seen.add(x)
-            stack.append(x)
-        elif y is not None and y not in seen:
-            seen.add(y)
-            stack.append(y)
-        else:
-            stack.pop()
-            order.append(node)
+            see(x)
+            push(x)
+            continue
+        y = node._y
+        if y is not None and y not in seen:
+            see(y)
+            push(y)
+            continue
+        done(stack.pop())
     return order
 
 
-def backprop(root: Value, grad: Any = 1.0,
-             create_graph: bool = False) -> Iterator[tuple[Value, Any, tuple[Any, ...]]]:
-    """The one backward loop: yields ``(node, g, partials)`` in reverse topological order.
+Visit = Callable[[Value, Any, tuple[Any, ...]], None]
 
-    ``g`` is this pass's ∂root/∂node · grad, complete when the node is yielded (all of its
-    consumers come before it). Before yielding, ``g × partial`` has already been sent on to
-    each input. The caller decides what to do with ``g``: ``backward`` adds it to
-    ``node.grad``, ``grad`` collects it, ``backprop_steps`` explains it. The gradient
-    propagated is this pass's own, never the accumulated ``.grad``, so repeated passes add
-    up exactly. With ``create_graph=True``, ``grad`` is a Value and the rows' partials are
-    evaluated on the nodes themselves: the gradients are Values with graphs of their own.
+
+def backprop(root: Value, grad: Any = 1.0, create_graph: bool = False,
+             visit: Visit | None = None) -> None:
+    """The one backward loop: every node of ``root``'s graph in reverse topological order.
+
+    When a node's turn comes, ``g`` (this pass's ∂root/∂node · grad) is complete, because
+    all of its consumers came before it; ``g × partial`` is then sent on to each input, the
+    partials read from the node's row. Without ``visit`` the loop adds ``g`` to
+    ``node.grad`` (that is ``backward``); with it, it calls ``visit(node, g, partials)``
+    instead and leaves ``.grad`` alone (``grad`` collects, ``backprop_steps`` explains). The
+    gradient propagated is this pass's own, never the accumulated ``.grad``, so repeated
+    passes add up exactly. With ``create_graph=True``, ``grad`` is a Value and the partials
+    are evaluated on the nodes themselves: the gradients are Values with graphs of their own.
+
+    Examples:
+        >>> from engine import Value, backprop
+        >>> x = Value(3.0, label="x")
+        >>> backprop(x * x, visit=lambda node, g, partials: print(node.label or node.op, g))
+        * 1.0
+        x 6.0
     """
     if not isinstance(root, Value):
         raise TypeError(f"backprop: expected a Value, got {type(root).__name__}")
     if not isinstance(grad, Value):
         grad = _to_float(grad, "backprop: grad")
+    if visit is not None and not callable(visit):
+        raise TypeError(f"backprop: visit must be a function (node, g, partials), got "
+                        f"{type(visit).__name__}")
     pending: dict[Value, Any] = {root: grad}
     pop, get = pending.pop, pending.get
     for node in reversed(topological_order(root)):
@@ -486,28 +496,34 @@ def backprop(root: Value, grad: Any = 1.0,
                                   f"{node.op or 'leaf'!r}) is {g}: a local derivative or a "
                                   f"product of them overflowed")
         a, b = node._x, node._y
-        if a is None:
-            yield node, g, ()
-            continue
-        # The chain rule, one edge at a time: input += ∂node/∂input · g, with the partials
-        # from the node's row; a reused input collects a contribution from every edge.
-        try:
-            if create_graph:
-                partials = node._rule.df(node, a, node._c if b is None else b)  # type: ignore[union-attr]
+        partials: tuple[Any, ...] = ()
+        if a is not None:
+            # The chain rule, one edge at a time: input += ∂node/∂input · g, with the
+            # partials from the node's row; a reused input collects from every edge.
+            try:
+                if create_graph:
+                    partials = node._rule.df(node, a, node._c if b is None else b)  # type: ignore[union-attr]
+                else:
+                    partials = node._rule.df(node._data, a._data,  # type: ignore[union-attr]
+                                             node._c if b is None else b._data)
+            except (ZeroDivisionError, ValueError, OverflowError) as err:
+                if str(err).startswith(f"{node.op}:"):  # the row's message names it already
+                    raise
+                raise type(err)(f"backward: the local derivative of {node!r} (op "
+                                f"{node.op!r}) cannot be computed: {err} (did an input's "
+                                f"data change after the node was built?)") from None
+            if create_graph:  # Values: the first contribution is kept as it is (no "0 +")
+                for inp, d in zip(node.inputs, partials):
+                    pending[inp] = pending[inp] + d * g if inp in pending else d * g
             else:
-                partials = node._rule.df(node._data, a._data,  # type: ignore[union-attr]
-                                         node._c if b is None else b._data)
-        except (ZeroDivisionError, ValueError, OverflowError) as err:
-            if str(err).startswith(f"{node.op}:"):  # the row's own message names it already
-                raise
-            raise type(err)(f"backward: the local derivative of {node!r} (op {node.op!r}) "
-                            f"cannot be computed: {err} (did an input's data change after the "
-                            f"node was built?)") from None
-        if create_graph:  # Values: the first contribution is kept as it is (no "0 +" node)
-            for inp, d in zip(node.inputs, partials):
-                pending[inp] = pending[inp] + d * g if inp in pending else d * g
-        else:
-            pending[a] = get(a, 0.0) + partials[0] * g
-            if b is not None:
-                pending[b] = get(b, 0.0) + partials[1] * g
-        yield node, g, partials
+                pending[a] = get(a, 0.0) + partials[0] * g
+                if b is not None:
+                    pending[b] = get(b, 0.0) + partials[1] * g
+        if visit is not None:
+            visit(node, g, partials)
+            continue
+        total = node._grad + g
+        if not -_INF < total < _INF:
+            raise ArithmeticError(f"backward: {node!r} would hold grad {total}: the "
+                                  f"gradients accumulated over several passes overflow")
+        node._grad = total

@@ -122,10 +122,12 @@ def test_backward_of_a_leaf_sets_its_own_grad() -> None:
     assert a.grad == 1.0
 
 
-def test_backprop_yields_nodes_in_reverse_topological_order_with_their_pass_gradient() -> None:
+def test_backprop_visits_nodes_in_reverse_topological_order_with_their_pass_gradient() -> None:
     nodes = _interior_graph()
     root = nodes[-1]
-    steps = list(backprop(root))
+    steps: list[tuple[Value, float, tuple[float, ...]]] = []
+    backprop(root, visit=lambda *step: steps.append(step))
+    assert all(v.grad == 0.0 for v in topological_order(root))  # a visitor leaves .grad alone
     order = topological_order(root)
     assert [node for node, _, _ in steps] == order[::-1]
     root.backward()

@@ -983,7 +983,7 @@ def chain(n: int) -> Value:
 for name, bad in NOT_VALUES:
     case("topological_order", f"root = {name}", lambda b=bad: topological_order(b), TypeError,
          "topological_order: expected a Value")
-    case("backprop", f"root = {name}", lambda b=bad: list(backprop(b)), TypeError,
+    case("backprop", f"root = {name}", lambda b=bad: backprop(b), TypeError,
          "backprop: expected a Value",
          marks=needs_change("engine/value.py: backprop must check its root and name itself "
                             "(today topological_order's message)"))
@@ -993,14 +993,22 @@ case("topological_order", "a leaf", lambda: topological_order(x2())[0].label, ok
 BACKPROP_GRAD = needs_change("engine/value.py: backprop must check grad with "
                              "_to_float(grad, 'backprop: grad') unless it is a Value")
 for name, bad in NOT_NUMBERS:
-    case("backprop", f"grad = {name}", lambda b=bad: list(backprop(x2() * 3, b)), TypeError,
+    case("backprop", f"grad = {name}", lambda b=bad: backprop(x2() * 3, b), TypeError,
          "backprop: grad: expected a real number", marks=BACKPROP_GRAD)
 for name, bad in NON_FINITE:
-    case("backprop", f"grad = {name}", lambda b=bad: list(backprop(x2() * 3, b)), ValueError,
+    case("backprop", f"grad = {name}", lambda b=bad: backprop(x2() * 3, b), ValueError,
          "backprop: grad: expected a finite number", marks=BACKPROP_GRAD)
 for name, good, f in NUMBERS[:9]:
     case("backprop", f"grad = {name}",
-         lambda g=good: [float(g_) for _, g_, _ in backprop(x2() * 3, g)], ok([f, 3.0 * f]))
+         lambda g=good: _passes(x2() * 3, g), ok([f, 3.0 * f]))
+case("backprop", "visit = 3", lambda: backprop(x2() * 3, visit=3), TypeError,  # type: ignore[arg-type]
+     "backprop: visit must be a function")
+
+
+def _passes(root: Value, grad: Any) -> list[float]:
+    gs: list[float] = []
+    backprop(root, grad, visit=lambda node, g, partials: gs.append(float(g)))
+    return gs
 
 
 # --- grad, hessian, hvp ------------------------------------------------------------------
