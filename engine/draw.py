@@ -31,6 +31,7 @@ __all__ = [
     "record_text",
     "op_text",
     "fill",
+    "exact_scale",
     "check_options",
     "check_flag",
     "whole_number",
@@ -75,6 +76,36 @@ def _missing_dot(err: Exception) -> GraphvizNotFound:
     return err if isinstance(err, GraphvizNotFound) else GraphvizNotFound()
 
 
+# Graphviz writes the scale of a shrunk drawing (compact=True) with two decimals; rounded up,
+# it pushes the rightmost node past the picture's edge. The exact scale is the viewBox height
+# over the unscaled height (translate's y plus the pad, translate's x).
+_SCALED = re.compile(r'(viewBox="0\.00 0\.00 [\d.]+ ([\d.]+)"[^>]*>\s*<g id="graph0" '
+                     r'class="graph" transform=")scale\(([\d.]+) [\d.]+\)'
+                     r'( rotate\(0\) translate\(([\d.]+) ([\d.]+)\)")')
+
+
+def exact_scale(svg: str) -> str:
+    r"""``svg`` with Graphviz's rounded scale replaced by the exact one (so nothing is cut off).
+
+    Drawings pass their SVG through it; so does the stepper page.
+
+    >>> head = ('<svg width="612pt" height="152pt" viewBox="0.00 0.00 612.00 152.08">\n'
+    ...         '<g id="graph0" class="graph" transform="scale(0.68 0.68) rotate(0) '
+    ...         'translate(4 221)">')
+    >>> re.search(r"scale\([^)]*\)", exact_scale(head)).group()
+    'scale(0.675911 0.675911)'
+    """
+    def fix(m: re.Match[str]) -> str:
+        height, pad, top = float(m.group(2)), float(m.group(5)), float(m.group(6))
+        if m.group(3) == "1" or top + pad <= 0:  # not shrunk: nothing was rounded
+            return m.group(0)
+        s = f"{height / (top + pad):.6f}"
+        return f"{m.group(1)}scale({s} {s}){m.group(4)}"
+
+    return _SCALED.sub(fix, svg, count=1)
+
+
+
 class Drawing(graphviz.Digraph):  # type: ignore[misc]
     """A :class:`graphviz.Digraph` whose rendering explains a missing ``dot`` program.
 
@@ -85,9 +116,13 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().pipe(*args, **kwargs)
+            out = super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound as err:
             raise _missing_dot(err) from None
+        if (kwargs.get("format") or (args[0] if args else None) or self.format) != "svg":
+            return out
+        return exact_scale(out) if isinstance(out, str) else exact_scale(
+            out.decode("utf-8")).encode("utf-8")
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         try:

@@ -22,7 +22,7 @@ from typing import Any
 
 import graphviz
 
-from engine.draw import HIGHLIGHT_FILL, Drawing, GraphvizNotFound, fmt
+from engine.draw import HIGHLIGHT_FILL, Drawing, GraphvizNotFound, exact_scale, fmt
 from engine.stepper import Stepper
 from engine.steps import BackwardStep
 
@@ -36,33 +36,6 @@ _CURRENT_GRAD = re.compile(
     r'(?:(?!</g>).)*?<text)([^>]*)>(grad [^<]*)</text>', re.S)
 
 
-# Graphviz writes the scale of a shrunk drawing (compact=True) with two decimals; rounded up,
-# it pushes the rightmost node past the picture's edge. The exact scale is the viewBox height
-# over the unscaled height (translate's y plus the pad, translate's x).
-_SCALED = re.compile(r'(viewBox="0\.00 0\.00 [\d.]+ ([\d.]+)"[^>]*>\s*<g id="graph0" '
-                     r'class="graph" transform=")scale\(([\d.]+) [\d.]+\)'
-                     r'( rotate\(0\) translate\(([\d.]+) ([\d.]+)\)")')
-
-
-def _exact_scale(svg: str) -> str:
-    r"""``svg`` with Graphviz's rounded scale replaced by the exact one (so nothing is cut off).
-
-    >>> head = ('<svg width="612pt" height="152pt" viewBox="0.00 0.00 612.00 152.08">\n'
-    ...         '<g id="graph0" class="graph" transform="scale(0.68 0.68) rotate(0) '
-    ...         'translate(4 221)">')
-    >>> re.search(r"scale\([^)]*\)", _exact_scale(head)).group()
-    'scale(0.675911 0.675911)'
-    """
-    def fix(m: re.Match[str]) -> str:
-        height, pad, top = float(m.group(2)), float(m.group(5)), float(m.group(6))
-        if m.group(3) == "1" or top + pad <= 0:  # not shrunk: nothing was rounded
-            return m.group(0)
-        s = f"{height / (top + pad):.6f}"
-        return f"{m.group(1)}scale({s} {s}){m.group(4)}"
-
-    return _SCALED.sub(fix, svg, count=1)
-
-
 def _render(drawings: list[Drawing]) -> list[str]:
     """Every drawing as SVG, from one run of ``dot`` (one run per frame is ten times slower)."""
     source = "".join(d.source for d in drawings).encode("utf-8")
@@ -71,7 +44,7 @@ def _render(drawings: list[Drawing]) -> list[str]:
     except graphviz.ExecutableNotFound:
         raise GraphvizNotFound() from None
     # Drop Graphviz's comments, and the page prefix it gives the ids of a run's later graphs.
-    svgs = [_exact_scale(re.sub(r'<!--.*?-->\n?|(?<=id=")page\d+,\d+_', "", svg, flags=re.S))
+    svgs = [exact_scale(re.sub(r'<!--.*?-->\n?|(?<=id=")page\d+,\d+_', "", svg, flags=re.S))
             for svg in re.findall(r"<svg\b.*?</svg>", out, re.S)]
     assert len(svgs) == len(drawings), "dot gave fewer pictures than it was given graphs"
     return svgs

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from engine import GraphvizNotFound, Stepper, Value
+from engine import GraphvizNotFound, Stepper, Value, draw_dot
 from engine.draw import HIGHLIGHT_FILL, fmt
 from engine.page import stepper_html
 
@@ -505,3 +505,20 @@ def test_two_outputs_on_one_notebook_page_play_separately(
     assert first.find_element(By.CSS_SELECTOR, ".sg-status").text == "step 1 of 24 (forward)"
     page.keys(Keys.ARROW_RIGHT)  # the page itself does not take the keys
     assert first.find_element(By.CSS_SELECTOR, ".sg-status").text == "step 1 of 24 (forward)"
+
+
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("n", [27])
+def test_a_compact_drawing_is_not_cut_off_in_a_notebook_or_in_svg(n: int) -> None:
+    # The same rounding as above, in draw_dot's own output (a chain wide enough to be
+    # shrunk): .svg(), .pipe() and the picture a notebook shows all carry the exact scale.
+    xs = [Value(0.5 + k / 10, label=f"x{k}") for k in range(n)]
+    y = xs[0]
+    for x in xs[1:]:
+        y = (y * x).tanh()
+    d = draw_dot(y, compact=True, max_nodes=None)
+    for svg in (d.svg(), d.pipe(format="svg").decode("utf-8"),
+                d._repr_mimebundle_()["image/svg+xml"]):
+        reach, width = rightmost(svg)
+        assert reach <= width + 0.01
