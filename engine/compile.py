@@ -541,58 +541,49 @@ class _Program:
         icount = self.icount = [0]
         for n in order:
             icount.append(icount[-1] + (n._rule is not None))
-        # Repeated blocks: a structural hash per node, then whole DFS blocks, outermost first.
-        shape: dict[Value, int] = dict.fromkeys(leaves, 1)
-        count: dict[int, int] = {}
-        rid: Any = _RULE_ID
-        for n in interior:
-            ce = tr.cexpr.get(n)
-            y = n._y
-            h = shape[n] = hash((rid[n._rule], shape[n._x], 0 if y is None else shape[y],  # type: ignore[index]
-                                 None if ce is None else repr(_canon_shape(ce, shape))))
-            count[h] = count.get(h, 0) + 1
-        # Blocks alike in shape but not in detail (the end of a cross-entropy, which picks
-        # each sample's class) give way to their first input's block, alike in all.
-        detail: dict[int, set[Any]] = {}
-        for n in interior:
-            base = icount[start[n]]
-            if count[shape[n]] > 1 and icount[pos[n] + 1] - base >= MIN_BLOCK:
-                detail.setdefault(shape[n], set()).add(tuple(
-                    -1 if i is None or i._rule is None else icount[pos[i]] - base
-                    for i in (n._x, n._y)))
-        banned = {n for n in interior if len(detail.get(shape[n], ())) > 1
-                  and n._x is not None and n._x._rule is not None
-                  and count[shape[n._x]] >= count[shape[n]]}
-        owner: dict[Value, _Instance] = {}
-        by_sig: dict[Any, list[_Instance]] = {}
+        # Repeated blocks, outermost (largest) first: the nodes of one row whose DFS blocks
+        # hold as many nodes are candidates, and their signatures must agree (the end of a
+        # cross-entropy, which picks each sample's class, does not).
+        guards_at: dict[Value, list[Any]] = {}
+        for g, at in zip(tr.guards, gpos):
+            if at >= 0:
+                guards_at.setdefault(order[at], []).append(g)
+        groups: dict[tuple[int, int], list[Value]] = {}
         for n in reversed(interior):
-            if n in owner or n in banned or count[shape[n]] < 2:
-                continue
-            at, a = pos[n], start[n]
-            if not MIN_BLOCK <= icount[at + 1] - icount[a] <= MAX_BLOCK:
-                continue
-            block = [m for m in order[a:at + 1] if m._rule is not None]
-            exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
-            if len(exports) > min(64, len(block) // 2):
-                continue
-            inside = set(block)
-            guards = [tr.guards[g] for g, at in enumerate(gpos) if at >= 0 and order[at] in inside]
-            inst = _Instance(block, tr, guards)
-            inst.exports = exports
-            by_sig.setdefault(inst.sig, []).append(inst)
-            for m in block:
-                owner[m] = inst
-        self.templates = [insts for insts in by_sig.values() if len(insts) > 1]
-        for insts in by_sig.values():
-            if len(insts) == 1:
-                for m in insts[0].nodes:
-                    del owner[m]
+            size = icount[pos[n] + 1] - icount[start[n]]
+            if MIN_BLOCK <= size <= MAX_BLOCK:
+                groups.setdefault((-size, _RULE_ID[n._rule]), []).append(n)  # type: ignore[index]
+        owner: dict[Value, _Instance] = {}
+        self.templates = []
+        for _, members in sorted(groups.items(), key=lambda kv: kv[0]):
+            insts: list[_Instance] = []
+            for n in members if len(members) > 1 else ():
+                if n in owner:
+                    continue
+                at, a = pos[n], start[n]
+                block = [m for m in order[a:at + 1] if m._rule is not None]
+                exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
+                inst = None
+                if len(exports) <= min(64, len(block) // 2):
+                    inst = _Instance(block, tr, [g for m in block for g in guards_at.get(m, ())])
+                # A group whose blocks differ, or read a number computed after them (a
+                # constant from data), gives way to the smaller blocks inside it.
+                if inst is None or (insts and inst.sig != insts[0].sig) or any(
+                        isinstance(k, Value) and pos[k] > at for k in inst.keys):
+                    insts = []
+                    break
+                inst.exports = exports
+                insts.append(inst)
+            if len(insts) > 1:
+                self.templates.append(insts)
+                for inst in insts:
+                    owner.update(dict.fromkeys(inst.nodes, inst))
         tid = {id(inst): t for t, insts in enumerate(self.templates) for inst in insts}
         self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
         self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
         self.source, glob = self._generate(interior, created, owner, tid, tr, pos)
         # Free what only the generation needed before compile() builds its own trees.
-        del order, start, pos, last, shape, count, owner, interior, by_sig, icount
+        del order, start, pos, last, owner, interior, icount
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
         for insts in self.templates:
             for inst in insts:
@@ -765,20 +756,33 @@ class _Program:
                   for e, o in self.early]
         # Forward, level by level (any order that respects the data gives the same numbers):
         # the instances of a template that are ready together run in one loop.
-        level: dict[Any, int] = {}
-        items: list[tuple[int, Any]] = []
-        for v in sorted([*created, *(n for n in interior if n not in owner or
-                                     owner[n].root is n)], key=lambda v: tr.born[v]):
+        todo = sorted([*created, *(n for n in interior if n not in owner or owner[n].root is n)],
+                      key=lambda v: tr.born[v])
+        wanted = set(todo)
+
+        def deps(v: Value) -> set[Value]:
             inst = owner.get(v)
-            if inst is not None:
-                deps = {r for r in inst.keys if isinstance(r, Value)}
-            else:
-                deps = set(v.inputs) | set(_refs(tr.cexpr.get(v, tr.created.get(v, ("k",))), []))
-            lv = 1 + max((level.get(owner[d].root if d in owner else d, 0) for d in deps),
-                         default=0)
-            level[v] = lv
-            items.append((lv, inst if inst is not None else v))
-        items.sort(key=lambda item: item[0])
+            refs = ({r for r in inst.keys if isinstance(r, Value)} if inst is not None else
+                    {*v.inputs, *_refs(tr.cexpr.get(v, tr.created.get(v, ("k",))), [])})
+            return {owner[d].root if d in owner else d for d in refs} & wanted
+
+        level: dict[Value, int] = {}   # each item one level past the items it reads
+        for v in todo:
+            stack, busy = [(v, iter(deps(v)))], {v}
+            while stack:
+                u, it = stack[-1]
+                for d in it:
+                    if d in busy:
+                        raise CompileError("compile: the repeated blocks read each other")
+                    if d not in level:
+                        busy.add(d)
+                        stack.append((d, iter(deps(d))))
+                        break
+                else:
+                    stack.pop()
+                    busy.discard(u)
+                    level[u] = 1 + max((level[d] for d in deps(u)), default=0)
+        items = sorted(((level[v], owner.get(v, v)) for v in todo), key=lambda item: item[0])
         k = 0
         while k < len(items):
             lv, item = items[k]
@@ -811,6 +815,8 @@ class _Program:
         b.started = {"g" + names[v] for v in leaves} | {"g" + names[self.root]}
         lines.append(f"    g{names[self.root]} = 1.0")
         lines += [f"    g{names[v]} = 0.0" for v in leaves if v is not self.root]
+        shared = [{insts[0].keys[k] for k in insts[0].grad_slots if fixed[t][k]}
+                  for t, insts in enumerate(self.templates)]
         segments: list[Any] = []
         batch: list[_Instance] = []
         accs: set[Any] = set()
@@ -820,8 +826,10 @@ class _Program:
             if inst is not None and inst.root is not n:
                 continue
             if batch:
-                if inst is not None and tid[id(inst)] == tid[id(batch[0])] and n not in accs \
-                        and not any(inst.nodes[j] in accs for j in inst.exports):
+                t = tid[id(batch[0])]
+                if inst is not None and tid[id(inst)] == t and n not in accs \
+                        and not any(inst.nodes[j] in accs for j in inst.exports) \
+                        and inst.accs & accs <= shared[t]:   # one loop adds to one copy
                     batch.append(inst)
                     accs |= inst.accs
                     continue
@@ -934,14 +942,6 @@ def _fuse(lines: list[str], keep: set[str], depth: int = 40) -> list[str]:
 
 def _tup(names: list[str]) -> str:
     return "(" + ", ".join(names) + ("," if names else "") + ")"
-
-
-def _canon_shape(e: Any, shape: dict[Value, int]) -> Any:
-    if e[0] == "v":
-        return shape.get(e[1], 0)
-    if e[0] in ("i", "k"):
-        return e[0]
-    return (e[0], e[1], *(_canon_shape(a, shape) for a in (e[2:] if e[0] != "f" else e[2])))
 
 
 # --- the step ----------------------------------------------------------------------------
