@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import builtins
 import gc
+import itertools
 import math
 import numbers
 import operator
@@ -507,13 +508,15 @@ class _Program:
         INF = len(order)
         last = {n: i for i, n in enumerate(order)}
         exposed: set[Value] = {root}   # values to test for inf/nan themselves
-        for i, n in enumerate(order):
+        propagate = {r for r in OPS if r.name in _PROPAGATE}
+        for n in order:
             x, y = n._x, n._y
             if x is not None:
+                i = last[n]
                 last[x] = i
                 if y is not None:
                     last[y] = i
-                if n._rule.name not in _PROPAGATE:  # type: ignore[union-attr]
+                if n._rule not in propagate:
                     exposed.add(x)
                     if y is not None:
                         exposed.add(y)
@@ -538,9 +541,7 @@ class _Program:
                 exposed.add(r)
         self.exposed = exposed
         self.pos, self.start, self.last = pos, start, last
-        icount = self.icount = [0]
-        for n in order:
-            icount.append(icount[-1] + (n._rule is not None))
+        icount = self.icount = [0, *itertools.accumulate(n._rule is not None for n in order)]
         # Repeated blocks, outermost (largest) first: the nodes of one row whose DFS blocks
         # hold as many nodes are candidates, and their signatures must agree (the end of a
         # cross-entropy, which picks each sample's class, does not).
