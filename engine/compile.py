@@ -327,6 +327,16 @@ def _refs(e: Any, out: list[Any]) -> list[Any]:
     return out
 
 
+def _reads(e: Any, pos: dict[Value, int]) -> list[Value]:
+    """The Values an expression reads, each a node of the traced graph."""
+    rs = [r for r in _refs(e, []) if isinstance(r, Value)]
+    for r in rs:
+        if r not in pos:
+            raise CompileError(f"compile: fn reads the number of {r!r}, which the result does "
+                               f"not depend on: that number cannot be followed")
+    return rs
+
+
 def _render(e: Any, leaf: Callable[[Any], str]) -> str:
     kind = e[0]
     if kind == "b" or kind == "c":
@@ -475,11 +485,14 @@ class _Names(dict):  # type: ignore[type-arg]
         self.pos = pos
 
     def __missing__(self, v: Value) -> str:
-        label = v.label
-        n = self.pos[v]
-        ok = label.isidentifier() and label.isascii() and not label.startswith("_")
-        self[v] = name = f"{label}_{n}" if ok else f"v{n}"
+        self[v] = name = self.name(v, "v", self.pos[v])
         return name
+
+    @staticmethod
+    def name(v: Value, prefix: str, n: int) -> str:
+        label = v.label
+        ok = label.isidentifier() and label.isascii() and not label.startswith("_")
+        return f"{label}_{n}" if ok else f"{prefix}{n}"
 
 
 class _Program:
@@ -496,13 +509,11 @@ class _Program:
         leaves = [n for n in order if n._rule is None]
         self.params = [n for n in leaves if n not in slot_of and n not in tr.created]
         self.value_inputs = [(k, v) for k, v in enumerate(inputs) if v in pos]
-        for j, p in enumerate(self.params):
-            self._name(p, "p", j)
+        self.names.update((p, _Names.name(p, "p", j)) for j, p in enumerate(self.params))
         for k, v in slot_of.items():
             self.names[v] = f"i{k}"
         created = [n for n in leaves if n in tr.created]
-        for j, n in enumerate(created):
-            self._name(n, "l", j)
+        self.names.update((n, _Names.name(n, "l", j)) for j, n in enumerate(created))
         interior = [n for n in order if n._rule is not None]
         # Where each node's number is last needed: by a node, a constant, or a guard.
         INF = len(order)
@@ -521,19 +532,16 @@ class _Program:
                     if y is not None:
                         exposed.add(y)
         for n, e in tr.cexpr.items():
-            if n in pos:
-                for r in _refs(e, []):
-                    if isinstance(r, Value):
-                        last[self._known(r, pos)] = max(last[r], pos[n])
-                        exposed.add(r)
+            for r in _reads(e, pos) if n in pos else ():
+                last[r] = max(last[r], pos[n])
+                exposed.add(r)
         for n in created:
-            for r in _refs(tr.created[n], []):
-                if isinstance(r, Value):
-                    last[self._known(r, pos)] = INF
-                    exposed.add(r)
+            for r in _reads(tr.created[n], pos):
+                last[r] = INF
+                exposed.add(r)
         gpos = []
         for e, _ in tr.guards:
-            rs = [self._known(r, pos) for r in _refs(e, []) if isinstance(r, Value)]
+            rs = _reads(e, pos)
             at = max((pos[r] for r in rs if r._rule is not None), default=-1)
             gpos.append(at)
             for r in rs:
@@ -611,18 +619,6 @@ class _Program:
                 skips[j] = a
         return watch, skips
 
-    def _name(self, v: Value, prefix: str, j: int) -> None:
-        label = v.label
-        ok = label.isidentifier() and label.isascii() and not label.startswith("_")
-        self.names[v] = f"{label}_{j}" if ok else f"{prefix}{j}"
-
-    @staticmethod
-    def _known(r: Any, pos: dict[Value, int]) -> Any:
-        if isinstance(r, Value) and r not in pos:
-            raise CompileError(f"compile: fn reads the number of {r!r}, which the result does "
-                               f"not depend on: that number cannot be followed")
-        return r
-
     def _leaf_text(self, e: Any) -> str:
         if e[0] == "v":
             return str(self.names[e[1]])
@@ -631,9 +627,9 @@ class _Program:
     def _key_text(self, key: Any) -> str:
         return self.names[key] if isinstance(key, Value) else self._leaf_text(key)
 
-    def _template(self, t: int, first: _Instance, fixed: list[bool], watch: set[int],
-                  skips: dict[int, int]) -> tuple[str, list[str]]:
+    def _template(self, t: int, first: _Instance, watch: set[int], skips: dict[int, int]) -> str:
         entries, ranks, guards = first.sig
+        fixed = self.fixed[t]
         keys = first.keys
         lits = {k: _lit(keys[k][1]) for k in range(len(keys))
                 if fixed[k] and isinstance(keys[k], tuple) and keys[k][0] == "k"}
@@ -728,7 +724,7 @@ class _Program:
                f"        {_tup(var)} = rows[k]", f"        {_tup(tape)} = tape[k]"]
         bwd += [ind + line for line in b.bwd]
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
-        return "\n".join(fwd + bwd), var
+        return "\n".join(fwd + bwd)
 
     def _generate(self, interior: list[Value], created: list[Value],
                   owner: dict[Value, _Instance], tid: dict[int, int], tr: _Trace,
@@ -739,6 +735,7 @@ class _Program:
         names = self.names
         parts: list[str] = []
         fixed: list[list[bool]] = []
+        self.fixed = fixed   # per template: which slots are the same in every instance
         self.alias: list[list[int]] = []
         self.out: list[list[int]] = []   # per template: the nodes it hands out, root last
         for t, insts in enumerate(self.templates):
@@ -748,7 +745,7 @@ class _Program:
             seen: dict[Any, int] = {}   # slots equal in every instance are one slot
             self.alias.append([seen.setdefault(col, k) for k, col in enumerate(columns)])
             self.out.append(sorted({j for i in insts for j in i.exports}))
-            parts.append(self._template(t, first, fixed[t], *self._shape_of(first))[0])
+            parts.append(self._template(t, first, *self._shape_of(first)))
         b = _Block()
         lines = [f"    {_tup([names[p] for p in self.params])} = P",
                  f"    {_tup([f'i{k}' for k in range(self.n_inputs)])} = I", "    ok = 0.0"]
@@ -793,7 +790,7 @@ class _Program:
                          and tid[id(it)] == t]
                 items[k:] = [(l2, it) for l2, it in items[k:] if not (
                     l2 == lv and isinstance(it, _Instance) and tid[id(it)] == t)]
-                lines += self._forward_group(t, group, fixed[t], glob)
+                lines += self._forward_group(t, group, glob)
                 continue
             if item.rule is None:
                 b.fwd.append(f"{names[item]} = float({_render(tr.created[item], self._leaf_text)})")
@@ -848,7 +845,7 @@ class _Program:
             if isinstance(seg, list):
                 lines += ["    " + line for line in b.bwd]
                 b.bwd = []
-                lines += self._backward_batch(seg, tid, fixed, b)
+                lines += self._backward_batch(seg, tid[id(seg[0])], b)
                 continue
             ce = tr.cexpr.get(seg)
             c = ("" if seg.rule.args != "x, c" else _lit(seg.param) if ce is None
@@ -868,13 +865,9 @@ class _Program:
         source = "\n".join([*parts, "def run(P, I):", *lines, ""])
         return source, glob
 
-    def _forward_group(self, t: int, group: list[_Instance], fixed: list[bool],
-                       glob: dict[str, Any]) -> list[str]:
-        first = self.templates[t][0]
-        keys = first.keys
-        F = [self._key_text(keys[k]) for k in range(len(keys))
-             if fixed[k] and not (isinstance(keys[k], tuple) and keys[k][0] == "k")]
-        var = [k for k in range(len(keys)) if not fixed[k] and self.alias[t][k] == k]
+    def _forward_group(self, t: int, group: list[_Instance], glob: dict[str, Any]) -> list[str]:
+        keys = self.templates[t][0].keys
+        var = [k for k in range(len(keys)) if not self.fixed[t][k] and self.alias[t][k] == k]
         if all(isinstance(i.keys[k], tuple) and i.keys[k][0] == "k" for i in group for k in var):
             rows = f"K{len(glob)}"   # numbers of the trace: one constant
             glob[rows] = tuple(tuple(i.keys[k][1] for k in var) for i in group)
@@ -883,19 +876,23 @@ class _Program:
                                  for i in group) + ")"
         for i in group:
             i.tape = self.taped[t] = self.taped.get(t, -1) + 1
-        return [f"    rows = {rows}", f"    out, okt = T{t}_fwd({_tup(F)}, rows, TAPE{t})",
+        return [f"    rows = {rows}", f"    out, okt = T{t}_fwd({self._fixed(t)}, rows, TAPE{t})",
                 "    ok = ok + okt", f"    ROWS{t} = ROWS{t} + rows",
                 f"    {_tup([self._outs(t, i) for i in group])} = out"]
+
+    def _fixed(self, t: int) -> str:
+        """The arguments every instance of a template shares (not numbers: written in)."""
+        keys = self.templates[t][0].keys
+        return _tup([self._key_text(keys[k]) for k in range(len(keys)) if self.fixed[t][k]
+                     and not (isinstance(keys[k], tuple) and keys[k][0] == "k")])
 
     def _outs(self, t: int, inst: _Instance, prefix: str = "") -> str:
         """The names of what an instance hands out: its exports, then its root."""
         return _tup([prefix + self.names[inst.nodes[j]] for j in [*self.out[t],
                                                                   len(inst.nodes) - 1]])
 
-    def _backward_batch(self, batch: list[_Instance], tid: dict[int, int],
-                        fixed: list[list[bool]], b: _Block) -> list[str]:
-        t = tid[id(batch[0])]
-        first, names = self.templates[t][0], self.names
+    def _backward_batch(self, batch: list[_Instance], t: int, b: _Block) -> list[str]:
+        first, names, fixed = self.templates[t][0], self.names, self.fixed[t]
         keys, gslots = first.keys, sorted(first.grad_slots)
         lines = []
         for inst in batch:
@@ -904,13 +901,11 @@ class _Program:
                 if acc not in b.started:
                     b.started.add(acc)
                     lines.append(f"    {acc} = 0.0")
-        F = [self._key_text(keys[k]) for k in range(len(keys))
-             if fixed[t][k] and not (isinstance(keys[k], tuple) and keys[k][0] == "k")]
-        A = _tup(["g" + names[keys[k]] for k in gslots if fixed[t][k]])
-        VA = [_tup(["g" + names[i.keys[k]] for k in gslots if not fixed[t][k]]) for i in batch]
+        A = _tup(["g" + names[keys[k]] for k in gslots if fixed[k]])
+        VA = [_tup(["g" + names[i.keys[k]] for k in gslots if not fixed[k]]) for i in batch]
         order = _tup([str(i.tape) for i in batch])
         roots = _tup([self._outs(t, i, "g") for i in batch])
-        lines.append(f"    {A}, new = T{t}_bwd({_tup(F)}, {A}, ROWS{t}, TAPE{t}, {order}, "
+        lines.append(f"    {A}, new = T{t}_bwd({self._fixed(t)}, {A}, ROWS{t}, TAPE{t}, {order}, "
                      f"{roots}, {_tup(VA)})")
         if any(v != "()" for v in VA):
             lines.append(f"    {_tup(VA)} = new")
