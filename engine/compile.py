@@ -64,6 +64,9 @@ _PROPAGATE = {"+", "-", "*", "neg", "abs"}
 _FINITE = {"+", "-", "*", "neg", "abs", "relu", "tanh", "sigmoid", "sin", "cos", "leaky_relu",
            "erf", "softplus", "gelu", "silu", "exp"}
 _ZERO_ELSE = re.compile(r"^(.*) if (.*) else 0\.0$")   # a partial that is 0 on a region
+# Rows "x if cond else 0.0" (relu) test their input themselves where they drop it: inf or
+# nan there raises, and where they pass it on, the next reader sees it.
+_GATES = {r for r in OPS if _ZERO_ELSE.match(r.forward) and r.forward.startswith("x if ")}
 _BIN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
         "**": operator.pow}
 _CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -81,6 +84,10 @@ class CompileError(ValueError):
 
 class _Retrace(Exception):
     """A guard failed: the trace does not describe this call."""
+
+
+def _bad() -> float:
+    raise ArithmeticError("a value is not finite")
 
 
 # --- tracing -------------------------------------------------------------------------------
@@ -387,7 +394,10 @@ class _Block:
         if rule.check is not None:
             second = "None" if rule.args == "x" else (c if rule.args == "x, c" else ins[1])
             self.fwd.append(f"{rule.check.__name__}({ins[0]}, {second})")
-        self.fwd.append(f"{out} = {_fill(rule.forward, names)}   # {rule.text}")
+        code = _fill(rule.forward, names)
+        if rule in _GATES:
+            code = code[:-3] + f"(0.0 if -1e999 < {ins[0]} < 1e999 else _bad())"
+        self.fwd.append(f"{out} = {code}   # {rule.text}")
         if watch:
             self.watch.append(out)
 
@@ -475,6 +485,7 @@ class _Instance:
         ranks = tuple(sorted(range(len(nodes)), key=born.__getitem__))
         self.sig = (tuple(entries), ranks, tuple((canon(e), o) for e, o in guards))
         self.accs = {keys[k] for k in self.grad_slots}
+        canon = None  # type: ignore[assignment]  # the closure refers to itself: free it now
 
 
 class _Names(dict):  # type: ignore[type-arg]
@@ -527,7 +538,7 @@ class _Program:
                 last[x] = i
                 if y is not None:
                     last[y] = i
-                if n._rule not in propagate:
+                if n._rule not in propagate and n._rule not in _GATES:
                     exposed.add(x)
                     if y is not None:
                         exposed.add(y)
@@ -581,6 +592,8 @@ class _Program:
                         isinstance(k, Value) and pos[k] > at for k in inst.keys):
                     insts = []
                     break
+                if insts:   # one copy of what the instances share
+                    inst.sig, inst.grad_slots = insts[0].sig, insts[0].grad_slots
                 inst.exports = exports
                 insts.append(inst)
             if len(insts) > 1:
@@ -729,7 +742,7 @@ class _Program:
     def _generate(self, interior: list[Value], created: list[Value],
                   owner: dict[Value, _Instance], tid: dict[int, int], tr: _Trace,
                   pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
-        glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace,
+        glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace, "_bad": _bad,
                                 "_Bad": ArithmeticError, "float": float, "_inf": math.inf,
                                 **{k.replace(".", "_"): f for k, f in _REAL.items()}}
         names = self.names

@@ -300,6 +300,9 @@ def test_a_graph_grad_falls_back_to_the_engine() -> None:
     (lambda w, x: w * x * 1e300 * 1e10, 1e-20, 1.0),
     (lambda w, x: (w * x).sqrt() * 0.0, 1.0, 0.0),      # the derivative at 0
     (lambda w, x: (w * x * 1e200).sigmoid(), 1e-200, 1e200),  # inf hidden by a squash
+    (lambda w, x: (w * x * -1e200).relu() + 1.0, 1e-200, 1e200),   # -inf dropped by relu
+    (lambda w, x: (w * x * 1e200 - w * x * 1e200).relu(), 1e-200, 1e200),  # nan dropped
+    (lambda w, x: (w * x * 1e200).relu() * 0.0, 1e-200, 1e200),    # inf passed on
 ])
 def test_errors_are_the_engines(fn: Callable[[Value, float], Value], good: float,
                                 bad: float) -> None:
