@@ -64,9 +64,10 @@ _PROPAGATE = {"+", "-", "*", "neg", "abs"}
 _FINITE = {"+", "-", "*", "neg", "abs", "relu", "tanh", "sigmoid", "sin", "cos", "leaky_relu",
            "erf", "softplus", "gelu", "silu", "exp"}
 _ZERO_ELSE = re.compile(r"^(.*) if (.*) else 0\.0$")   # a partial that is 0 on a region
-# Rows "x if cond else 0.0" (relu) test their input themselves where they drop it: inf or
-# nan there raises, and where they pass it on, the next reader sees it.
-_GATES = {r for r in OPS if _ZERO_ELSE.match(r.forward) and r.forward.startswith("x if ")}
+# Rows "x if cond else 0.0" that pass +inf on (relu) test their input where they drop it:
+# -inf or nan there raises; what they pass on, the next reader sees.
+_GATES = {r for r in OPS if r.forward.startswith("x if ") and r.forward.endswith(" else 0.0")
+          and r.arity == 1 and r.f(math.inf) == math.inf}
 _BIN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
         "**": operator.pow}
 _CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -396,7 +397,7 @@ class _Block:
             self.fwd.append(f"{rule.check.__name__}({ins[0]}, {second})")
         code = _fill(rule.forward, names)
         if rule in _GATES:
-            code = code[:-3] + f"(0.0 if -1e999 < {ins[0]} < 1e999 else _bad())"
+            code = code[:-3] + f"(0.0 if {ins[0]} > -1e999 else _bad())"
         self.fwd.append(f"{out} = {code}   # {rule.text}")
         if watch:
             self.watch.append(out)
