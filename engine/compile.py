@@ -685,10 +685,14 @@ class _Program:
         rest = [f"gt{j}" for j in range(root) if f"gt{j}" not in b.single and j not in ex]
         bwd_lines = [" = ".join([*rest, "0.0"])] if rest else []
         stack: list[tuple[int, str]] = []
+
+        def close() -> None:   # the end of a skipped block: its gradient must be finite
+            bwd_lines.append("    " * (len(stack) - 1)
+                             + f"elif not -1e999 < {stack.pop()[1]} < 1e999: raise _Bad")
+
         for j in reversed(range(len(entries))):
             while stack and j < stack[-1][0]:
-                bwd_lines.append("    " * (len(stack) - 1)
-                                 + f"elif not -_inf < {stack.pop()[1]} < _inf: raise _Bad")
+                close()
             rule, out, ins, c = node_args(j)
             known: tuple[str, ...] = ()
             if j in skips:   # inside the test the row's partial is its first branch
@@ -701,8 +705,7 @@ class _Program:
             b.backward(rule, out, ins, c, known)
             bwd_lines += ["    " * len(stack) + line for line in b.bwd]
         while stack:
-            bwd_lines.append("    " * (len(stack) - 1)
-                             + f"elif not -_inf < {stack.pop()[1]} < _inf: raise _Bad")
+            close()
         b.bwd = bwd_lines
         made = {line.split(" = ")[0] for line in b.fwd if " = " in line}
         used = re.findall(r"\b[te]\d+\b", "\n".join(x for x in b.bwd if x.lstrip()[0] != "#"))
@@ -744,7 +747,7 @@ class _Program:
                   owner: dict[Value, _Instance], tid: dict[int, int], tr: _Trace,
                   pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
         glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace, "_bad": _bad,
-                                "_Bad": ArithmeticError, "float": float, "_inf": math.inf,
+                                "_Bad": ArithmeticError, "float": float,
                                 **{k.replace(".", "_"): f for k, f in _REAL.items()}}
         names = self.names
         parts: list[str] = []
