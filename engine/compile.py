@@ -23,16 +23,18 @@ counts); ``step.check`` compares the graph's leaves too. Tracing swaps a few hoo
 Cost, and where the strategy changes. Tracing is one forward pass; reading the graph costs
 a few µs per node; ``compile()`` costs 10-50 µs per generated line, so code of one line per
 node would be too slow for a 65,000-node batch step. So the graph is searched for repeated
-blocks first: each node gets a structural hash (row, the form of its constant, its inputs'
-hashes); a node whose hash occurs again and whose DFS block (a contiguous stretch of the
-topological order) has ``MIN_BLOCK`` to ``MAX_BLOCK`` nodes, read outside only through a few
-*exports*, roots an *instance*; instances with the same signature share one *template*, a
-function that loops over them, written once. Only the rest (sums across samples, the L2
-term) is written line by line. A batch of n samples of m nodes each costs O(n·m) to trace
-and read and O(m + n) lines; a graph with no repetition costs one line per node, and past
-``MAX_LINES`` lines the step runs the normal engine instead (``step.reason`` says so).
-Measured on the moons step (65,000 nodes, 100 samples): 4,869 lines, compiled in about 1.5
-interpreted steps; on 50 digits (242,000 nodes): 11,101 lines, in about 2 steps.
+blocks first, largest first: the nodes of one row whose DFS blocks (contiguous stretches of
+the topological order) hold as many nodes, ``MIN_BLOCK`` to ``MAX_BLOCK``, read outside only
+through a few *exports*, are candidates, and each one's signature (rows, how its nodes read
+each other, the form of its constants and guards) must equal the first one's; a group that
+differs gives way to the smaller blocks inside it. Each accepted group is an *instance* list
+sharing one *template*, a function that loops over them, written once. Only the rest (sums
+across samples, the L2 term) is written line by line. A batch of n samples of m nodes each
+costs O(n·m) to trace and read and O(m + n) lines; a graph with no repetition costs one line
+per node, and past ``MAX_LINES`` lines the step runs the normal engine instead
+(``step.reason`` says so). Measured on the moons step (65,000 nodes, 100 samples): 4,871
+lines, compiled in about 2 interpreted steps with a peak of about 4 times the interpreted
+step's memory; on 50 digits (242,000 nodes): 24,600 lines, in about 5 interpreted steps.
 """
 
 from __future__ import annotations
@@ -440,6 +442,7 @@ class _Instance:
     def __init__(self, nodes: list[Value], tr: _Trace, guards: list[Any]) -> None:
         self.nodes, self.root = nodes, nodes[-1]
         self.tape = 0   # where its values are kept between the passes
+        self.template = 0
         self.exports: list[int] = []   # its nodes read outside it (besides its root)
         local = {n: ("t", j) for j, n in enumerate(nodes)}
         keys: list[Any] = []
@@ -575,7 +578,7 @@ class _Program:
             if MIN_BLOCK <= size <= MAX_BLOCK:
                 groups.setdefault((-size, _RULE_ID[n._rule]), []).append(n)  # type: ignore[index]
         owner: dict[Value, _Instance] = {}
-        self.templates = []
+        self.templates: list[list[_Instance]] = []
         for _, members in sorted(groups.items(), key=lambda kv: kv[0]):
             insts: list[_Instance] = []
             for n in members if len(members) > 1 else ():
@@ -598,13 +601,13 @@ class _Program:
                 inst.exports = exports
                 insts.append(inst)
             if len(insts) > 1:
-                self.templates.append(insts)
                 for inst in insts:
+                    inst.template = len(self.templates)
                     owner.update(dict.fromkeys(inst.nodes, inst))
-        tid = {id(inst): t for t, insts in enumerate(self.templates) for inst in insts}
+                self.templates.append(insts)
         self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
         self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
-        self.source, glob = self._generate(interior, created, owner, tid, tr, pos)
+        self.source, glob = self._generate(interior, created, owner, tr, pos)
         # Free what only the generation needed before compile() builds its own trees.
         del order, start, pos, last, owner, interior, icount
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
@@ -613,8 +616,7 @@ class _Program:
                 inst.nodes, inst.sig = [], None  # type: ignore[assignment]
         tr.born.clear()
         tr.cexpr.clear()
-        self.code = builtins.compile(self.source, "<engine.compile>", "exec")
-        exec(self.code, glob)
+        exec(builtins.compile(self.source, "<engine.compile>", "exec"), glob)
         self.run = glob["run"]
 
     def _shape_of(self, first: _Instance) -> tuple[set[int], dict[int, int]]:
@@ -743,9 +745,8 @@ class _Program:
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
         return "\n".join(fwd + bwd)
 
-    def _generate(self, interior: list[Value], created: list[Value],
-                  owner: dict[Value, _Instance], tid: dict[int, int], tr: _Trace,
-                  pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
+    def _generate(self, interior: list[Value], created: list[Value], owner: dict[Value, _Instance],
+                  tr: _Trace, pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
         glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace, "_bad": _bad,
                                 "_Bad": ArithmeticError, "float": float,
                                 **{k.replace(".", "_"): f for k, f in _REAL.items()}}
@@ -797,22 +798,21 @@ class _Program:
                     stack.pop()
                     busy.discard(u)
                     level[u] = 1 + max((level[d] for d in deps(u)), default=0)
-        items = sorted(((level[v], owner.get(v, v)) for v in todo), key=lambda item: item[0])
-        k = 0
-        while k < len(items):
-            lv, item = items[k]
-            if isinstance(item, _Instance):
-                t = tid[id(item)]
-                group = [it for l2, it in items[k:] if l2 == lv and isinstance(it, _Instance)
-                         and tid[id(it)] == t]
-                items[k:] = [(l2, it) for l2, it in items[k:] if not (
-                    l2 == lv and isinstance(it, _Instance) and tid[id(it)] == t)]
-                lines += self._forward_group(t, group, glob)
+        def group(item: tuple[int, Any]) -> tuple[int, int]:   # a level's loops, then nodes
+            return item[0], item[1].template if isinstance(item[1], _Instance) else -1
+
+        items: list[tuple[int, Any]] = sorted(((level[v], owner.get(v, v)) for v in todo),
+                                              key=group)
+        for (_, t), run in itertools.groupby(items, key=group):
+            if t >= 0:
+                lines += self._forward_group(t, [inst for _, inst in run], glob)
                 continue
-            if item.rule is None:
-                b.fwd.append(f"{names[item]} = float({_render(tr.created[item], self._leaf_text)})")
-                b.watch.append(names[item])
-            else:
+            for _, item in run:
+                if item.rule is None:
+                    b.fwd.append(f"{names[item]} = "
+                                 f"float({_render(tr.created[item], self._leaf_text)})")
+                    b.watch.append(names[item])
+                    continue
                 ce = tr.cexpr.get(item)
                 c = ("" if item.rule.args != "x, c" else _lit(item.param) if ce is None
                      else b.const(_render(ce, self._leaf_text), ce[0] in ("v", "i", "k")))
@@ -820,7 +820,6 @@ class _Program:
                           item in self.exposed)
             lines += ["    " + line for line in b.fwd]
             b.fwd = []
-            k += 1
         lines += ["    " + line for line in b.watch_lines("ok")]
         lines += [f"    if {'not ' if o else ''}{_render(e, self._leaf_text)}: raise _Retrace"
                   for e, o in self.guards]
@@ -841,8 +840,8 @@ class _Program:
             if inst is not None and inst.root is not n:
                 continue
             if batch:
-                t = tid[id(batch[0])]
-                if inst is not None and tid[id(inst)] == t and n not in accs \
+                t = batch[0].template
+                if inst is not None and inst.template == t and n not in accs \
                         and not any(inst.nodes[j] in accs for j in inst.exports) \
                         and inst.accs & accs <= shared[t]:   # one loop adds to one copy
                     batch.append(inst)
@@ -862,7 +861,7 @@ class _Program:
             if isinstance(seg, list):
                 lines += ["    " + line for line in b.bwd]
                 b.bwd = []
-                lines += self._backward_batch(seg, tid[id(seg[0])], b)
+                lines += self._backward_batch(seg, seg[0].template, b)
                 continue
             ce = tr.cexpr.get(seg)
             c = ("" if seg.rule.args != "x, c" else _lit(seg.param) if ce is None
