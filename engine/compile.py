@@ -79,6 +79,7 @@ _MATH = ("exp", "log", "log1p", "sqrt", "sin", "cos", "tan", "tanh", "erf", "fab
 _REAL = {"max": builtins.max, "min": builtins.min,
          **{f"math.{f}": getattr(math, f) for f in _MATH}}
 _LOCK = threading.Lock()
+_DATA, _GRAD = operator.attrgetter("_data"), operator.attrgetter("_grad")
 
 
 class CompileError(ValueError):
@@ -1073,16 +1074,16 @@ class CompiledStep:
         numbers = [v._data if isinstance(v, Value) else v for v in flat]
         result = None
         for program in list(versions):   # the first trace whose guards all hold
-            refs = [sys.getrefcount(p) for p in program.params]
+            refs = list(map(sys.getrefcount, program.params))
             if program.refs is None:
                 program.refs = refs
-            elif any(now < then for now, then in zip(refs, program.refs)):
+            elif any(map(operator.lt, refs, program.refs)):
                 # A parameter lost a holder (a model now holds a new object in its place):
                 # this trace may be stale, so it goes.
                 versions.remove(program)
                 continue
             try:
-                result = program.run([p._data for p in program.params], numbers)
+                result = program.run(list(map(_DATA, program.params)), numbers)
             except _Retrace:
                 continue
             except Exception:
@@ -1098,7 +1099,7 @@ class CompiledStep:
         loss, chk, gp, gi = result
         leaves = [*program.params, *(flat[k] for k, _ in program.value_inputs)]
         try:  # a grad that is a Value (create_graph) makes this fail: the engine takes over
-            totals = [p._grad + g for p, g in zip(leaves, (*gp, *gi))]
+            totals = list(map(operator.add, map(_GRAD, leaves), (*gp, *gi)))
             total = chk + loss + sum(totals)
             if type(total) is not float or not -math.inf < total < math.inf:
                 raise ArithmeticError
