@@ -582,9 +582,8 @@ class _Program:
         self.templates: list[list[_Instance]] = []
         for _, members in sorted(groups.items(), key=lambda kv: kv[0]):
             insts: list[_Instance] = []
-            for n in members if len(members) > 1 else ():
-                if n in owner:
-                    continue
+            free = [n for n in members if n not in owner]
+            for n in free if len(free) > 1 else ():
                 at, a = pos[n], start[n]
                 block = [m for m in order[a:at + 1] if m._rule is not None]
                 exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
