@@ -48,6 +48,7 @@ import operator
 import re
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -829,6 +830,12 @@ class _Program:
         b.started = {"g" + names[v] for v in leaves} | {"g" + names[self.root]}
         lines.append(f"    g{names[self.root]} = 1.0")
         lines += [f"    g{names[v]} = 0.0" for v in leaves if v is not self.root]
+        # A value read by one node, and by no instance, takes its one term as it is.
+        reads = Counter(i for n in todo if n._rule is not None for i in n.inputs)
+        read_by_loops = {v for insts in self.templates for i in insts for v in i.accs}
+        b.single = {"g" + names[v] for v, k in reads.items()
+                    if k == 1 and v._rule is not None and v not in owner
+                    and v not in read_by_loops}
         shared = [{insts[0].keys[k] for k in insts[0].grad_slots if fixed[t][k]}
                   for t, insts in enumerate(self.templates)]
         segments: list[Any] = []
