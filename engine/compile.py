@@ -1169,7 +1169,8 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledStep:
     of every other leaf p of the graph (the parameters, read afresh at every call), equal to
     the last bit to ``fn(*inputs).backward()``. Without example inputs the data are
     constants of the trace. ``step.source`` is the code, ``step.graph`` the traced graph,
-    ``step.check(*inputs)`` compares with the normal engine.
+    ``step.check(*inputs)`` compares with the normal engine. In the code, a gradient that
+    has one term is that term: below, ``v2 = v1 - 1`` hands ``gv2`` to ``v1`` unchanged.
 
     Examples:
         >>> from engine import Value
@@ -1187,7 +1188,7 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledStep:
             v1 = w_0 * i0   # x * c
         ...
             # v1 = x * c: d/dx = c
-            gw_0 = gw_0 + (i0) * gv1
+            gw_0 = gw_0 + (i0) * gv2
         ...
         >>> step.check(2.0)
         True
