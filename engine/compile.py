@@ -23,28 +23,32 @@ counts); ``step.check`` compares the graph's leaves too. Tracing swaps a few hoo
 Cost, and where the strategy changes. Tracing is one forward pass; reading the graph costs
 a few µs per node; ``compile()`` costs 10-50 µs per generated line, so code of one line per
 node would be too slow for a 65,000-node batch step. So the graph is searched for repeated
-blocks first: each node gets a structural hash (row, the form of its constant, its inputs'
-hashes); a node whose hash occurs again and whose DFS block (a contiguous stretch of the
-topological order) has ``MIN_BLOCK`` to ``MAX_BLOCK`` nodes, read outside only through a few
-*exports*, roots an *instance*; instances with the same signature share one *template*, a
-function that loops over them, written once. Only the rest (sums across samples, the L2
-term) is written line by line. A batch of n samples of m nodes each costs O(n·m) to trace
-and read and O(m + n) lines; a graph with no repetition costs one line per node, and past
-``MAX_LINES`` lines the step runs the normal engine instead (``step.reason`` says so).
-Measured on the moons step (65,000 nodes, 100 samples): 4,869 lines, compiled in about 1.5
-interpreted steps; on 50 digits (242,000 nodes): 11,101 lines, in about 2 steps.
+blocks first, largest first: the nodes of one row whose DFS blocks (contiguous stretches of
+the topological order) hold as many nodes, ``MIN_BLOCK`` to ``MAX_BLOCK``, read outside only
+through a few *exports*, are candidates, and each one's signature (rows, how its nodes read
+each other, the form of its constants and guards) must equal the first one's; a group that
+differs gives way to the smaller blocks inside it. Each accepted group is an *instance* list
+sharing one *template*, a function that loops over them, written once. Only the rest (sums
+across samples, the L2 term) is written line by line. A batch of n samples of m nodes each
+costs O(n·m) to trace and read and O(m + n) lines; a graph with no repetition costs one line
+per node, and past ``MAX_LINES`` lines the step runs the normal engine instead
+(``step.reason`` says so). Measured on the moons step (65,000 nodes, 100 samples): 4,097
+lines, compiled in about 2 interpreted steps with a peak of about 4 times the interpreted
+step's memory; on 50 digits (242,000 nodes): 22,700 lines, in about 3-5 interpreted steps.
 """
 
 from __future__ import annotations
 
 import builtins
 import gc
+import itertools
 import math
 import numbers
 import operator
 import re
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -63,6 +67,10 @@ _PROPAGATE = {"+", "-", "*", "neg", "abs"}
 _FINITE = {"+", "-", "*", "neg", "abs", "relu", "tanh", "sigmoid", "sin", "cos", "leaky_relu",
            "erf", "softplus", "gelu", "silu", "exp"}
 _ZERO_ELSE = re.compile(r"^(.*) if (.*) else 0\.0$")   # a partial that is 0 on a region
+# Rows "x if cond else 0.0" that pass +inf on (relu) test their input where they drop it:
+# -inf or nan there raises; what they pass on, the next reader sees.
+_GATES = {r for r in OPS if r.forward.startswith("x if ") and r.forward.endswith(" else 0.0")
+          and r.arity == 1 and r.f(math.inf) == math.inf}
 _BIN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
         "**": operator.pow}
 _CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -72,6 +80,7 @@ _MATH = ("exp", "log", "log1p", "sqrt", "sin", "cos", "tan", "tanh", "erf", "fab
 _REAL = {"max": builtins.max, "min": builtins.min,
          **{f"math.{f}": getattr(math, f) for f in _MATH}}
 _LOCK = threading.Lock()
+_DATA, _GRAD = operator.attrgetter("_data"), operator.attrgetter("_grad")
 
 
 class CompileError(ValueError):
@@ -80,6 +89,10 @@ class CompileError(ValueError):
 
 class _Retrace(Exception):
     """A guard failed: the trace does not describe this call."""
+
+
+def _bad() -> float:
+    raise ArithmeticError("a value is not finite")
 
 
 # --- tracing -------------------------------------------------------------------------------
@@ -326,6 +339,16 @@ def _refs(e: Any, out: list[Any]) -> list[Any]:
     return out
 
 
+def _reads(e: Any, pos: dict[Value, int]) -> list[Value]:
+    """The Values an expression reads, each a node of the traced graph."""
+    rs = [r for r in _refs(e, []) if isinstance(r, Value)]
+    for r in rs:
+        if r not in pos:
+            raise CompileError(f"compile: fn reads the number of {r!r}, which the result does "
+                               f"not depend on: that number cannot be followed")
+    return rs
+
+
 def _render(e: Any, leaf: Callable[[Any], str]) -> str:
     kind = e[0]
     if kind == "b" or kind == "c":
@@ -376,7 +399,10 @@ class _Block:
         if rule.check is not None:
             second = "None" if rule.args == "x" else (c if rule.args == "x, c" else ins[1])
             self.fwd.append(f"{rule.check.__name__}({ins[0]}, {second})")
-        self.fwd.append(f"{out} = {_fill(rule.forward, names)}   # {rule.text}")
+        code = _fill(rule.forward, names)
+        if rule in _GATES:
+            code = code[:-3] + f"(0.0 if {ins[0]} > -1e999 else _bad())"
+        self.fwd.append(f"{out} = {code}   # {rule.text}")
         if watch:
             self.watch.append(out)
 
@@ -418,6 +444,7 @@ class _Instance:
     def __init__(self, nodes: list[Value], tr: _Trace, guards: list[Any]) -> None:
         self.nodes, self.root = nodes, nodes[-1]
         self.tape = 0   # where its values are kept between the passes
+        self.template = 0
         self.exports: list[int] = []   # its nodes read outside it (besides its root)
         local = {n: ("t", j) for j, n in enumerate(nodes)}
         keys: list[Any] = []
@@ -464,6 +491,7 @@ class _Instance:
         ranks = tuple(sorted(range(len(nodes)), key=born.__getitem__))
         self.sig = (tuple(entries), ranks, tuple((canon(e), o) for e, o in guards))
         self.accs = {keys[k] for k in self.grad_slots}
+        canon = None  # type: ignore[assignment]  # the closure refers to itself: free it now
 
 
 class _Names(dict):  # type: ignore[type-arg]
@@ -474,11 +502,14 @@ class _Names(dict):  # type: ignore[type-arg]
         self.pos = pos
 
     def __missing__(self, v: Value) -> str:
-        label = v.label
-        n = self.pos[v]
-        ok = label.isidentifier() and label.isascii() and not label.startswith("_")
-        self[v] = name = f"{label}_{n}" if ok else f"v{n}"
+        self[v] = name = self.name(v, "v", self.pos[v])
         return name
+
+    @staticmethod
+    def name(v: Value, prefix: str, n: int) -> str:
+        label = v.label
+        ok = label.isidentifier() and label.isascii() and not label.startswith("_")
+        return f"{label}_{n}" if ok else f"{prefix}{n}"
 
 
 class _Program:
@@ -495,42 +526,39 @@ class _Program:
         leaves = [n for n in order if n._rule is None]
         self.params = [n for n in leaves if n not in slot_of and n not in tr.created]
         self.value_inputs = [(k, v) for k, v in enumerate(inputs) if v in pos]
-        for j, p in enumerate(self.params):
-            self._name(p, "p", j)
+        self.names.update((p, _Names.name(p, "p", j)) for j, p in enumerate(self.params))
         for k, v in slot_of.items():
             self.names[v] = f"i{k}"
         created = [n for n in leaves if n in tr.created]
-        for j, n in enumerate(created):
-            self._name(n, "l", j)
+        self.names.update((n, _Names.name(n, "l", j)) for j, n in enumerate(created))
         interior = [n for n in order if n._rule is not None]
         # Where each node's number is last needed: by a node, a constant, or a guard.
         INF = len(order)
         last = {n: i for i, n in enumerate(order)}
         exposed: set[Value] = {root}   # values to test for inf/nan themselves
-        for i, n in enumerate(order):
+        propagate = {r for r in OPS if r.name in _PROPAGATE}
+        for n in order:
             x, y = n._x, n._y
             if x is not None:
+                i = last[n]
                 last[x] = i
                 if y is not None:
                     last[y] = i
-                if n._rule.name not in _PROPAGATE:  # type: ignore[union-attr]
+                if n._rule not in propagate and n._rule not in _GATES:
                     exposed.add(x)
                     if y is not None:
                         exposed.add(y)
         for n, e in tr.cexpr.items():
-            if n in pos:
-                for r in _refs(e, []):
-                    if isinstance(r, Value):
-                        last[self._known(r, pos)] = max(last[r], pos[n])
-                        exposed.add(r)
+            for r in _reads(e, pos) if n in pos else ():
+                last[r] = max(last[r], pos[n])
+                exposed.add(r)
         for n in created:
-            for r in _refs(tr.created[n], []):
-                if isinstance(r, Value):
-                    last[self._known(r, pos)] = INF
-                    exposed.add(r)
+            for r in _reads(tr.created[n], pos):
+                last[r] = INF
+                exposed.add(r)
         gpos = []
         for e, _ in tr.guards:
-            rs = [self._known(r, pos) for r in _refs(e, []) if isinstance(r, Value)]
+            rs = _reads(e, pos)
             at = max((pos[r] for r in rs if r._rule is not None), default=-1)
             gpos.append(at)
             for r in rs:
@@ -538,69 +566,58 @@ class _Program:
                 exposed.add(r)
         self.exposed = exposed
         self.pos, self.start, self.last = pos, start, last
-        icount = self.icount = [0]
-        for n in order:
-            icount.append(icount[-1] + (n._rule is not None))
-        # Repeated blocks: a structural hash per node, then whole DFS blocks, outermost first.
-        shape: dict[Value, int] = dict.fromkeys(leaves, 1)
-        count: dict[int, int] = {}
-        rid: Any = _RULE_ID
-        for n in interior:
-            ce = tr.cexpr.get(n)
-            y = n._y
-            h = shape[n] = hash((rid[n._rule], shape[n._x], 0 if y is None else shape[y],  # type: ignore[index]
-                                 None if ce is None else repr(_canon_shape(ce, shape))))
-            count[h] = count.get(h, 0) + 1
-        # Blocks alike in shape but not in detail (the end of a cross-entropy, which picks
-        # each sample's class) give way to their first input's block, alike in all.
-        detail: dict[int, set[Any]] = {}
-        for n in interior:
-            base = icount[start[n]]
-            if count[shape[n]] > 1 and icount[pos[n] + 1] - base >= MIN_BLOCK:
-                detail.setdefault(shape[n], set()).add(tuple(
-                    -1 if i is None or i._rule is None else icount[pos[i]] - base
-                    for i in (n._x, n._y)))
-        banned = {n for n in interior if len(detail.get(shape[n], ())) > 1
-                  and n._x is not None and n._x._rule is not None
-                  and count[shape[n._x]] >= count[shape[n]]}
-        owner: dict[Value, _Instance] = {}
-        by_sig: dict[Any, list[_Instance]] = {}
+        icount = self.icount = [0, *itertools.accumulate(n._rule is not None for n in order)]
+        # Repeated blocks, outermost (largest) first: the nodes of one row whose DFS blocks
+        # hold as many nodes are candidates, and their signatures must agree (the end of a
+        # cross-entropy, which picks each sample's class, does not).
+        guards_at: dict[Value, list[Any]] = {}
+        for g, at in zip(tr.guards, gpos):
+            if at >= 0:
+                guards_at.setdefault(order[at], []).append(g)
+        groups: dict[tuple[int, int], list[Value]] = {}
         for n in reversed(interior):
-            if n in owner or n in banned or count[shape[n]] < 2:
-                continue
-            at, a = pos[n], start[n]
-            if not MIN_BLOCK <= icount[at + 1] - icount[a] <= MAX_BLOCK:
-                continue
-            block = [m for m in order[a:at + 1] if m._rule is not None]
-            exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
-            if len(exports) > min(64, len(block) // 2):
-                continue
-            inside = set(block)
-            guards = [tr.guards[g] for g, at in enumerate(gpos) if at >= 0 and order[at] in inside]
-            inst = _Instance(block, tr, guards)
-            inst.exports = exports
-            by_sig.setdefault(inst.sig, []).append(inst)
-            for m in block:
-                owner[m] = inst
-        self.templates = [insts for insts in by_sig.values() if len(insts) > 1]
-        for insts in by_sig.values():
-            if len(insts) == 1:
-                for m in insts[0].nodes:
-                    del owner[m]
-        tid = {id(inst): t for t, insts in enumerate(self.templates) for inst in insts}
+            size = icount[pos[n] + 1] - icount[start[n]]
+            if MIN_BLOCK <= size <= MAX_BLOCK:
+                groups.setdefault((-size, _RULE_ID[n._rule]), []).append(n)  # type: ignore[index]
+        owner: dict[Value, _Instance] = {}
+        self.templates: list[list[_Instance]] = []
+        for _, members in sorted(groups.items(), key=lambda kv: kv[0]):
+            insts: list[_Instance] = []
+            free = [n for n in members if n not in owner]
+            for n in free if len(free) > 1 else ():
+                at, a = pos[n], start[n]
+                block = [m for m in order[a:at + 1] if m._rule is not None]
+                exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
+                inst = None
+                if len(exports) <= min(64, len(block) // 2):
+                    inst = _Instance(block, tr, [g for m in block for g in guards_at.get(m, ())])
+                # A group whose blocks differ, or read a number computed after them (a
+                # constant from data), gives way to the smaller blocks inside it.
+                if inst is None or (insts and inst.sig != insts[0].sig) or any(
+                        isinstance(k, Value) and pos[k] > at for k in inst.keys):
+                    insts = []
+                    break
+                if insts:   # one copy of what the instances share
+                    inst.sig, inst.grad_slots = insts[0].sig, insts[0].grad_slots
+                inst.exports = exports
+                insts.append(inst)
+            if len(insts) > 1:
+                for inst in insts:
+                    inst.template = len(self.templates)
+                    owner.update(dict.fromkeys(inst.nodes, inst))
+                self.templates.append(insts)
         self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
         self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
-        self.source, glob = self._generate(interior, created, owner, tid, tr, pos)
+        self.source, glob = self._generate(interior, created, owner, tr, pos)
         # Free what only the generation needed before compile() builds its own trees.
-        del order, start, pos, last, shape, count, owner, interior, by_sig, icount
+        del order, start, pos, last, owner, interior, icount
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
         for insts in self.templates:
             for inst in insts:
                 inst.nodes, inst.sig = [], None  # type: ignore[assignment]
         tr.born.clear()
         tr.cexpr.clear()
-        self.code = builtins.compile(self.source, "<engine.compile>", "exec")
-        exec(self.code, glob)
+        exec(builtins.compile(self.source, "<engine.compile>", "exec"), glob)
         self.run = glob["run"]
 
     def _shape_of(self, first: _Instance) -> tuple[set[int], dict[int, int]]:
@@ -619,18 +636,6 @@ class _Program:
                 skips[j] = a
         return watch, skips
 
-    def _name(self, v: Value, prefix: str, j: int) -> None:
-        label = v.label
-        ok = label.isidentifier() and label.isascii() and not label.startswith("_")
-        self.names[v] = f"{label}_{j}" if ok else f"{prefix}{j}"
-
-    @staticmethod
-    def _known(r: Any, pos: dict[Value, int]) -> Any:
-        if isinstance(r, Value) and r not in pos:
-            raise CompileError(f"compile: fn reads the number of {r!r}, which the result does "
-                               f"not depend on: that number cannot be followed")
-        return r
-
     def _leaf_text(self, e: Any) -> str:
         if e[0] == "v":
             return str(self.names[e[1]])
@@ -639,9 +644,9 @@ class _Program:
     def _key_text(self, key: Any) -> str:
         return self.names[key] if isinstance(key, Value) else self._leaf_text(key)
 
-    def _template(self, t: int, first: _Instance, fixed: list[bool], watch: set[int],
-                  skips: dict[int, int]) -> tuple[str, list[str]]:
+    def _template(self, t: int, first: _Instance, watch: set[int], skips: dict[int, int]) -> str:
         entries, ranks, guards = first.sig
+        fixed = self.fixed[t]
         keys = first.keys
         lits = {k: _lit(keys[k][1]) for k in range(len(keys))
                 if fixed[k] and isinstance(keys[k], tuple) and keys[k][0] == "k"}
@@ -683,10 +688,14 @@ class _Program:
         rest = [f"gt{j}" for j in range(root) if f"gt{j}" not in b.single and j not in ex]
         bwd_lines = [" = ".join([*rest, "0.0"])] if rest else []
         stack: list[tuple[int, str]] = []
+
+        def close() -> None:   # the end of a skipped block: its gradient must be finite
+            bwd_lines.append("    " * (len(stack) - 1)
+                             + f"elif not -1e999 < {stack.pop()[1]} < 1e999: raise _Bad")
+
         for j in reversed(range(len(entries))):
             while stack and j < stack[-1][0]:
-                bwd_lines.append("    " * (len(stack) - 1)
-                                 + f"elif not -_inf < {stack.pop()[1]} < _inf: raise _Bad")
+                close()
             rule, out, ins, c = node_args(j)
             known: tuple[str, ...] = ()
             if j in skips:   # inside the test the row's partial is its first branch
@@ -699,8 +708,7 @@ class _Program:
             b.backward(rule, out, ins, c, known)
             bwd_lines += ["    " * len(stack) + line for line in b.bwd]
         while stack:
-            bwd_lines.append("    " * (len(stack) - 1)
-                             + f"elif not -_inf < {stack.pop()[1]} < _inf: raise _Bad")
+            close()
         b.bwd = bwd_lines
         made = {line.split(" = ")[0] for line in b.fwd if " = " in line}
         used = re.findall(r"\b[te]\d+\b", "\n".join(x for x in b.bwd if x.lstrip()[0] != "#"))
@@ -736,17 +744,17 @@ class _Program:
                f"        {_tup(var)} = rows[k]", f"        {_tup(tape)} = tape[k]"]
         bwd += [ind + line for line in b.bwd]
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
-        return "\n".join(fwd + bwd), var
+        return "\n".join(fwd + bwd)
 
-    def _generate(self, interior: list[Value], created: list[Value],
-                  owner: dict[Value, _Instance], tid: dict[int, int], tr: _Trace,
-                  pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
-        glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace,
-                                "_Bad": ArithmeticError, "float": float, "_inf": math.inf,
+    def _generate(self, interior: list[Value], created: list[Value], owner: dict[Value, _Instance],
+                  tr: _Trace, pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
+        glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace, "_bad": _bad,
+                                "_Bad": ArithmeticError, "float": float,
                                 **{k.replace(".", "_"): f for k, f in _REAL.items()}}
         names = self.names
         parts: list[str] = []
         fixed: list[list[bool]] = []
+        self.fixed = fixed   # per template: which slots are the same in every instance
         self.alias: list[list[int]] = []
         self.out: list[list[int]] = []   # per template: the nodes it hands out, root last
         for t, insts in enumerate(self.templates):
@@ -756,7 +764,7 @@ class _Program:
             seen: dict[Any, int] = {}   # slots equal in every instance are one slot
             self.alias.append([seen.setdefault(col, k) for k, col in enumerate(columns)])
             self.out.append(sorted({j for i in insts for j in i.exports}))
-            parts.append(self._template(t, first, fixed[t], *self._shape_of(first))[0])
+            parts.append(self._template(t, first, *self._shape_of(first)))
         b = _Block()
         lines = [f"    {_tup([names[p] for p in self.params])} = P",
                  f"    {_tup([f'i{k}' for k in range(self.n_inputs)])} = I", "    ok = 0.0"]
@@ -765,35 +773,47 @@ class _Program:
                   for e, o in self.early]
         # Forward, level by level (any order that respects the data gives the same numbers):
         # the instances of a template that are ready together run in one loop.
-        level: dict[Any, int] = {}
-        items: list[tuple[int, Any]] = []
-        for v in sorted([*created, *(n for n in interior if n not in owner or
-                                     owner[n].root is n)], key=lambda v: tr.born[v]):
+        todo = sorted([*created, *(n for n in interior if n not in owner or owner[n].root is n)],
+                      key=lambda v: tr.born[v])
+        wanted = set(todo)
+
+        def deps(v: Value) -> set[Value]:
             inst = owner.get(v)
-            if inst is not None:
-                deps = {r for r in inst.keys if isinstance(r, Value)}
-            else:
-                deps = set(v.inputs) | set(_refs(tr.cexpr.get(v, tr.created.get(v, ("k",))), []))
-            lv = 1 + max((level.get(owner[d].root if d in owner else d, 0) for d in deps),
-                         default=0)
-            level[v] = lv
-            items.append((lv, inst if inst is not None else v))
-        items.sort(key=lambda item: item[0])
-        k = 0
-        while k < len(items):
-            lv, item = items[k]
-            if isinstance(item, _Instance):
-                t = tid[id(item)]
-                group = [it for l2, it in items[k:] if l2 == lv and isinstance(it, _Instance)
-                         and tid[id(it)] == t]
-                items[k:] = [(l2, it) for l2, it in items[k:] if not (
-                    l2 == lv and isinstance(it, _Instance) and tid[id(it)] == t)]
-                lines += self._forward_group(t, group, fixed[t], glob)
+            refs = ({r for r in inst.keys if isinstance(r, Value)} if inst is not None else
+                    {*v.inputs, *_refs(tr.cexpr.get(v, tr.created.get(v, ("k",))), [])})
+            return {owner[d].root if d in owner else d for d in refs} & wanted
+
+        level: dict[Value, int] = {}   # each item one level past the items it reads
+        for v in todo:
+            stack, busy = [(v, iter(deps(v)))], {v}
+            while stack:
+                u, it = stack[-1]
+                for d in it:
+                    if d in busy:
+                        raise CompileError("compile: the repeated blocks read each other")
+                    if d not in level:
+                        busy.add(d)
+                        stack.append((d, iter(deps(d))))
+                        break
+                else:
+                    stack.pop()
+                    busy.discard(u)
+                    level[u] = 1 + max((level[d] for d in deps(u)), default=0)
+        def group(item: tuple[int, Any]) -> tuple[int, int]:   # a level's loops, then nodes
+            return item[0], item[1].template if isinstance(item[1], _Instance) else -1
+
+        items: list[tuple[int, Any]] = sorted(((level[v], owner.get(v, v)) for v in todo),
+                                              key=group)
+        for (_, t), run in itertools.groupby(items, key=group):
+            if t >= 0:
+                lines += self._forward_group(t, [inst for _, inst in run], glob)
                 continue
-            if item.rule is None:
-                b.fwd.append(f"{names[item]} = float({_render(tr.created[item], self._leaf_text)})")
-                b.watch.append(names[item])
-            else:
+            for _, item in run:
+                if item.rule is None:
+                    b.fwd.append(f"{names[item]} = "
+                                 f"float({_render(tr.created[item], self._leaf_text)})")
+                    b.watch.append(names[item])
+                    continue
                 ce = tr.cexpr.get(item)
                 c = ("" if item.rule.args != "x, c" else _lit(item.param) if ce is None
                      else b.const(_render(ce, self._leaf_text), ce[0] in ("v", "i", "k")))
@@ -801,7 +821,6 @@ class _Program:
                           item in self.exposed)
             lines += ["    " + line for line in b.fwd]
             b.fwd = []
-            k += 1
         lines += ["    " + line for line in b.watch_lines("ok")]
         lines += [f"    if {'not ' if o else ''}{_render(e, self._leaf_text)}: raise _Retrace"
                   for e, o in self.guards]
@@ -811,6 +830,14 @@ class _Program:
         b.started = {"g" + names[v] for v in leaves} | {"g" + names[self.root]}
         lines.append(f"    g{names[self.root]} = 1.0")
         lines += [f"    g{names[v]} = 0.0" for v in leaves if v is not self.root]
+        # A value read by one node, and by no instance, takes its one term as it is.
+        reads = Counter(i for n in todo if n._rule is not None for i in n.inputs)
+        read_by_loops = {v for insts in self.templates for i in insts for v in i.accs}
+        b.single = {"g" + names[v] for v, k in reads.items()
+                    if k == 1 and v._rule is not None and v not in owner
+                    and v not in read_by_loops}
+        shared = [{insts[0].keys[k] for k in insts[0].grad_slots if fixed[t][k]}
+                  for t, insts in enumerate(self.templates)]
         segments: list[Any] = []
         batch: list[_Instance] = []
         accs: set[Any] = set()
@@ -820,8 +847,10 @@ class _Program:
             if inst is not None and inst.root is not n:
                 continue
             if batch:
-                if inst is not None and tid[id(inst)] == tid[id(batch[0])] and n not in accs \
-                        and not any(inst.nodes[j] in accs for j in inst.exports):
+                t = batch[0].template
+                if inst is not None and inst.template == t and n not in accs \
+                        and not any(inst.nodes[j] in accs for j in inst.exports) \
+                        and inst.accs & accs <= shared[t]:   # one loop adds to one copy
                     batch.append(inst)
                     accs |= inst.accs
                     continue
@@ -839,7 +868,7 @@ class _Program:
             if isinstance(seg, list):
                 lines += ["    " + line for line in b.bwd]
                 b.bwd = []
-                lines += self._backward_batch(seg, tid, fixed, b)
+                lines += self._backward_batch(seg, seg[0].template, b)
                 continue
             ce = tr.cexpr.get(seg)
             c = ("" if seg.rule.args != "x, c" else _lit(seg.param) if ce is None
@@ -859,13 +888,9 @@ class _Program:
         source = "\n".join([*parts, "def run(P, I):", *lines, ""])
         return source, glob
 
-    def _forward_group(self, t: int, group: list[_Instance], fixed: list[bool],
-                       glob: dict[str, Any]) -> list[str]:
-        first = self.templates[t][0]
-        keys = first.keys
-        F = [self._key_text(keys[k]) for k in range(len(keys))
-             if fixed[k] and not (isinstance(keys[k], tuple) and keys[k][0] == "k")]
-        var = [k for k in range(len(keys)) if not fixed[k] and self.alias[t][k] == k]
+    def _forward_group(self, t: int, group: list[_Instance], glob: dict[str, Any]) -> list[str]:
+        keys = self.templates[t][0].keys
+        var = [k for k in range(len(keys)) if not self.fixed[t][k] and self.alias[t][k] == k]
         if all(isinstance(i.keys[k], tuple) and i.keys[k][0] == "k" for i in group for k in var):
             rows = f"K{len(glob)}"   # numbers of the trace: one constant
             glob[rows] = tuple(tuple(i.keys[k][1] for k in var) for i in group)
@@ -874,19 +899,23 @@ class _Program:
                                  for i in group) + ")"
         for i in group:
             i.tape = self.taped[t] = self.taped.get(t, -1) + 1
-        return [f"    rows = {rows}", f"    out, okt = T{t}_fwd({_tup(F)}, rows, TAPE{t})",
+        return [f"    rows = {rows}", f"    out, okt = T{t}_fwd({self._fixed(t)}, rows, TAPE{t})",
                 "    ok = ok + okt", f"    ROWS{t} = ROWS{t} + rows",
                 f"    {_tup([self._outs(t, i) for i in group])} = out"]
+
+    def _fixed(self, t: int) -> str:
+        """The arguments every instance of a template shares (not numbers: written in)."""
+        keys = self.templates[t][0].keys
+        return _tup([self._key_text(keys[k]) for k in range(len(keys)) if self.fixed[t][k]
+                     and not (isinstance(keys[k], tuple) and keys[k][0] == "k")])
 
     def _outs(self, t: int, inst: _Instance, prefix: str = "") -> str:
         """The names of what an instance hands out: its exports, then its root."""
         return _tup([prefix + self.names[inst.nodes[j]] for j in [*self.out[t],
                                                                   len(inst.nodes) - 1]])
 
-    def _backward_batch(self, batch: list[_Instance], tid: dict[int, int],
-                        fixed: list[list[bool]], b: _Block) -> list[str]:
-        t = tid[id(batch[0])]
-        first, names = self.templates[t][0], self.names
+    def _backward_batch(self, batch: list[_Instance], t: int, b: _Block) -> list[str]:
+        first, names, fixed = self.templates[t][0], self.names, self.fixed[t]
         keys, gslots = first.keys, sorted(first.grad_slots)
         lines = []
         for inst in batch:
@@ -895,13 +924,11 @@ class _Program:
                 if acc not in b.started:
                     b.started.add(acc)
                     lines.append(f"    {acc} = 0.0")
-        F = [self._key_text(keys[k]) for k in range(len(keys))
-             if fixed[t][k] and not (isinstance(keys[k], tuple) and keys[k][0] == "k")]
-        A = _tup(["g" + names[keys[k]] for k in gslots if fixed[t][k]])
-        VA = [_tup(["g" + names[i.keys[k]] for k in gslots if not fixed[t][k]]) for i in batch]
+        A = _tup(["g" + names[keys[k]] for k in gslots if fixed[k]])
+        VA = [_tup(["g" + names[i.keys[k]] for k in gslots if not fixed[k]]) for i in batch]
         order = _tup([str(i.tape) for i in batch])
         roots = _tup([self._outs(t, i, "g") for i in batch])
-        lines.append(f"    {A}, new = T{t}_bwd({_tup(F)}, {A}, ROWS{t}, TAPE{t}, {order}, "
+        lines.append(f"    {A}, new = T{t}_bwd({self._fixed(t)}, {A}, ROWS{t}, TAPE{t}, {order}, "
                      f"{roots}, {_tup(VA)})")
         if any(v != "()" for v in VA):
             lines.append(f"    {_tup(VA)} = new")
@@ -934,14 +961,6 @@ def _fuse(lines: list[str], keep: set[str], depth: int = 40) -> list[str]:
 
 def _tup(names: list[str]) -> str:
     return "(" + ", ".join(names) + ("," if names else "") + ")"
-
-
-def _canon_shape(e: Any, shape: dict[Value, int]) -> Any:
-    if e[0] == "v":
-        return shape.get(e[1], 0)
-    if e[0] in ("i", "k"):
-        return e[0]
-    return (e[0], e[1], *(_canon_shape(a, shape) for a in (e[2:] if e[0] != "f" else e[2])))
 
 
 # --- the step ----------------------------------------------------------------------------
@@ -1061,16 +1080,16 @@ class CompiledStep:
         numbers = [v._data if isinstance(v, Value) else v for v in flat]
         result = None
         for program in list(versions):   # the first trace whose guards all hold
-            refs = [sys.getrefcount(p) for p in program.params]
+            refs = list(map(sys.getrefcount, program.params))
             if program.refs is None:
                 program.refs = refs
-            elif any(now < then for now, then in zip(refs, program.refs)):
+            elif any(map(operator.lt, refs, program.refs)):
                 # A parameter lost a holder (a model now holds a new object in its place):
                 # this trace may be stale, so it goes.
                 versions.remove(program)
                 continue
             try:
-                result = program.run([p._data for p in program.params], numbers)
+                result = program.run(list(map(_DATA, program.params)), numbers)
             except _Retrace:
                 continue
             except Exception:
@@ -1086,7 +1105,7 @@ class CompiledStep:
         loss, chk, gp, gi = result
         leaves = [*program.params, *(flat[k] for k, _ in program.value_inputs)]
         try:  # a grad that is a Value (create_graph) makes this fail: the engine takes over
-            totals = [p._grad + g for p, g in zip(leaves, (*gp, *gi))]
+            totals = list(map(operator.add, map(_GRAD, leaves), (*gp, *gi)))
             total = chk + loss + sum(totals)
             if type(total) is not float or not -math.inf < total < math.inf:
                 raise ArithmeticError
@@ -1150,7 +1169,8 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledStep:
     of every other leaf p of the graph (the parameters, read afresh at every call), equal to
     the last bit to ``fn(*inputs).backward()``. Without example inputs the data are
     constants of the trace. ``step.source`` is the code, ``step.graph`` the traced graph,
-    ``step.check(*inputs)`` compares with the normal engine.
+    ``step.check(*inputs)`` compares with the normal engine. In the code, a gradient that
+    has one term is that term: below, ``v2 = v1 - 1`` hands ``gv2`` to ``v1`` unchanged.
 
     Examples:
         >>> from engine import Value
@@ -1168,7 +1188,7 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledStep:
             v1 = w_0 * i0   # x * c
         ...
             # v1 = x * c: d/dx = c
-            gw_0 = gw_0 + (i0) * gv1
+            gw_0 = gw_0 + (i0) * gv2
         ...
         >>> step.check(2.0)
         True

@@ -159,6 +159,21 @@ def test_cross_entropy_recomputes_its_max_shift(activation: str) -> None:
     assert step.source.count("def T") >= 2
 
 
+def test_blocks_of_one_sample_that_add_into_the_same_gradients() -> None:
+    # MLP(8, [6, 3]) under cross-entropy: the output neurons of one sample are repeated
+    # blocks that all add into the gradients of the same hidden values; one loop over them
+    # would add into separate copies.
+    rng = random.Random(1)
+    model = nn.MLP(8, [6, 3], seed=0)
+    xs = [[rng.uniform(-1, 1) for _ in range(8)] for _ in range(6)]
+
+    def fn(xs: Any) -> Value:
+        return nn.cross_entropy([model(x) for x in xs], [i % 3 for i in range(6)])
+
+    step = same(fn, [[xs]], model.parameters())
+    assert step.source.count("def T") >= 2 and step.check(xs)
+
+
 def test_data_held_as_constants_without_inputs() -> None:
     model = nn.MLP(2, [4, 1], seed=2)
     X, y = [[0.5, -1.0], [1.5, 0.25], [-0.3, 0.9]], [1.0, -1.0, 1.0]
@@ -285,6 +300,9 @@ def test_a_graph_grad_falls_back_to_the_engine() -> None:
     (lambda w, x: w * x * 1e300 * 1e10, 1e-20, 1.0),
     (lambda w, x: (w * x).sqrt() * 0.0, 1.0, 0.0),      # the derivative at 0
     (lambda w, x: (w * x * 1e200).sigmoid(), 1e-200, 1e200),  # inf hidden by a squash
+    (lambda w, x: (w * x * -1e200).relu() + 1.0, 1e-200, 1e200),   # -inf dropped by relu
+    (lambda w, x: (w * x * 1e200 - w * x * 1e200).relu(), 1e-200, 1e200),  # nan dropped
+    (lambda w, x: (w * x * 1e200).relu() * 0.0, 1e-200, 1e200),    # inf passed on
 ])
 def test_errors_are_the_engines(fn: Callable[[Value, float], Value], good: float,
                                 bad: float) -> None:
