@@ -188,7 +188,9 @@ class Value:
 
     @data.setter
     def data(self, number: Number) -> None:
-        self._data = _to_float(number, "Value.data")
+        # (the common case, a finite float, without a call: optimizers set it every step)
+        self._data = number if type(number) is float and -_INF < number < _INF else _to_float(
+            number, "Value.data")
 
     @property
     def grad(self) -> Any:
@@ -197,7 +199,10 @@ class Value:
 
     @grad.setter
     def grad(self, g: Any) -> None:
-        self._grad = g if isinstance(g, Value) else _to_float(g, "Value.grad")
+        if type(g) is float and -_INF < g < _INF:
+            self._grad = g
+        else:
+            self._grad = g if isinstance(g, Value) else _to_float(g, "Value.grad")
 
     @property
     def label(self) -> str:
