@@ -66,8 +66,10 @@ display(HTML(
 # - **Backward.** Each comment names a node and its local derivatives, from the same row;
 #   the line under it multiplies them by the gradient arriving at the node, `g…`, and adds
 #   the product into the gradient of each input. `g… = 0.0 + …` is the first contribution
-#   (exactly what `backward()` does: it starts every sum at 0.0), and a parameter's sum
-#   (`gw0_0`, …) is what the step finally adds to `w0.grad`.
+#   (exactly what `backward()` does: it starts every sum at 0.0). A node whose local
+#   derivative is 1 (the `+` nodes, `x - c`) passes its gradient on unchanged, so it gets a
+#   comment and no line: `gv9` also serves as ∂L/∂v6 and ∂L/∂v3. A parameter's sum
+#   (`gw0_1`, …) is what the step finally adds to `w0.grad`.
 # - **Checks.** `ok` and `chk` add up values that must be finite; if one is not (or a
 #   domain check fails), the step runs the normal engine instead, which raises its own
 #   error with its own message.
@@ -117,8 +119,10 @@ plt.show()
 # One batch = 5 images of each digit, in the order 0, 1, …, 9, 0, 1, …: every batch then
 # has the same class indices, so the graph of its loss has the same shape and one
 # compiled step serves every batch (the pixels are the step's input, new each time). The
-# batch's 50 samples make a graph of about 240,000 nodes; the compiler finds that it is
-# one per-sample block repeated 50 times and writes that block once, as a loop.
+# batch's 50 samples make a graph of about 240,000 nodes. The compiler finds the blocks
+# that repeat, each sample's hidden layer (50 of them) and nine of its ten output neurons
+# (450), and writes each kind once, as a loop over its occurrences; the rest (each
+# sample's score for its own class, and the loss) is written out line by line.
 
 # %%
 model = nn.MLP(64, [32, 10], seed=0)
