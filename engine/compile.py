@@ -311,17 +311,20 @@ def _order(root: Value) -> tuple[list[Value], dict[Value, int]]:
     order: list[Value] = []
     start = {root: 0}
     stack = [root]
+    push, done = stack.append, order.append
     while stack:
         node = stack[-1]
-        x, y = node._x, node._y
+        x = node._x
         if x is not None and x not in start:
             start[x] = len(order)
-            stack.append(x)
-        elif y is not None and y not in start:
+            push(x)
+            continue
+        y = node._y
+        if y is not None and y not in start:
             start[y] = len(order)
-            stack.append(y)
-        else:
-            order.append(stack.pop())
+            push(y)
+            continue
+        done(stack.pop())
     return order, start
 
 
