@@ -404,6 +404,7 @@ def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(plane: 
     assert len(set(pictures)) == 5                   # every picture differs
 
 
+@pytest.mark.slow   # a Python subprocess that imports nn and matplotlib
 def test_script_run_without_jupyter_does_not_crash(tmp_path: Path) -> None:
     script = (
         "from nn import MLP, SGD, TrainingView, fit, hinge_loss\n"
