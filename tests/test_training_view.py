@@ -380,7 +380,9 @@ def _pixels(png: bytes) -> Any:
         return np.asarray(picture.convert("RGB"))
 
 
-@pytest.mark.parametrize("plane", [True, False])
+# Without the plane (the second case, a second or so) it runs in make test and CI; the
+# everyday loop draws that layout afresh in test_other_shapes_of_model_and_data_draw.
+@pytest.mark.parametrize("plane", [True, pytest.param(False, marks=pytest.mark.slow)])
 def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(plane: bool
                                                                            ) -> None:
     model = MLP(2, [4, 4, 1], seed=0) if plane else MLP(3, [4, 3], seed=0)
