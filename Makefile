@@ -34,7 +34,7 @@ pytest: $(VENV)/.dev
 
 quick: $(VENV)/.dev
 	@bash .ci/ensure-graphviz
-	$(PY) -m pytest -q -m "not slow and not browser"
+	$(PY) -m pytest -m "not slow and not browser"
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check engine nn tests benchmarks
