@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine (Debian, Python >= 3.10):
 #   make demo   trains an MLP on two moons and writes its pictures (creates .venv, installs Graphviz)
 #   make test   runs the whole test suite, ruff and mypy (creates .venv, installs Graphviz)
+#   make quick  the everyday loop: every test but the slow and browser ones, few examples
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 OUT    ?= demo-output
 
-.PHONY: demo test pytest lint bench clean
+.PHONY: demo test pytest quick lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +30,11 @@ test: pytest lint
 pytest: $(VENV)/.dev
 	@bash .ci/ensure-graphviz
 	@bash .ci/ensure-browser
-	$(PY) -m pytest
+	HYPOTHESIS_PROFILE="$${HYPOTHESIS_PROFILE:-ci}" $(PY) -m pytest
+
+quick: $(VENV)/.dev
+	@bash .ci/ensure-graphviz
+	$(PY) -m pytest -m "not slow and not browser"
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check engine nn tests benchmarks

@@ -22,6 +22,12 @@ import nn
 from engine import CompileError, Value, no_grad
 
 
+def examples(n: int) -> int:
+    """``n`` examples under the ``ci`` profile (30 a test), scaled for the loaded one: more
+    under ``dev``, a few under ``quick`` (tests/conftest.py)."""
+    return max(1, n * settings.default.max_examples // 30)
+
+
 def bits(x: Any) -> str:
     return float(x).hex()
 
@@ -61,7 +67,7 @@ def same(fn: Callable[..., Value], calls: Sequence[Sequence[Any]], leaves: Seque
 
 # --- random graphs over every row, and each row alone -----------------------------------------
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.too_slow])
 @given(expression_graphs(), st.lists(st.floats(-2.0, 2.0), min_size=4, max_size=4))
 def test_random_graphs_equal_the_engine_bit_for_bit(graph: Graph, new: list[float]) -> None:
     leaves = [Value(x) for x in graph.xs]
@@ -73,7 +79,7 @@ def test_random_graphs_equal_the_engine_bit_for_bit(graph: Graph, new: list[floa
             lambda: graph.build(*leaves), (), leaves)
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.too_slow])
 @given(expression_graphs(), st.lists(st.floats(-2.0, 2.0), min_size=4, max_size=4))
 def test_random_graphs_of_value_inputs(graph: Graph, new: list[float]) -> None:
     first = [Value(x) for x in graph.xs]
@@ -88,7 +94,7 @@ def _row_fn(case: Case, leaves: list[Value]) -> Callable[..., Value]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
-@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_each_row_compiles_to_itself(case: Case, data: st.DataObject) -> None:
     """The code a row emits equals the row, at random points, at its kinks and at ±0."""

@@ -54,6 +54,7 @@ def test_demo_says_how_to_install_what_is_missing(
     assert not (tmp_path / "never").exists()
 
 
+@pytest.mark.slow   # imports scikit-learn (about 2 s); the demo command above uses the same data
 def test_demo_data_and_model_match_micrograds_setting() -> None:
     X, y = nn.demo.two_moons()
     assert len(X) == len(y) == 100 and all(len(x) == 2 for x in X)

@@ -1424,9 +1424,13 @@ for how in ("copy", "deepcopy", "pickle"):
          lambda h=how: _round_trip(h, apply(_rule(), x2())), TypeError,
          "pickle: Value(data=4, grad=0) was made by Rule('twice'")
 for how in ("deepcopy", "pickle"):
+    case("copy", f"{how} of a 5,000-deep chain (beyond the recursion limit)",
+         lambda h=how: (lambda c: (c.data, len(topological_order(c))))(
+             _round_trip(h, chain(5_000))), ok((5_000.0, 5_001)))
+    # A second or so each: run by make test and CI, left out of the everyday loop.
     case("copy", f"{how} of a 100,000-deep chain (no recursion)",
          lambda h=how: (lambda c: (c.data, len(topological_order(c))))(
-             _round_trip(h, chain(100_000))), ok((100_000.0, 100_001)))
+             _round_trip(h, chain(100_000))), ok((100_000.0, 100_001)), marks=pytest.mark.slow)
 
 # --- no_grad, enable_grad, is_grad_enabled -----------------------------------------------
 

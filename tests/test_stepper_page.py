@@ -154,6 +154,7 @@ def test_without_scripts_and_styles_one_frame_remains(exercise: bool) -> None:
 
 
 @pytest.mark.usefixtures("needs_dot")
+@pytest.mark.slow   # nbconvert and its templates: about a second
 def test_a_saved_notebook_rendered_to_html_shows_one_frame_without_scripts() -> None:
     nbformat = pytest.importorskip("nbformat")
     nbconvert = pytest.importorskip("nbconvert")

@@ -507,6 +507,10 @@ TRAJECTORIES = {
 }
 
 
+# The first torch optimizer built imports torch's compiler (about 2 s), and each trajectory
+# takes a few tenths more: these run in make test and CI; the everyday loop checks the same
+# update rules without torch (tests/test_nn_optim.py).
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(TRAJECTORIES))
 def test_twenty_steps_agree_after_every_step(case: str) -> None:
     make_optimizers, problem = TRAJECTORIES[case]
@@ -518,6 +522,7 @@ def test_twenty_steps_agree_after_every_step(case: str) -> None:
     print(f"\n{case}: largest parameter difference over 20 steps = {largest:.3g}")
 
 
+@pytest.mark.slow   # builds a torch optimizer, as the trajectories above
 def test_a_different_rule_is_caught_within_the_first_steps() -> None:
     """The comparison can fail: torch with dampening 0.1 drifts from stepgrad without it."""
     model, stepgrad_loss, torch_loss = regression()

@@ -224,6 +224,9 @@ def test_hinge_loss(pairs: list[tuple[float, float]]) -> None:
 
 
 # --- optimizers ------------------------------------------------------------------------------
+# Marked slow: the first torch optimizer built imports torch's compiler (about 2 s). They run
+# in make test and CI; the everyday loop checks the same update rules without torch
+# (tests/test_nn_optim.py).
 
 params = st.lists(st.one_of(st.floats(-1e3, 1e3), st.sampled_from([0.0, -0.0, 1e-300, 1e100])),
                   min_size=1, max_size=3)
@@ -261,6 +264,7 @@ def _compare_steps(make_mine: Callable[[list[Value]], nn.Optimizer],
             assert near(p.data, w, drift[i], 1e-12), (p.data, w)
 
 
+@pytest.mark.slow
 @given(params, st.lists(st.lists(sgd_grads, min_size=3, max_size=3), min_size=1, max_size=4),
        learning_rates, st.sampled_from([0.0, 0.5, 0.9]), st.sampled_from([0.0, 0.1]),
        st.booleans(), st.sampled_from([0.0, 1e-4, 1.0]))
@@ -276,6 +280,7 @@ def test_sgd(data: list[float], grads: list[list[float]], lr: float, momentum: f
                    lambda ps: torch.optim.SGD(ps, **kwargs, foreach=False), data, grads)
 
 
+@pytest.mark.slow
 @given(params, st.lists(st.lists(adam_grads, min_size=3, max_size=3), min_size=1, max_size=4),
        learning_rates, st.sampled_from([(0.9, 0.999), (0.0, 0.0), (0.5, 0.9)]),
        st.sampled_from([1e-8, 1e-300, 1.0]), st.sampled_from([0.0, 1e-2]))

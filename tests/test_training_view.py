@@ -380,7 +380,9 @@ def _pixels(png: bytes) -> Any:
         return np.asarray(picture.convert("RGB"))
 
 
-@pytest.mark.parametrize("plane", [True, False])
+# Without the plane (the second case, a second or so) it runs in make test and CI; the
+# everyday loop draws that layout afresh in test_other_shapes_of_model_and_data_draw.
+@pytest.mark.parametrize("plane", [True, pytest.param(False, marks=pytest.mark.slow)])
 def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(plane: bool
                                                                            ) -> None:
     model = MLP(2, [4, 4, 1], seed=0) if plane else MLP(3, [4, 3], seed=0)
@@ -404,6 +406,7 @@ def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(plane: 
     assert len(set(pictures)) == 5                   # every picture differs
 
 
+@pytest.mark.slow   # a Python subprocess that imports nn and matplotlib
 def test_script_run_without_jupyter_does_not_crash(tmp_path: Path) -> None:
     script = (
         "from nn import MLP, SGD, TrainingView, fit, hinge_loss\n"
