@@ -93,8 +93,9 @@ def kernel_env() -> dict[str, str]:
     return env
 
 
-def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Run every cell of ``nb`` in a fresh kernel with ``notebooks/`` as working directory.
+def execute(nb: nbformat.NotebookNode, where: Path = HERE) -> nbformat.NotebookNode:
+    """Run every cell of ``nb`` in a fresh kernel with ``where`` (``notebooks/``) as working
+    directory: the files a notebook writes (``images/...``) go there.
 
     Raises ``nbclient.exceptions.CellExecutionError`` at the first cell that fails.
     """
@@ -106,7 +107,7 @@ def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         timeout=CELL_TIMEOUT,
         record_timing=False,
         coalesce_streams=True,
-        resources={"metadata": {"path": str(HERE)}},
+        resources={"metadata": {"path": str(where)}},
     )
     client.execute(env=kernel_env())
     return nb
