@@ -105,7 +105,6 @@ def exact_scale(svg: str) -> str:
     return _SCALED.sub(fix, svg, count=1)
 
 
-
 class Drawing(graphviz.Digraph):  # type: ignore[misc]
     """A :class:`graphviz.Digraph` whose rendering explains a missing ``dot`` program.
 
