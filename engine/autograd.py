@@ -26,7 +26,14 @@ def _require_value(v: Any, what: str) -> Value:
     return v
 
 
-def _require_flag(flag: Any, what: str) -> bool:
+def check_flag(flag: Any, what: str) -> bool:
+    """``flag`` if it is True or False, else a ``TypeError`` naming ``what``.
+
+    Examples:
+        >>> check_flag("no", "draw_dot: show_grad")
+        Traceback (most recent call last):
+        TypeError: draw_dot: show_grad must be True or False, got 'no'
+    """
     if not isinstance(flag, bool):
         raise TypeError(f"{what} must be True or False, got {flag!r}")
     return flag
@@ -83,7 +90,7 @@ def backward(root: Value, grad: Number = 1.0, create_graph: bool = False) -> Non
     Same as ``root.backward(grad)``; see :meth:`Value.backward`.
     """
     _require_value(root, "backward")
-    root.backward(grad, create_graph=_require_flag(create_graph, "backward: create_graph"))
+    root.backward(grad, create_graph=check_flag(create_graph, "backward: create_graph"))
 
 
 def grad(
@@ -112,8 +119,8 @@ def grad(
         0.0
     """
     _require_value(output, "grad")
-    _require_flag(create_graph, "grad: create_graph")
-    _require_flag(allow_unused, "grad: allow_unused")
+    check_flag(create_graph, "grad: create_graph")
+    check_flag(allow_unused, "grad: allow_unused")
     if isinstance(inputs, Value):
         wanted = [inputs]
     elif isinstance(inputs, (list, tuple)):

@@ -20,6 +20,7 @@ from typing import Any
 
 import graphviz
 
+from engine.autograd import check_flag
 from engine.value import Value, topological_order
 
 __all__ = [
@@ -321,19 +322,6 @@ def check_options(rankdir: Any, digits: Any, max_nodes: Any,
     if limit < 1:
         raise ValueError(f"{what}: max_nodes must be a whole number ≥ 1 or None, got {limit}")
     return n_digits, limit
-
-
-def check_flag(flag: Any, what: str) -> bool:
-    """``flag`` if it is True or False, else a ``TypeError`` naming ``what``.
-
-    Examples:
-        >>> check_flag("no", "draw_dot: show_grad")
-        Traceback (most recent call last):
-        TypeError: draw_dot: show_grad must be True or False, got 'no'
-    """
-    if not isinstance(flag, bool):
-        raise TypeError(f"{what} must be True or False, got {flag!r}")
-    return flag
 
 
 def _guard(n: int, max_nodes: int | None, what: str) -> None:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from engine.autograd import _require_value
 from engine.draw import (
     DEFAULT_MAX_NODES,
     Drawing,
@@ -78,8 +79,7 @@ class Stepper:
         max_nodes: int | None = DEFAULT_MAX_NODES,
         compact: bool = False,
     ) -> None:
-        if not isinstance(root, Value):
-            raise TypeError(f"Stepper: expected a Value, got {type(root).__name__}")
+        _require_value(root, "Stepper")
         seed = _to_float(grad, "Stepper: grad")
         digits, max_nodes = check_options(rankdir, digits, max_nodes, "Stepper")
         check_flag(compact, "Stepper: compact")

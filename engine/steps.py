@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from engine.autograd import _require_value
 from engine.draw import check_options, fill, fmt, node_names
 from engine.value import Number, Value, _node, _to_float, backprop, topological_order
 
@@ -162,12 +163,6 @@ class BackwardStep:
 
 # --- the generators --------------------------------------------------------------------
 
-def _require_root(root: Any, what: str) -> Value:
-    if not isinstance(root, Value):
-        raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
-    return root
-
-
 def _forward(root: Value, digits: int, apply: bool) -> Iterator[ForwardStep]:
     order = topological_order(root)
     names = node_names(order)
@@ -213,7 +208,7 @@ def forward_steps(root: Value, digits: int = 4) -> Iterator[ForwardStep]:
         n2 = x * w = 2 * (-3) = -6
         n3 = tanh(n2) = tanh(-6) = -1
     """
-    _require_root(root, "forward_steps")
+    _require_value(root, "forward_steps")
     digits, _ = check_options("LR", digits, None, "forward_steps")
     return _forward(root, digits, apply=True)
 
@@ -285,7 +280,7 @@ def backprop_steps(root: Value, grad: Number = 1.0, digits: int = 4) -> Iterator
         >>> round(x.grad, 4)
         0.8399
     """
-    _require_root(root, "backprop_steps")
+    _require_value(root, "backprop_steps")
     seed = _to_float(grad, "backprop_steps: grad")
     digits, _ = check_options("LR", digits, None, "backprop_steps")
     return _backward(root, seed, digits, apply=True)

@@ -245,8 +245,9 @@ def _is_number_like(x: Any) -> bool:
     return is_real(unwrap(x))  # nan and inf too: they are refused later, by name
 
 
-def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None]]:
-    """m = max z and exp(zⱼ − m) for each j; None where that is exactly 0 in floats.
+def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None], Value]:
+    """m = max z, exp(zⱼ − m) for each j (None where that is exactly 0 in floats), and the
+    sum of the terms kept, added left to right.
 
     Skipping those terms is exact (they add 0 to the sum and 0 to the gradient) and avoids
     forming zⱼ − m where it would overflow (1e308 − (−1e308)).
@@ -256,7 +257,11 @@ def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None]]:
     for z in zs:
         d = z.data - m  # a float: −inf when it overflows, and then exp gives 0 as well
         out.append(None if math.exp(d) == 0.0 else (z - m).exp())
-    return m, out
+    kept = [e for e in out if e is not None]   # the largest logit's term, 1, is always kept
+    total = kept[0]
+    for e in kept[1:]:
+        total = total + e
+    return m, out, total
 
 
 def softmax(logits: Sequence[ValueLike]) -> list[Value]:
@@ -274,11 +279,7 @@ def softmax(logits: Sequence[ValueLike]) -> list[Value]:
         [1.0, 0.0]
     """
     zs = _row("softmax", "logits", logits)
-    _, es = _shifted_exps(zs)
-    kept = [e for e in es if e is not None]
-    total = kept[0]
-    for e in kept[1:]:
-        total = total + e
+    _, es, total = _shifted_exps(zs)
     # A dropped term's probability is 0 and so is its every derivative: 0·(z − z.data)
     # keeps it connected to z.
     return [e / total if e is not None else (z - z.data) * 0.0 for z, e in zip(zs, es)]
@@ -342,15 +343,11 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
         if not 0 <= c < classes:
             raise ValueError(f"{who}: class index {c} of row {i} is out of range for "
                              f"{classes} classes (0 to {classes - 1})")
-        m, es = _shifted_exps(zs)
+        m, _, total = _shifted_exps(zs)
         if not math.isfinite(zs[c].data - m):
             raise OverflowError(
                 f"{who}: the loss of row {i} overflows a float: its true class's logit "
                 f"{zs[c].data:.6g} is too far below the largest, {m:.6g} (PyTorch gives inf)")
-        kept = [e for e in es if e is not None]
-        total = kept[0]
-        for e in kept[1:]:
-            total = total + e
         terms.append(total.log() - (zs[c] - m))
     return _result(_mean(who, terms), given_rows)
 
