@@ -55,6 +55,16 @@ def default_correct(pred: Any, target: Any) -> bool:
     return bool(scores.index(max(scores)) == target)
 
 
+def _loss(loss_fn: Callable[[list[Any], list[Any]], Value], preds: list[Any],
+          wanted: list[Any]) -> Value:
+    """``loss_fn(preds, wanted)``, refused unless it is a Value (something to backpropagate)."""
+    loss = loss_fn(preds, wanted)
+    if not isinstance(loss, Value):
+        raise TypeError(f"fit: loss_fn must return a Value (the loss, to backpropagate), got "
+                        f"{kind(loss)}")
+    return loss
+
+
 def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[Any],
         loss_fn: Callable[[list[Any], list[Any]], Value], optimizer: Optimizer,
         epochs: int = 1, batch_size: int | None = None, shuffle: bool = True,
@@ -124,15 +134,13 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
                 if compile:
                     if len(batch) not in steps:
                         steps[len(batch)] = engine.compile(
-                            lambda xb, tb: loss_fn([model(x) for x in xb], tb), xs, wanted)
+                            lambda xb, tb: _loss(loss_fn, [model(x) for x in xb], tb), xs,
+                            wanted)
                     optimizer.zero_grad()
                     loss_value = steps[len(batch)](xs, wanted)
                 else:
                     preds = [model(x) for x in xs]
-                    loss = loss_fn(preds, wanted)
-                    if not isinstance(loss, Value):
-                        raise TypeError(f"fit: loss_fn must return a Value (the loss, to "
-                                        f"backpropagate), got {kind(loss)}")
+                    loss = _loss(loss_fn, preds, wanted)
                     optimizer.zero_grad()
                     loss.backward()
                     loss_value = loss.data

@@ -494,6 +494,9 @@ case("fit", "optimizer None", lambda: _fit(optimizer=None), TypeError,
      "fit: optimizer must be an nn optimizer")
 case("fit", "loss_fn returns a float", lambda: _fit(loss_fn=lambda p, t: 0.5), TypeError,
      "fit: loss_fn must return a Value")
+case("fit", "loss_fn returns a float, compiled", lambda: _fit(loss_fn=lambda p, t: 0.5,
+                                                              compile=True), TypeError,
+     "fit: loss_fn must return a Value")
 case("fit", "loss_fn None", lambda: _fit(loss_fn=None), TypeError, "fit: loss_fn must be callable")
 case("fit", "lr_schedule returns nan", lambda: _fit(lr_schedule=lambda e: math.nan), ValueError,
      r"fit: lr_schedule\(0\) must be a finite number, got nan")
