@@ -1053,6 +1053,9 @@ class CompiledStep:
             program, out = str(err), None
         finally:
             if collecting:
+                # Cycles that fn left behind may hold parameters; freed now, they cannot make
+                # a parameter seem to lose a holder later (which would trace again).
+                gc.collect(0)
                 gc.enable()
         if self.retraces > MAX_RETRACES:
             program = ("compile: the traced graph kept changing (more than "

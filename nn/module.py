@@ -54,23 +54,24 @@ class Module:
         found: list[tuple[str, Value]] = []
         seen_values: set[Value] = set()
         seen_modules: set[int] = set()
-
-        def walk(prefix: str, item: Any) -> None:
+        # Depth-first, attributes in order, with a stack of (name, item) still to visit: no
+        # recursion limit, and no closure that refers to itself (such a cycle would keep
+        # every parameter referenced until the garbage collector's next full pass).
+        stack: list[tuple[str, Any]] = [("", self)]
+        while stack:
+            prefix, item = stack.pop()
             if isinstance(item, Value):
                 if item not in seen_values:
                     seen_values.add(item)
                     found.append((prefix, item))
             elif isinstance(item, Module):
                 if id(item) in seen_modules:  # a module reachable twice, or a cycle
-                    return
+                    continue
                 seen_modules.add(id(item))
-                for name, attr in vars(item).items():
-                    walk(f"{prefix}.{name}" if prefix else name, attr)
+                stack += reversed([(f"{prefix}.{name}" if prefix else name, attr)
+                                   for name, attr in vars(item).items()])
             elif isinstance(item, (list, tuple)):
-                for i, element in enumerate(item):
-                    walk(f"{prefix}.{i}", element)
-
-        walk("", self)
+                stack += reversed([(f"{prefix}.{i}", element) for i, element in enumerate(item)])
         return found
 
     def parameters(self) -> list[Value]:

@@ -7,6 +7,7 @@ loss, and the gradient of every leaf, after the compiled step and after
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -273,6 +274,23 @@ def test_a_replaced_parameter_traces_again() -> None:
     params = model.parameters()
     assert compiled_run(step, [[0.5, 2.0]], params) == engine_run(fn, [[0.5, 2.0]], params)
     assert step.retraces == 1
+
+
+def test_garbage_cycles_left_by_the_trace_do_not_make_it_trace_again() -> None:
+    # A reference cycle that fn leaves behind holds a parameter until the collector runs;
+    # were it counted as one of the parameter's holders at the first call, the collector
+    # freeing it later would look like a replaced parameter, and the step would trace again.
+    w = Value(0.5)
+
+    def fn(x: float) -> Value:
+        box: list[Any] = [w]
+        box.append(box)
+        return w * x
+
+    step = engine.compile(fn, 2.0)
+    step(2.0)
+    gc.collect()
+    assert step(3.0) == 1.5 and step.retraces == 0
 
 
 def test_no_grad_inside_fn_runs_the_normal_engine() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 
@@ -53,6 +54,22 @@ def test_a_module_that_refers_to_itself_does_not_loop() -> None:
     model = Middle()
     model.c.parent = model  # type: ignore[attr-defined]
     assert [n for n, _ in model.named_parameters()] == ["p2", "c.p3"]
+
+
+def test_listing_the_parameters_leaves_no_garbage_cycle_holding_them() -> None:
+    # (A cycle would keep every parameter referenced until the collector's next pass, and
+    # engine.compile takes a parameter that loses a holder for a replaced one.)
+    model = Outer()
+    gc.collect()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        model.named_parameters()
+        model.parameters()
+        assert gc.collect() == 0
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_mlp_names_count_and_uniqueness() -> None:
