@@ -125,10 +125,20 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
             out.decode("utf-8")).encode("utf-8")
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
+        # An SVG file gets the exact scale too, before any viewer opens it.
+        view = kwargs.pop("view", False) if len(args) < 3 else False
         try:
-            return super().render(*args, **kwargs)
+            path = super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound as err:
             raise _missing_dot(err) from None
+        if str(path).endswith(".svg"):
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(exact_scale(text))
+        if view:
+            graphviz.view(path, quiet=kwargs.get("quiet_view", False))
+        return path
 
     def view(self, *args: Any, **kwargs: Any) -> Any:
         try:

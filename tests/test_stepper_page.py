@@ -511,15 +511,36 @@ def test_two_outputs_on_one_notebook_page_play_separately(
 
 @pytest.mark.usefixtures("needs_dot")
 @pytest.mark.parametrize("n", [27])
-def test_a_compact_drawing_is_not_cut_off_in_a_notebook_or_in_svg(n: int) -> None:
+def test_a_compact_drawing_is_not_cut_off_in_a_notebook_or_in_svg(n: int,
+                                                                   tmp_path: Path) -> None:
     # The same rounding as above, in draw_dot's own output (a chain wide enough to be
-    # shrunk): .svg(), .pipe() and the picture a notebook shows all carry the exact scale.
+    # shrunk): .svg(), .pipe(), the picture a notebook shows and the file .render() writes
+    # all carry the exact scale.
     xs = [Value(0.5 + k / 10, label=f"x{k}") for k in range(n)]
     y = xs[0]
     for x in xs[1:]:
         y = (y * x).tanh()
     d = draw_dot(y, compact=True, max_nodes=None)
     for svg in (d.svg(), d.pipe(format="svg").decode("utf-8"),
-                d._repr_mimebundle_()["image/svg+xml"]):
+                d._repr_mimebundle_()["image/svg+xml"],
+                Path(d.render(tmp_path / "chain", format="svg")).read_text(encoding="utf-8")):
         reach, width = rightmost(svg)
         assert reach <= width + 0.01
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_view_opens_the_svg_file_only_once_it_has_the_exact_scale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    xs = [Value(0.5 + k / 10, label=f"x{k}") for k in range(27)]
+    y = xs[0]
+    for x in xs[1:]:
+        y = (y * x).tanh()
+    d = draw_dot(y, compact=True, max_nodes=None)
+    d.format = "svg"
+    opened: list[tuple[float, float]] = []
+    monkeypatch.setattr("graphviz.view", lambda path, quiet=False: opened.append(
+        rightmost(Path(path).read_text(encoding="utf-8"))))
+    d.view(tmp_path / "chain")
+    assert len(opened) == 1
+    reach, width = opened[0]
+    assert reach <= width + 0.01
