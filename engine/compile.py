@@ -1089,7 +1089,7 @@ class CompiledStep:
             refs = list(map(sys.getrefcount, program.params))
             if program.refs is None:
                 program.refs = refs
-            elif any(map(operator.lt, refs, program.refs)):
+            elif refs != program.refs and any(map(operator.lt, refs, program.refs)):
                 # A parameter lost a holder (a model now holds a new object in its place):
                 # this trace may be stale, so it goes.
                 versions.remove(program)
@@ -1108,10 +1108,13 @@ class CompiledStep:
                 return self._engine(inputs)
             out.backward()   # this call's result: the traced graph is the engine's own
             return out.data
-        loss, chk, gp, gi = result
-        leaves = [*program.params, *(flat[k] for k, _ in program.value_inputs)]
+        loss, chk, grads, gi = result
+        leaves = program.params
+        if program.value_inputs:
+            leaves = [*leaves, *(flat[k] for k, _ in program.value_inputs)]
+            grads = (*grads, *gi)
         try:  # a grad that is a Value (create_graph) makes this fail: the engine takes over
-            totals = list(map(operator.add, map(_GRAD, leaves), (*gp, *gi)))
+            totals = list(map(operator.add, map(_GRAD, leaves), grads))
             total = chk + loss + sum(totals)
             if type(total) is not float or not -math.inf < total < math.inf:
                 raise ArithmeticError
