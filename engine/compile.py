@@ -505,7 +505,7 @@ class _Names(dict):  # type: ignore[type-arg]
         self.pos = pos
 
     def __missing__(self, v: Value) -> str:
-        self[v] = name = self.name(v, "v", self.pos[v])
+        self[v] = name = self.name(v, "n", self.pos[v])
         return name
 
     @staticmethod
@@ -1179,7 +1179,7 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledStep:
     the last bit to ``fn(*inputs).backward()``. Without example inputs the data are
     constants of the trace. ``step.source`` is the code, ``step.graph`` the traced graph,
     ``step.check(*inputs)`` compares with the normal engine. In the code, a gradient that
-    has one term is that term: below, ``v2 = v1 - 1`` hands ``gv2`` to ``v1`` unchanged.
+    has one term is that term: below, ``n2 = n1 - 1`` hands ``gn2`` to ``n1`` unchanged.
 
     Examples:
         >>> from engine import Value
@@ -1194,10 +1194,10 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledStep:
         >>> print(step.source)  # doctest: +ELLIPSIS
         def run(P, I):
         ...
-            v1 = w_0 * i0   # x * c
+            n1 = w_0 * i0   # x * c
         ...
-            # v1 = x * c: d/dx = c
-            gw_0 = gw_0 + (i0) * gv2
+            # n1 = x * c: d/dx = c
+            gw_0 = gw_0 + (i0) * gn2
         ...
         >>> step.check(2.0)
         True

@@ -58,9 +58,10 @@ display(HTML(
 # %% [markdown]
 # How to read the code:
 #
-# - **Forward.** `v2 = w0_1 * 0.5   # x * c` is the row `x * c` of the table, its forward
-#   formula written with this node's names (a parameter's name is its label and its
-#   place); the sum z grows one term per line, then `tanh`, the difference and the square.
+# - **Forward.** `n2 = w0_1 * 0.5   # x * c` is the row `x * c` of the table, its forward
+#   formula written with this node's names (`n2` is the node the drawing calls n2; a
+#   parameter's name is its label and its place); the sum z grows one term per line,
+#   then `tanh`, the difference and the square.
 #   A line `_check_…(...)` is a row's domain check (`**` refuses a negative base with a
 #   fractional exponent), run before the formula.
 # - **Backward.** Each comment names a node and its local derivatives, from the same row;
@@ -68,7 +69,7 @@ display(HTML(
 #   the product into the gradient of each input. `g… = 0.0 + …` is the first contribution
 #   (exactly what `backward()` does: it starts every sum at 0.0). A node whose local
 #   derivative is 1 (the `+` nodes, `x - c`) passes its gradient on unchanged, so it gets a
-#   comment and no line: `gv9` also serves as ∂L/∂v6 and ∂L/∂v3. A parameter's sum
+#   comment and no line: `gn9` also serves as ∂L/∂n6 and ∂L/∂n3. A parameter's sum
 #   (`gw0_1`, …) is what the step finally adds to `w0.grad`.
 # - **Checks.** `ok` and `chk` add up values that must be finite; if one is not (or a
 #   domain check fails), the step runs the normal engine instead, which raises its own
