@@ -78,6 +78,10 @@ class Sizes:
         # one warm-up step, the timed steps, then one step with the collector off.
         self.moons_rounds = 2 if quick else 5
         self.moons_steps = 1 if quick else 2  # per round
+        # moons_step_compiled: its three steps (interpreted, compiled, floats) in turn, this
+        # many times in one process after the checked first step (a compiled step lasts a few
+        # ms, so more turns cost little and steady its median).
+        self.compiled_turns = 5 if quick else 30
         # Chain lengths N in links (2 nodes each). The first is the per-node figure every
         # engine survives; the others probe depth. 500 links = 1,000 nodes.
         self.chain_small = 250
@@ -379,7 +383,7 @@ def measure_moons_compiled(engine: str, sizes: Sizes, data: Moons) -> dict[str, 
         raise SystemExit("moons_step_compiled: the compiled step differs from the engine's")
     times: dict[str, list[float]] = {"interpreted": [], "compiled": [], "floats": [],
                                      "step_call": []}
-    steps = 1 + sizes.moons_steps * sizes.moons_rounds
+    steps = 1 + sizes.compiled_turns
     turns: list[tuple[str, Callable[[], Any]]] = [
         ("interpreted", interpreted_step), ("compiled", compiled_step),
         ("floats", lambda: fl.backward(flm, fl.forward(flm, X, ys)))]
