@@ -81,6 +81,7 @@ _REAL = {"max": builtins.max, "min": builtins.min,
          **{f"math.{f}": getattr(math, f) for f in _MATH}}
 _LOCK = threading.Lock()
 _DATA, _GRAD = operator.attrgetter("_data"), operator.attrgetter("_grad")
+_RULE, _X, _Y = operator.attrgetter("_rule"), operator.attrgetter("_x"), operator.attrgetter("_y")
 
 
 class CompileError(ValueError):
@@ -442,13 +443,32 @@ def _kid(key: Any) -> Any:
 
 
 class _Instance:
-    """One occurrence of a repeated block: its nodes (topological order) and its slots."""
+    """One occurrence of a repeated block: its nodes (topological order) and its slots.
 
-    def __init__(self, nodes: list[Value], tr: _Trace, guards: list[Any]) -> None:
+    Given the group's ``first`` instance, a block shaped like it takes its signature without
+    building one (see ``_like``); any other block builds its own, to be compared in full.
+    """
+
+    def __init__(self, nodes: list[Value], tr: _Trace, guards: list[Any],
+                 first: _Instance | None = None) -> None:
         self.nodes, self.root = nodes, nodes[-1]
         self.tape = 0   # where its values are kept between the passes
         self.template = 0
         self.exports: list[int] = []   # its nodes read outside it (besides its root)
+        self.shape: tuple[Any, ...] | None = None
+        self.keys: list[Any]
+        self.sig: Any
+        self.grad_slots: set[int]
+        keys = None if first is None or guards else first._like(nodes, tr)
+        if first is None or keys is None:
+            self._canon(tr, guards)
+        else:
+            self.keys, self.sig, self.grad_slots = keys, first.sig, first.grad_slots
+        self.accs = {self.keys[k] for k in self.grad_slots}
+
+    def _canon(self, tr: _Trace, guards: list[Any]) -> None:
+        """The signature: every node's row, inputs (a local index or a slot) and constant."""
+        nodes = self.nodes
         local = {n: ("t", j) for j, n in enumerate(nodes)}
         keys: list[Any] = []
         seen: dict[Any, tuple[str, int]] = {}
@@ -493,8 +513,42 @@ class _Instance:
         born = [tr.born[n] for n in nodes]
         ranks = tuple(sorted(range(len(nodes)), key=born.__getitem__))
         self.sig = (tuple(entries), ranks, tuple((canon(e), o) for e, o in guards))
-        self.accs = {keys[k] for k in self.grad_slots}
         canon = None  # type: ignore[assignment]  # the closure refers to itself: free it now
+        if not guards and not any(map(cexpr.__contains__, nodes)):
+            where = dict(zip(nodes, itertools.count()))
+            occ = [(j, f, r[1]) for j, (_, ins, ce) in enumerate(entries)   # f: x, y or c
+                   for f, r in zip((0, 1, 2), (ins[0], ins[1:] and ins[1], ce))
+                   if r and r[0] == "s"]
+            self.shape = (list(map(_RULE, nodes)), list(map(where.get, map(_X, nodes))),
+                          list(map(where.get, map(_Y, nodes))), occ, ranks)
+
+    def _like(self, nodes: list[Value], tr: _Trace) -> list[Any] | None:
+        """The slots of a block shaped like this one, or None if it may differ.
+
+        The same signature, checked on lists (mostly in C): the same rows, the same local
+        inputs, the same creation order, no constant from data, and its outside inputs in
+        the same pattern (one object per slot, a different one for each slot).
+        """
+        if self.shape is None or len(nodes) != len(self.nodes):
+            return None
+        rules, lx, ly, occ, ranks = self.shape
+        where = dict(zip(nodes, itertools.count()))
+        xs, ys = list(map(_X, nodes)), list(map(_Y, nodes))
+        if (list(map(_RULE, nodes)) != rules or list(map(where.get, xs)) != lx
+                or list(map(where.get, ys)) != ly or any(map(tr.cexpr.__contains__, nodes))):
+            return None
+        born = list(map(tr.born.__getitem__, nodes))
+        seq = list(map(born.__getitem__, ranks))
+        if seq != sorted(seq):
+            return None
+        keys, ins = list(self.keys), (xs, ys)
+        for j, f, k in occ:   # each slot from its last occurrence (a row has c or not)...
+            keys[k] = ins[f][j] if f < 2 else ("k", nodes[j]._c)
+        values = [k for j, f, k in occ if f < 2]
+        if any(keys[k] is not ins[f][j] for j, f, k in occ if f < 2) or len(
+                set(map(id, map(keys.__getitem__, values)))) != len(set(values)):
+            return None   # ...must be the object of every occurrence, and slots differ
+        return keys
 
 
 class _Names(dict):  # type: ignore[type-arg]
@@ -593,7 +647,8 @@ class _Program:
                 exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
                 inst = None
                 if len(exports) <= min(64, len(block) // 2):
-                    inst = _Instance(block, tr, [g for m in block for g in guards_at.get(m, ())])
+                    guards = [g for m in block for g in guards_at.get(m, ())] if guards_at else []
+                    inst = _Instance(block, tr, guards, insts[0] if insts else None)
                 # A group whose blocks differ, or read a number computed after them (a
                 # constant from data), gives way to the smaller blocks inside it.
                 if inst is None or (insts and inst.sig != insts[0].sig) or any(
@@ -617,7 +672,7 @@ class _Program:
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
         for insts in self.templates:
             for inst in insts:
-                inst.nodes, inst.sig = [], None  # type: ignore[assignment]
+                inst.nodes, inst.sig = [], None
         tr.born.clear()
         tr.cexpr.clear()
         exec(builtins.compile(self.source, "<engine.compile>", "exec"), glob)
