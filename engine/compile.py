@@ -666,9 +666,12 @@ class _Program:
                 self.templates.append(insts)
         self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
         self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
-        self.source, glob = self._generate(interior, created, owner, tr, pos)
+        # What the code is written in: the nodes of no block, and one item per block.
+        units = sorted([*itertools.filterfalse(owner.__contains__, interior),
+                        *(i.root for insts in self.templates for i in insts)], key=pos.__getitem__)
+        self.source, glob = self._generate(units, created, owner, tr)
         # Free what only the generation needed before compile() builds its own trees.
-        del order, start, pos, last, owner, interior, icount
+        del order, start, pos, last, owner, interior, icount, units
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
         for insts in self.templates:
             for inst in insts:
@@ -804,8 +807,8 @@ class _Program:
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
         return "\n".join(fwd + bwd)
 
-    def _generate(self, interior: list[Value], created: list[Value], owner: dict[Value, _Instance],
-                  tr: _Trace, pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
+    def _generate(self, units: list[Value], created: list[Value], owner: dict[Value, _Instance],
+                  tr: _Trace) -> tuple[str, dict[str, Any]]:
         glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace, "_bad": _bad,
                                 "_Bad": ArithmeticError, "float": float,
                                 **{k.replace(".", "_"): f for k, f in _REAL.items()}}
@@ -817,7 +820,8 @@ class _Program:
         self.out: list[list[int]] = []   # per template: the nodes it hands out, root last
         for t, insts in enumerate(self.templates):
             first = insts[0]
-            columns = [tuple(_kid(i.keys[k]) for i in insts) for k in range(len(first.keys))]
+            columns = [(_kid(col[0]),) * len(col) if len(set(map(id, col))) == 1   # a parameter
+                       else tuple(map(_kid, col)) for col in zip(*(i.keys for i in insts))]
             fixed.append([len(set(col)) == 1 for col in columns])
             seen: dict[Any, int] = {}   # slots equal in every instance are one slot
             self.alias.append([seen.setdefault(col, k) for k, col in enumerate(columns)])
@@ -831,19 +835,19 @@ class _Program:
                   for e, o in self.early]
         # Forward, level by level (any order that respects the data gives the same numbers):
         # the instances of a template that are ready together run in one loop.
-        todo = sorted([*created, *(n for n in interior if n not in owner or owner[n].root is n)],
-                      key=lambda v: tr.born[v])
+        todo = sorted([*created, *units], key=tr.born.__getitem__)
         wanted = set(todo)
 
         def deps(v: Value) -> set[Value]:
             inst = owner.get(v)
-            refs = ({r for r in inst.keys if isinstance(r, Value)} if inst is not None else
+            refs = (set(inst.keys) if inst is not None else   # Values, and numbers (no match)
                     {*v.inputs, *_refs(tr.cexpr.get(v, tr.created.get(v, ("k",))), [])})
-            return {owner[d].root if d in owner else d for d in refs} & wanted
+            return (refs & wanted) | {owner[d].root for d in owner.keys() & refs}
 
+        dep = {v: deps(v) for v in todo}
         level: dict[Value, int] = {}   # each item one level past the items it reads
         for v in todo:
-            stack, busy = [(v, iter(deps(v)))], {v}
+            stack, busy = [(v, iter(dep[v]))], {v}
             while stack:
                 u, it = stack[-1]
                 for d in it:
@@ -851,12 +855,12 @@ class _Program:
                         raise CompileError("compile: the repeated blocks read each other")
                     if d not in level:
                         busy.add(d)
-                        stack.append((d, iter(deps(d))))
+                        stack.append((d, iter(dep[d])))
                         break
                 else:
                     stack.pop()
                     busy.discard(u)
-                    level[u] = 1 + max((level[d] for d in deps(u)), default=0)
+                    level[u] = 1 + max((level[d] for d in dep[u]), default=0)
         def group(item: tuple[int, Any]) -> tuple[int, int]:   # a level's loops, then nodes
             return item[0], item[1].template if isinstance(item[1], _Instance) else -1
 
@@ -900,10 +904,8 @@ class _Program:
         batch: list[_Instance] = []
         accs: set[Any] = set()
         pre: list[Value] = []
-        for n in reversed(interior):
+        for n in reversed(units):
             inst = owner.get(n)
-            if inst is not None and inst.root is not n:
-                continue
             if batch:
                 t = batch[0].template
                 if inst is not None and inst.template == t and n not in accs \
