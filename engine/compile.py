@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import builtins
 import gc
+import heapq
 import itertools
 import math
 import numbers
@@ -551,6 +552,12 @@ class _Instance:
         return keys
 
 
+def _candidate(n: Value, pos: dict[Value, int], start: dict[Value, int],
+               icount: list[int]) -> tuple[int, int, int, Value]:
+    """A node's place among the candidate blocks: larger first, by row, last first."""
+    return -(icount[pos[n] + 1] - icount[start[n]]), _RULE_ID[n._rule], -pos[n], n  # type: ignore[index]
+
+
 class _Names(dict):  # type: ignore[type-arg]
     """Readable names for the Values of the generated code, made when first asked for."""
 
@@ -631,17 +638,19 @@ class _Program:
         for g, at in zip(tr.guards, gpos):
             if at >= 0:
                 guards_at.setdefault(order[at], []).append(g)
-        groups: dict[tuple[int, int], list[Value]] = {}
-        for n in reversed(interior):
-            size = icount[pos[n] + 1] - icount[start[n]]
-            if MIN_BLOCK <= size <= MAX_BLOCK:
-                groups.setdefault((-size, _RULE_ID[n._rule]), []).append(n)  # type: ignore[index]
         owner: dict[Value, _Instance] = {}
         self.templates: list[list[_Instance]] = []
-        for _, members in sorted(groups.items(), key=lambda kv: kv[0]):
+
+        # DFS blocks nest: the candidates are the nodes in no accepted block, found from the
+        # root down, largest first (a heap); a node's block holds its inputs' blocks that
+        # start inside it.
+        heap = [_candidate(root, pos, start, icount)] if root._rule is not None else []
+        while heap:
+            key, members = heap[0][:2], []
+            while heap and heap[0][:2] == key:   # one row, one size: in reverse order
+                members.append(heapq.heappop(heap)[3])
             insts: list[_Instance] = []
-            free = [n for n in members if n not in owner]
-            for n in free if len(free) > 1 else ():
+            for n in members if len(members) > 1 and -key[0] <= MAX_BLOCK else ():
                 at, a = pos[n], start[n]
                 block = [m for m in order[a:at + 1] if m._rule is not None]
                 exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
@@ -664,6 +673,13 @@ class _Program:
                     inst.template = len(self.templates)
                     owner.update(dict.fromkeys(inst.nodes, inst))
                 self.templates.append(insts)
+                continue
+            for n in members:
+                for m in (n._x, n._y) if n._y is not n._x else (n._x,):
+                    if m is not None and m._rule is not None and pos[m] >= start[n]:
+                        c = _candidate(m, pos, start, icount)
+                        if -c[0] >= MIN_BLOCK:
+                            heapq.heappush(heap, c)
         self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
         self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
         # What the code is written in: the nodes of no block, and one item per block.
