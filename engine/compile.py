@@ -72,6 +72,7 @@ _ZERO_ELSE = re.compile(r"^(.*) if (.*) else 0\.0$")   # a partial that is 0 on 
 # -inf or nan there raises; what they pass on, the next reader sees.
 _GATES = {r for r in OPS if r.forward.startswith("x if ") and r.forward.endswith(" else 0.0")
           and r.arity == 1 and r.f(math.inf) == math.inf}
+_EXPOSING = {r for r in OPS if r.name not in _PROPAGATE and r not in _GATES}
 _BIN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
         "**": operator.pow}
 _CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -515,39 +516,41 @@ class _Instance:
         ranks = tuple(sorted(range(len(nodes)), key=born.__getitem__))
         self.sig = (tuple(entries), ranks, tuple((canon(e), o) for e, o in guards))
         canon = None  # type: ignore[assignment]  # the closure refers to itself: free it now
-        if not guards and not any(map(cexpr.__contains__, nodes)):
-            where = dict(zip(nodes, itertools.count()))
+        if not guards and not any(n in cexpr for n in nodes):
+            where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
             occ = [(j, f, r[1]) for j, (_, ins, ce) in enumerate(entries)   # f: x, y or c
                    for f, r in zip((0, 1, 2), (ins[0], ins[1:] and ins[1], ce))
                    if r and r[0] == "s"]
-            self.shape = (list(map(_RULE, nodes)), list(map(where.get, map(_X, nodes))),
-                          list(map(where.get, map(_Y, nodes))), occ, ranks)
+            values = sorted({k for _, f, k in occ if f < 2})
+            self.shape = ([n._rule for n in nodes], [where.get(n._x) for n in nodes],
+                          [where.get(n._y) for n in nodes], occ, values, ranks)
 
     def _like(self, nodes: list[Value], tr: _Trace) -> list[Any] | None:
         """The slots of a block shaped like this one, or None if it may differ.
 
-        The same signature, checked on lists (mostly in C): the same rows, the same local
-        inputs, the same creation order, no constant from data, and its outside inputs in
-        the same pattern (one object per slot, a different one for each slot).
+        The same signature, checked on lists: the same rows, the same local inputs, the same
+        creation order, no constant from data, and its outside inputs in the same pattern
+        (one object per slot, a different one for each slot).
         """
         if self.shape is None or len(nodes) != len(self.nodes):
             return None
-        rules, lx, ly, occ, ranks = self.shape
-        where = dict(zip(nodes, itertools.count()))
-        xs, ys = list(map(_X, nodes)), list(map(_Y, nodes))
-        if (list(map(_RULE, nodes)) != rules or list(map(where.get, xs)) != lx
-                or list(map(where.get, ys)) != ly or any(map(tr.cexpr.__contains__, nodes))):
+        rules, lx, ly, occ, values, ranks = self.shape
+        where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
+        xs, ys = [n._x for n in nodes], [n._y for n in nodes]
+        if ([n._rule for n in nodes] != rules or [where.get(x) for x in xs] != lx
+                or [where.get(y) for y in ys] != ly):
             return None
-        born = list(map(tr.born.__getitem__, nodes))
-        seq = list(map(born.__getitem__, ranks))
+        if tr.cexpr and any(n in tr.cexpr for n in nodes):
+            return None
+        born = tr.born
+        seq = [born[nodes[j]] for j in ranks]
         if seq != sorted(seq):
             return None
         keys, ins = list(self.keys), (xs, ys)
         for j, f, k in occ:   # each slot from its last occurrence (a row has c or not)...
             keys[k] = ins[f][j] if f < 2 else ("k", nodes[j]._c)
-        values = [k for j, f, k in occ if f < 2]
         if any(keys[k] is not ins[f][j] for j, f, k in occ if f < 2) or len(
-                set(map(id, map(keys.__getitem__, values)))) != len(set(values)):
+                {id(keys[k]) for k in values}) != len(values):
             return None   # ...must be the object of every occurrence, and slots differ
         return keys
 
@@ -581,7 +584,7 @@ class _Program:
 
     def __init__(self, root: Value, tr: _Trace, inputs: list[Any]) -> None:
         order, start = _order(root)
-        pos = {n: i for i, n in enumerate(order)}
+        pos = dict(zip(order, itertools.count()))
         self.root, self.names = root, _Names(pos)
         self.refs: list[int] | None = None   # the parameters' reference counts, first call
         self.taped: dict[int, int] = {}
@@ -598,17 +601,16 @@ class _Program:
         interior = [n for n in order if n._rule is not None]
         # Where each node's number is last needed: by a node, a constant, or a guard.
         INF = len(order)
-        last = {n: i for i, n in enumerate(order)}
+        last = pos.copy()
         exposed: set[Value] = {root}   # values to test for inf/nan themselves
-        propagate = {r for r in OPS if r.name in _PROPAGATE}
-        for n in order:
-            x, y = n._x, n._y
+        for i, n in enumerate(order):
+            x = n._x
             if x is not None:
-                i = last[n]
                 last[x] = i
+                y = n._y
                 if y is not None:
                     last[y] = i
-                if n._rule not in propagate and n._rule not in _GATES:
+                if n._rule in _EXPOSING:   # a row that does not pass inf/nan on
                     exposed.add(x)
                     if y is not None:
                         exposed.add(y)
@@ -630,7 +632,7 @@ class _Program:
                 exposed.add(r)
         self.exposed = exposed
         self.pos, self.start, self.last = pos, start, last
-        icount = self.icount = [0, *itertools.accumulate(n._rule is not None for n in order)]
+        icount = self.icount = [0, *itertools.accumulate([n._rule is not None for n in order])]
         # Repeated blocks, outermost (largest) first: the nodes of one row whose DFS blocks
         # hold as many nodes are candidates, and their signatures must agree (the end of a
         # cross-entropy, which picks each sample's class, does not).
