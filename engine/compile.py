@@ -226,22 +226,26 @@ class _Trace:
 _TRACE: list[_Trace] = []
 
 
-def _traced_node(rule: Any, x: Value, y: Value | None, c: float | None) -> Value:
-    tr = _TRACE[0]
-    expr = None
-    if tr.pending is not None:
-        if c is not None:
-            expr = tr.take(c)
-        else:
-            tr.settle()
-    out: Value = _HOOKED["_node"](rule, x, y, c)
-    if out._rule is None:
-        raise CompileError("compile: fn computes inside no_grad() or asks for higher-order "
-                           "gradients")
-    if expr is not None:
-        tr.cexpr[out] = expr
-    tr.born[out] = len(tr.born)
-    return out
+def _node_hook(tr: _Trace, node: Callable[..., Value]) -> Callable[..., Value]:
+    """``engine.value._node`` while tracing (called for every node: kept short)."""
+    born = tr.born
+
+    def traced_node(rule: Any, x: Value, y: Value | None, c: float | None) -> Value:
+        expr = None
+        if tr.pending is not None:
+            if c is not None:
+                expr = tr.take(c)
+            else:
+                tr.settle()
+        out = node(rule, x, y, c)
+        if out._rule is None:
+            raise CompileError("compile: fn computes inside no_grad() or asks for "
+                               "higher-order gradients")
+        if expr is not None:
+            tr.cexpr[out] = expr
+        born[out] = len(born)
+        return out
+    return traced_node
 
 
 def _traced_init(self: Value, data: Any, label: str = "") -> None:
@@ -276,10 +280,10 @@ def _traced_call(name: str) -> Callable[..., Any]:
 _HOOKED: dict[str, Any] = {}
 
 
-def _hooks() -> list[tuple[Any, str, Any]]:
+def _hooks(tr: _Trace) -> list[tuple[Any, str, Any]]:
     data = property(lambda v: _Num(v._data, ("v", v)), Value.data.fset)  # type: ignore[attr-defined]
     detach = lambda v: Value(_Num(v._data, ("v", v)), v._label)  # type: ignore[arg-type]
-    hooks = [(_v, "_node", _traced_node), (Value, "__init__", _traced_init),
+    hooks = [(_v, "_node", _node_hook(tr, _v._node)), (Value, "__init__", _traced_init),
              (Value, "data", data), (Value, "detach", detach),
              (builtins, "max", _traced_call("max")), (builtins, "min", _traced_call("min"))]
     hooks += [(Value, f"__{n}__", _traced_compare(s))
@@ -292,9 +296,9 @@ def _trace(fn: Callable[..., Any], args: list[Any]) -> tuple[Any, _Trace]:
     with _LOCK:
         tr = _Trace()
         _TRACE.append(tr)
-        hooks = _hooks()
+        hooks = _hooks(tr)
         saved = [(obj, name, obj.__dict__[name]) for obj, name, _ in hooks]
-        _HOOKED.update((name, old) for _, name, old in saved[:2])
+        _HOOKED["__init__"] = saved[1][2]
         try:
             for obj, name, new in hooks:
                 setattr(obj, name, new)
