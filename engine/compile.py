@@ -644,7 +644,8 @@ class _Program:
         for g, at in zip(tr.guards, gpos):
             if at >= 0:
                 guards_at.setdefault(order[at], []).append(g)
-        owner: dict[Value, _Instance] = {}
+        owner: dict[Value, _Instance] = {}   # the nodes of a block that are read outside it
+        inside = bytearray(len(interior))    # 1 for the interior nodes of accepted blocks
         self.templates: list[list[_Instance]] = []
 
         # DFS blocks nest: the candidates are the nodes in no accepted block, found from the
@@ -658,7 +659,7 @@ class _Program:
             insts: list[_Instance] = []
             for n in members if len(members) > 1 and -key[0] <= MAX_BLOCK else ():
                 at, a = pos[n], start[n]
-                block = [m for m in order[a:at + 1] if m._rule is not None]
+                block = interior[icount[a]:icount[at + 1]]
                 exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
                 inst = None
                 if len(exports) <= min(64, len(block) // 2):
@@ -677,7 +678,9 @@ class _Program:
             if len(insts) > 1:
                 for inst in insts:
                     inst.template = len(self.templates)
-                    owner.update(dict.fromkeys(inst.nodes, inst))
+                    owner.update((inst.nodes[j], inst) for j in [*inst.exports, -1])
+                    a = icount[start[inst.root]]
+                    inside[a:a + len(inst.nodes)] = b"\1" * len(inst.nodes)
                 self.templates.append(insts)
                 continue
             for n in members:
@@ -687,13 +690,13 @@ class _Program:
                         if -c[0] >= MIN_BLOCK:
                             heapq.heappush(heap, c)
         self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
-        self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
+        self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and not inside[icount[at]]]
         # What the code is written in: the nodes of no block, and one item per block.
-        units = sorted([*itertools.filterfalse(owner.__contains__, interior),
+        units = sorted([*itertools.compress(interior, map(operator.not_, inside)),
                         *(i.root for insts in self.templates for i in insts)], key=pos.__getitem__)
         self.source, glob = self._generate(units, created, owner, tr)
         # Free what only the generation needed before compile() builds its own trees.
-        del order, start, pos, last, owner, interior, icount, units
+        del order, start, pos, last, owner, inside, interior, icount, units
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
         for insts in self.templates:
             for inst in insts:
