@@ -525,9 +525,13 @@ class _Instance:
             occ = [(j, f, r[1]) for j, (_, ins, ce) in enumerate(entries)   # f: x, y or c
                    for f, r in zip((0, 1, 2), (ins[0], ins[1:] and ins[1], ce))
                    if r and r[0] == "s"]
-            values = sorted({k for _, f, k in occ if f < 2})
+            first: dict[int, tuple[int, int, int]] = {}   # slot -> its first occurrence
+            for o in occ:
+                first.setdefault(o[2], o)
             self.shape = ([n._rule for n in nodes], [where.get(n._x) for n in nodes],
-                          [where.get(n._y) for n in nodes], occ, values, ranks)
+                          [where.get(n._y) for n in nodes], list(first.values()),
+                          [o for o in occ if first[o[2]] is not o],
+                          [k for k, o in first.items() if o[1] < 2], ranks)
 
     def _like(self, nodes: list[Value], tr: _Trace) -> list[Any] | None:
         """The slots of a block shaped like this one, or None if it may differ.
@@ -538,11 +542,10 @@ class _Instance:
         """
         if self.shape is None or len(nodes) != len(self.nodes):
             return None
-        rules, lx, ly, occ, values, ranks = self.shape
+        rules, lx, ly, firsts, repeats, values, ranks = self.shape
         where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
-        xs, ys = [n._x for n in nodes], [n._y for n in nodes]
-        if ([n._rule for n in nodes] != rules or [where.get(x) for x in xs] != lx
-                or [where.get(y) for y in ys] != ly):
+        if ([n._rule for n in nodes] != rules or [where.get(n._x) for n in nodes] != lx
+                or [where.get(n._y) for n in nodes] != ly):
             return None
         if tr.cexpr and any(n in tr.cexpr for n in nodes):
             return None
@@ -550,12 +553,14 @@ class _Instance:
         seq = [born[nodes[j]] for j in ranks]
         if seq != sorted(seq):
             return None
-        keys, ins = list(self.keys), (xs, ys)
-        for j, f, k in occ:   # each slot from its last occurrence (a row has c or not)...
-            keys[k] = ins[f][j] if f < 2 else ("k", nodes[j]._c)
-        if any(keys[k] is not ins[f][j] for j, f, k in occ if f < 2) or len(
-                {id(keys[k]) for k in values}) != len(values):
-            return None   # ...must be the object of every occurrence, and slots differ
+        keys = list(self.keys)
+        for j, f, k in firsts:   # each slot from its first occurrence (a row has c or not)...
+            n = nodes[j]
+            keys[k] = n._x if f == 0 else n._y if f == 1 else ("k", n._c)
+        if any(keys[k] is not (nodes[j]._x if f == 0 else nodes[j]._y) for j, f, k in repeats):
+            return None   # ...must be the object of every other one,
+        if len(set(map(keys.__getitem__, values))) != len(values):
+            return None   # and slots differ (a Value hashes by identity)
         return keys
 
 
