@@ -520,46 +520,58 @@ class _Instance:
         ranks = tuple(sorted(range(len(nodes)), key=born.__getitem__))
         self.sig = (tuple(entries), ranks, tuple((canon(e), o) for e, o in guards))
         canon = None  # type: ignore[assignment]  # the closure refers to itself: free it now
-        if not guards and not any(n in cexpr for n in nodes):
+        # A shape for the group's other blocks to be checked against (see _like), where the
+        # constants are numbers or input numbers, and there are no guards.
+        fromin = [n in cexpr for n in nodes]   # c is an input number ("i", k)
+        if not guards and all(cexpr[n][0] == "i" for n in itertools.compress(nodes, fromin)):
             where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
-            occ = [(j, f, r[1]) for j, (_, ins, ce) in enumerate(entries)   # f: x, y or c
+            occ = [(j, 3 if f == 2 and fromin[j] else f, r[1])   # f: x, y, c or input c
+                   for j, (_, ins, ce) in enumerate(entries)
                    for f, r in zip((0, 1, 2), (ins[0], ins[1:] and ins[1], ce))
                    if r and r[0] == "s"]
             first: dict[int, tuple[int, int, int]] = {}   # slot -> its first occurrence
             for o in occ:
                 first.setdefault(o[2], o)
             self.shape = ([n._rule for n in nodes], [where.get(n._x) for n in nodes],
-                          [where.get(n._y) for n in nodes], list(first.values()),
+                          [where.get(n._y) for n in nodes], fromin, list(first.values()),
                           [o for o in occ if first[o[2]] is not o],
-                          [k for k, o in first.items() if o[1] < 2], ranks)
+                          [k for k, o in first.items() if o[1] < 2],
+                          [k for k, o in first.items() if o[1] == 3], ranks)
 
     def _like(self, nodes: list[Value], tr: _Trace) -> list[Any] | None:
         """The slots of a block shaped like this one, or None if it may differ.
 
         The same signature, checked on lists: the same rows, the same local inputs, the same
-        creation order, no constant from data, and its outside inputs in the same pattern
-        (one object per slot, a different one for each slot).
+        creation order, constants of the same kinds, and its outside inputs in the same
+        pattern (one Value or input number per slot, a different one for each slot).
         """
         if self.shape is None or len(nodes) != len(self.nodes):
             return None
-        rules, lx, ly, firsts, repeats, values, ranks = self.shape
+        rules, lx, ly, fromin, firsts, repeats, values, inputs, ranks = self.shape
         where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
         if ([n._rule for n in nodes] != rules or [where.get(n._x) for n in nodes] != lx
                 or [where.get(n._y) for n in nodes] != ly):
             return None
-        if tr.cexpr and any(n in tr.cexpr for n in nodes):
+        cexpr, born = tr.cexpr, tr.born
+        if cexpr and [n in cexpr for n in nodes] != fromin:
             return None
-        born = tr.born
         seq = [born[nodes[j]] for j in ranks]
         if seq != sorted(seq):
             return None
         keys = list(self.keys)
         for j, f, k in firsts:   # each slot from its first occurrence (a row has c or not)...
             n = nodes[j]
-            keys[k] = n._x if f == 0 else n._y if f == 1 else ("k", n._c)
-        if any(keys[k] is not (nodes[j]._x if f == 0 else nodes[j]._y) for j, f, k in repeats):
-            return None   # ...must be the object of every other one,
-        if len(set(map(keys.__getitem__, values))) != len(values):
+            keys[k] = n._x if f == 0 else n._y if f == 1 else ("k", n._c) if f == 2 else cexpr[n]
+
+        def at(j: int, f: int) -> Any:
+            return nodes[j]._x if f == 0 else nodes[j]._y if f == 1 else cexpr[nodes[j]]
+
+        if any(keys[k] != at(j, f) if f == 3 else keys[k] is not at(j, f)
+               for j, f, k in repeats):
+            return None   # ...must be what every other one reads,
+        if len(set(map(keys.__getitem__, values))) != len(values) or any(
+                keys[k][0] != "i" for k in inputs) or len(
+                set(map(keys.__getitem__, inputs))) != len(inputs):
             return None   # and slots differ (a Value hashes by identity)
         return keys
 
