@@ -1020,14 +1020,16 @@ class _Program:
         first, names, fixed = self.templates[t][0], self.names, self.fixed[t]
         keys, gslots = first.keys, sorted(first.grad_slots)
         lines = []
-        for inst in batch:
-            for v in [*(inst.nodes[j] for j in self.out[t]), *(inst.keys[k] for k in gslots)]:
+        own = [k for k in gslots if not fixed[k]]   # the others hold the same Value in all
+        for i, inst in enumerate(batch):
+            for v in [*(inst.nodes[j] for j in self.out[t]),
+                      *(inst.keys[k] for k in (own if i else gslots))]:
                 acc = "g" + names[v]
                 if acc not in b.started:
                     b.started.add(acc)
                     lines.append(f"    {acc} = 0.0")
         A = _tup(["g" + names[keys[k]] for k in gslots if fixed[k]])
-        VA = [_tup(["g" + names[i.keys[k]] for k in gslots if not fixed[k]]) for i in batch]
+        VA = [_tup(["g" + names[i.keys[k]] for k in own]) for i in batch]
         order = _tup([str(i.tape) for i in batch])
         roots = _tup([self._outs(t, i, "g") for i in batch])
         lines.append(f"    {A}, new = T{t}_bwd({self._fixed(t)}, {A}, ROWS{t}, TAPE{t}, {order}, "
