@@ -39,6 +39,7 @@ step's memory; on 50 digits (242,000 nodes): 22,700 lines, in about 3-5 interpre
 
 from __future__ import annotations
 
+import bisect
 import builtins
 import gc
 import heapq
@@ -83,7 +84,6 @@ _REAL = {"max": builtins.max, "min": builtins.min,
          **{f"math.{f}": getattr(math, f) for f in _MATH}}
 _LOCK = threading.Lock()
 _DATA, _GRAD = operator.attrgetter("_data"), operator.attrgetter("_grad")
-_RULE, _X, _Y = operator.attrgetter("_rule"), operator.attrgetter("_x"), operator.attrgetter("_y")
 
 
 class CompileError(ValueError):
@@ -657,10 +657,8 @@ class _Program:
         # Repeated blocks, outermost (largest) first: the nodes of one row whose DFS blocks
         # hold as many nodes are candidates, and their signatures must agree (the end of a
         # cross-entropy, which picks each sample's class, does not).
-        guards_at: dict[Value, list[Any]] = {}
-        for g, at in zip(tr.guards, gpos):
-            if at >= 0:
-                guards_at.setdefault(order[at], []).append(g)
+        placed = sorted((at, i) for i, at in enumerate(gpos) if at >= 0)   # guards by node
+        gat = [at for at, _ in placed]
         owner: dict[Value, _Instance] = {}   # the nodes of a block that are read outside it
         inside = bytearray(len(interior))    # 1 for the interior nodes of accepted blocks
         self.templates: list[list[_Instance]] = []
@@ -680,7 +678,8 @@ class _Program:
                 exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
                 inst = None
                 if len(exports) <= min(64, len(block) // 2):
-                    guards = [g for m in block for g in guards_at.get(m, ())] if guards_at else []
+                    guards = [tr.guards[i] for _, i in placed[bisect.bisect_left(gat, a):
+                                                               bisect.bisect_right(gat, at)]]
                     inst = _Instance(block, tr, guards, insts[0] if insts else None)
                 # A group whose blocks differ, or read a number computed after them (a
                 # constant from data), gives way to the smaller blocks inside it.
