@@ -248,12 +248,15 @@ def _node_hook(tr: _Trace, node: Callable[..., Value]) -> Callable[..., Value]:
     return traced_node
 
 
-def _traced_init(self: Value, data: Any, label: str = "") -> None:
-    tr = _TRACE[0]
-    tr.settle()
-    _HOOKED["__init__"](self, data, label)
-    tr.created[self] = tr.take(self._data) or ("k", self._data)
-    tr.born[self] = len(tr.born)
+def _init_hook(tr: _Trace, init: Callable[..., None]) -> Callable[..., None]:
+    """``Value.__init__`` while tracing: a leaf made inside ``fn``, and its number."""
+
+    def traced_init(self: Value, data: Any, label: str = "") -> None:
+        tr.settle()
+        init(self, data, label)
+        tr.created[self] = tr.take(self._data) or ("k", self._data)
+        tr.born[self] = len(tr.born)
+    return traced_init
 
 
 def _traced_compare(sym: str) -> Callable[[Value, Any], Any]:
@@ -277,13 +280,11 @@ def _traced_call(name: str) -> Callable[..., Any]:
     return call
 
 
-_HOOKED: dict[str, Any] = {}
-
-
 def _hooks(tr: _Trace) -> list[tuple[Any, str, Any]]:
     data = property(lambda v: _Num(v._data, ("v", v)), Value.data.fset)  # type: ignore[attr-defined]
     detach = lambda v: Value(_Num(v._data, ("v", v)), v._label)  # type: ignore[arg-type]
-    hooks = [(_v, "_node", _node_hook(tr, _v._node)), (Value, "__init__", _traced_init),
+    hooks = [(_v, "_node", _node_hook(tr, _v._node)),
+             (Value, "__init__", _init_hook(tr, Value.__init__)),
              (Value, "data", data), (Value, "detach", detach),
              (builtins, "max", _traced_call("max")), (builtins, "min", _traced_call("min"))]
     hooks += [(Value, f"__{n}__", _traced_compare(s))
@@ -298,7 +299,6 @@ def _trace(fn: Callable[..., Any], args: list[Any]) -> tuple[Any, _Trace]:
         _TRACE.append(tr)
         hooks = _hooks(tr)
         saved = [(obj, name, obj.__dict__[name]) for obj, name, _ in hooks]
-        _HOOKED["__init__"] = saved[1][2]
         try:
             for obj, name, new in hooks:
                 setattr(obj, name, new)
