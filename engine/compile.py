@@ -534,9 +534,9 @@ class _Instance:
                 first.setdefault(o[2], o)
             self.shape = ([n._rule for n in nodes], [where.get(n._x) for n in nodes],
                           [where.get(n._y) for n in nodes], fromin, list(first.values()),
-                          [o for o in occ if first[o[2]] is not o],
-                          [k for k, o in first.items() if o[1] < 2],
-                          [k for k, o in first.items() if o[1] == 3], ranks)
+                          [o for o in occ if first[o[2]] is not o],   # the repeated ones
+                          # slots of a Value (hashed by identity) or input number: distinct
+                          [k for k, o in first.items() if o[1] != 2], ranks)
 
     def _like(self, nodes: list[Value], tr: _Trace) -> list[Any] | None:
         """The slots of a block shaped like this one, or None if it may differ.
@@ -547,13 +547,14 @@ class _Instance:
         """
         if self.shape is None or len(nodes) != len(self.nodes):
             return None
-        rules, lx, ly, fromin, firsts, repeats, values, inputs, ranks = self.shape
+        rules, lx, ly, fromin, firsts, repeats, distinct, ranks = self.shape
         where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
         if ([n._rule for n in nodes] != rules or [where.get(n._x) for n in nodes] != lx
                 or [where.get(n._y) for n in nodes] != ly):
             return None
         cexpr, born = tr.cexpr, tr.born
-        if cexpr and [n in cexpr for n in nodes] != fromin:
+        if cexpr and ([n in cexpr for n in nodes] != fromin or any(
+                cexpr[n][0] != "i" for n in itertools.compress(nodes, fromin))):
             return None
         seq = [born[nodes[j]] for j in ranks]
         if seq != sorted(seq):
@@ -566,13 +567,9 @@ class _Instance:
         def at(j: int, f: int) -> Any:
             return nodes[j]._x if f == 0 else nodes[j]._y if f == 1 else cexpr[nodes[j]]
 
-        if any(keys[k] != at(j, f) if f == 3 else keys[k] is not at(j, f)
-               for j, f, k in repeats):
-            return None   # ...must be what every other one reads,
-        if len(set(map(keys.__getitem__, values))) != len(values) or any(
-                keys[k][0] != "i" for k in inputs) or len(
-                set(map(keys.__getitem__, inputs))) != len(inputs):
-            return None   # and slots differ (a Value hashes by identity)
+        if any(keys[k] != at(j, f) if f == 3 else keys[k] is not at(j, f) for j, f, k in repeats
+               ) or len(set(map(keys.__getitem__, distinct))) != len(distinct):
+            return None   # ...must be what every other one reads, and slots differ
         return keys
 
 

@@ -450,7 +450,8 @@ def test_a_graph_too_big_to_write_out_runs_the_engine(monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize("odd", ["", "inputs swapped", "another local read",
                                  "one parameter for two", "two parameters for one",
-                                 "one input for two", "made in another order"])
+                                 "one input for two", "an input computed on",
+                                 "made in another order"])
 def test_a_block_of_the_same_size_and_row_that_differs_keeps_its_own_code(odd: str) -> None:
     # Six samples of one block of 8 nodes; the fourth is built differently (unless odd is
     # "") but has the same size and root row, so it is a candidate of the same group.
@@ -466,7 +467,7 @@ def test_a_block_of_the_same_size_and_row_that_differs_keeps_its_own_code(odd: s
             b = p1 * x[1]
             a = w[0] * x[0]
         else:
-            a = w[0] * x[0]
+            a = w[0] * (x[0] * 0.5 if this == "an input computed on" else x[0])
             b = p1 * x[0 if this == "one input for two" else 1]
         h = (a + b).tanh()
         inner = a if this == "another local read" else h
