@@ -33,14 +33,17 @@ across samples, the L2 term) is written line by line. A batch of n samples of m 
 costs O(n·m) to trace and read and O(m + n) lines; a graph with no repetition costs one line
 per node, and past ``MAX_LINES`` lines the step runs the normal engine instead
 (``step.reason`` says so). Measured on the moons step (65,000 nodes, 100 samples): 4,097
-lines, compiled in about 2 interpreted steps with a peak of about 4 times the interpreted
-step's memory; on 50 digits (242,000 nodes): 22,700 lines, in about 3-5 interpreted steps.
+lines, compiled in about 1.5 interpreted steps with a peak of about 3.5 times the
+interpreted step's memory; on 50 digits (242,000 nodes): 22,700 lines, in about 3-5
+interpreted steps (``compile()`` of those lines takes half of it).
 """
 
 from __future__ import annotations
 
+import bisect
 import builtins
 import gc
+import heapq
 import itertools
 import math
 import numbers
@@ -71,6 +74,7 @@ _ZERO_ELSE = re.compile(r"^(.*) if (.*) else 0\.0$")   # a partial that is 0 on 
 # -inf or nan there raises; what they pass on, the next reader sees.
 _GATES = {r for r in OPS if r.forward.startswith("x if ") and r.forward.endswith(" else 0.0")
           and r.arity == 1 and r.f(math.inf) == math.inf}
+_EXPOSING = {r for r in OPS if r.name not in _PROPAGATE and r not in _GATES}
 _BIN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
         "**": operator.pow}
 _CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -223,30 +227,37 @@ class _Trace:
 _TRACE: list[_Trace] = []
 
 
-def _traced_node(rule: Any, x: Value, y: Value | None, c: float | None) -> Value:
-    tr = _TRACE[0]
-    expr = None
-    if tr.pending is not None:
-        if c is not None:
-            expr = tr.take(c)
-        else:
-            tr.settle()
-    out: Value = _HOOKED["_node"](rule, x, y, c)
-    if out._rule is None:
-        raise CompileError("compile: fn computes inside no_grad() or asks for higher-order "
-                           "gradients")
-    if expr is not None:
-        tr.cexpr[out] = expr
-    tr.born[out] = len(tr.born)
-    return out
+def _node_hook(tr: _Trace, node: Callable[..., Value]) -> Callable[..., Value]:
+    """``engine.value._node`` while tracing (called for every node: kept short)."""
+    born = tr.born
+
+    def traced_node(rule: Any, x: Value, y: Value | None, c: float | None) -> Value:
+        expr = None
+        if tr.pending is not None:
+            if c is not None:
+                expr = tr.take(c)
+            else:
+                tr.settle()
+        out = node(rule, x, y, c)
+        if out._rule is None:
+            raise CompileError("compile: fn computes inside no_grad() or asks for "
+                               "higher-order gradients")
+        if expr is not None:
+            tr.cexpr[out] = expr
+        born[out] = len(born)
+        return out
+    return traced_node
 
 
-def _traced_init(self: Value, data: Any, label: str = "") -> None:
-    tr = _TRACE[0]
-    tr.settle()
-    _HOOKED["__init__"](self, data, label)
-    tr.created[self] = tr.take(self._data) or ("k", self._data)
-    tr.born[self] = len(tr.born)
+def _init_hook(tr: _Trace, init: Callable[..., None]) -> Callable[..., None]:
+    """``Value.__init__`` while tracing: a leaf made inside ``fn``, and its number."""
+
+    def traced_init(self: Value, data: Any, label: str = "") -> None:
+        tr.settle()
+        init(self, data, label)
+        tr.created[self] = tr.take(self._data) or ("k", self._data)
+        tr.born[self] = len(tr.born)
+    return traced_init
 
 
 def _traced_compare(sym: str) -> Callable[[Value, Any], Any]:
@@ -270,13 +281,11 @@ def _traced_call(name: str) -> Callable[..., Any]:
     return call
 
 
-_HOOKED: dict[str, Any] = {}
-
-
-def _hooks() -> list[tuple[Any, str, Any]]:
+def _hooks(tr: _Trace) -> list[tuple[Any, str, Any]]:
     data = property(lambda v: _Num(v._data, ("v", v)), Value.data.fset)  # type: ignore[attr-defined]
     detach = lambda v: Value(_Num(v._data, ("v", v)), v._label)  # type: ignore[arg-type]
-    hooks = [(_v, "_node", _traced_node), (Value, "__init__", _traced_init),
+    hooks = [(_v, "_node", _node_hook(tr, _v._node)),
+             (Value, "__init__", _init_hook(tr, Value.__init__)),
              (Value, "data", data), (Value, "detach", detach),
              (builtins, "max", _traced_call("max")), (builtins, "min", _traced_call("min"))]
     hooks += [(Value, f"__{n}__", _traced_compare(s))
@@ -289,9 +298,8 @@ def _trace(fn: Callable[..., Any], args: list[Any]) -> tuple[Any, _Trace]:
     with _LOCK:
         tr = _Trace()
         _TRACE.append(tr)
-        hooks = _hooks()
+        hooks = _hooks(tr)
         saved = [(obj, name, obj.__dict__[name]) for obj, name, _ in hooks]
-        _HOOKED.update((name, old) for _, name, old in saved[:2])
         try:
             for obj, name, new in hooks:
                 setattr(obj, name, new)
@@ -442,13 +450,32 @@ def _kid(key: Any) -> Any:
 
 
 class _Instance:
-    """One occurrence of a repeated block: its nodes (topological order) and its slots."""
+    """One occurrence of a repeated block: its nodes (topological order) and its slots.
 
-    def __init__(self, nodes: list[Value], tr: _Trace, guards: list[Any]) -> None:
+    Given the group's ``first`` instance, a block shaped like it takes its signature without
+    building one (see ``_like``); any other block builds its own, to be compared in full.
+    """
+
+    def __init__(self, nodes: list[Value], tr: _Trace, guards: list[Any],
+                 first: _Instance | None = None) -> None:
         self.nodes, self.root = nodes, nodes[-1]
         self.tape = 0   # where its values are kept between the passes
         self.template = 0
         self.exports: list[int] = []   # its nodes read outside it (besides its root)
+        self.shape: tuple[Any, ...] | None = None
+        self.keys: list[Any]
+        self.sig: Any
+        self.grad_slots: set[int]
+        keys = None if first is None or guards else first._like(nodes, tr)
+        if first is None or keys is None:
+            self._canon(tr, guards)
+        else:
+            self.keys, self.sig, self.grad_slots = keys, first.sig, first.grad_slots
+        self.accs = {self.keys[k] for k in self.grad_slots}
+
+    def _canon(self, tr: _Trace, guards: list[Any]) -> None:
+        """The signature: every node's row, inputs (a local index or a slot) and constant."""
+        nodes = self.nodes
         local = {n: ("t", j) for j, n in enumerate(nodes)}
         keys: list[Any] = []
         seen: dict[Any, tuple[str, int]] = {}
@@ -493,8 +520,64 @@ class _Instance:
         born = [tr.born[n] for n in nodes]
         ranks = tuple(sorted(range(len(nodes)), key=born.__getitem__))
         self.sig = (tuple(entries), ranks, tuple((canon(e), o) for e, o in guards))
-        self.accs = {keys[k] for k in self.grad_slots}
         canon = None  # type: ignore[assignment]  # the closure refers to itself: free it now
+        # A shape for the group's other blocks to be checked against (see _like), where the
+        # constants are numbers or input numbers, and there are no guards.
+        fromin = [n in cexpr for n in nodes]   # c is an input number ("i", k)
+        if not guards and all(cexpr[n][0] == "i" for n in itertools.compress(nodes, fromin)):
+            where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
+            occ = [(j, 3 if f == 2 and fromin[j] else f, r[1])   # f: x, y, c or input c
+                   for j, (_, ins, ce) in enumerate(entries)
+                   for f, r in zip((0, 1, 2), (ins[0], ins[1:] and ins[1], ce))
+                   if r and r[0] == "s"]
+            first: dict[int, tuple[int, int, int]] = {}   # slot -> its first occurrence
+            for o in occ:
+                first.setdefault(o[2], o)
+            self.shape = ([n._rule for n in nodes], [where.get(n._x) for n in nodes],
+                          [where.get(n._y) for n in nodes], fromin, list(first.values()),
+                          [o for o in occ if first[o[2]] is not o],   # the repeated ones
+                          # slots of a Value (hashed by identity) or input number: distinct
+                          [k for k, o in first.items() if o[1] != 2], ranks)
+
+    def _like(self, nodes: list[Value], tr: _Trace) -> list[Any] | None:
+        """The slots of a block shaped like this one, or None if it may differ.
+
+        The same signature, checked on lists: the same rows, the same local inputs, the same
+        creation order, constants of the same kinds, and its outside inputs in the same
+        pattern (one Value or input number per slot, a different one for each slot).
+        """
+        if self.shape is None or len(nodes) != len(self.nodes):
+            return None
+        rules, lx, ly, fromin, firsts, repeats, distinct, ranks = self.shape
+        where: dict[Any, int] = {n: j for j, n in enumerate(nodes)}
+        if ([n._rule for n in nodes] != rules or [where.get(n._x) for n in nodes] != lx
+                or [where.get(n._y) for n in nodes] != ly):
+            return None
+        cexpr, born = tr.cexpr, tr.born
+        if cexpr and ([n in cexpr for n in nodes] != fromin or any(
+                cexpr[n][0] != "i" for n in itertools.compress(nodes, fromin))):
+            return None
+        seq = [born[nodes[j]] for j in ranks]
+        if seq != sorted(seq):
+            return None
+        keys = list(self.keys)
+        for j, f, k in firsts:   # each slot from its first occurrence (a row has c or not)...
+            n = nodes[j]
+            keys[k] = n._x if f == 0 else n._y if f == 1 else ("k", n._c) if f == 2 else cexpr[n]
+
+        def at(j: int, f: int) -> Any:
+            return nodes[j]._x if f == 0 else nodes[j]._y if f == 1 else cexpr[nodes[j]]
+
+        if any(keys[k] != at(j, f) if f == 3 else keys[k] is not at(j, f) for j, f, k in repeats
+               ) or len(set(map(keys.__getitem__, distinct))) != len(distinct):
+            return None   # ...must be what every other one reads, and slots differ
+        return keys
+
+
+def _candidate(n: Value, pos: dict[Value, int], start: dict[Value, int],
+               icount: list[int]) -> tuple[int, int, int, Value]:
+    """A node's place among the candidate blocks: larger first, by row, last first."""
+    return -(icount[pos[n] + 1] - icount[start[n]]), _RULE_ID[n._rule], -pos[n], n  # type: ignore[index]
 
 
 class _Names(dict):  # type: ignore[type-arg]
@@ -520,7 +603,7 @@ class _Program:
 
     def __init__(self, root: Value, tr: _Trace, inputs: list[Any]) -> None:
         order, start = _order(root)
-        pos = {n: i for i, n in enumerate(order)}
+        pos = dict(zip(order, itertools.count()))
         self.root, self.names = root, _Names(pos)
         self.refs: list[int] | None = None   # the parameters' reference counts, first call
         self.taped: dict[int, int] = {}
@@ -537,17 +620,16 @@ class _Program:
         interior = [n for n in order if n._rule is not None]
         # Where each node's number is last needed: by a node, a constant, or a guard.
         INF = len(order)
-        last = {n: i for i, n in enumerate(order)}
+        last = pos.copy()
         exposed: set[Value] = {root}   # values to test for inf/nan themselves
-        propagate = {r for r in OPS if r.name in _PROPAGATE}
-        for n in order:
-            x, y = n._x, n._y
+        for i, n in enumerate(order):
+            x = n._x
             if x is not None:
-                i = last[n]
                 last[x] = i
+                y = n._y
                 if y is not None:
                     last[y] = i
-                if n._rule not in propagate and n._rule not in _GATES:
+                if n._rule in _EXPOSING:   # a row that does not pass inf/nan on
                     exposed.add(x)
                     if y is not None:
                         exposed.add(y)
@@ -569,31 +651,34 @@ class _Program:
                 exposed.add(r)
         self.exposed = exposed
         self.pos, self.start, self.last = pos, start, last
-        icount = self.icount = [0, *itertools.accumulate(n._rule is not None for n in order)]
+        icount = self.icount = [0, *itertools.accumulate([n._rule is not None for n in order])]
         # Repeated blocks, outermost (largest) first: the nodes of one row whose DFS blocks
         # hold as many nodes are candidates, and their signatures must agree (the end of a
         # cross-entropy, which picks each sample's class, does not).
-        guards_at: dict[Value, list[Any]] = {}
-        for g, at in zip(tr.guards, gpos):
-            if at >= 0:
-                guards_at.setdefault(order[at], []).append(g)
-        groups: dict[tuple[int, int], list[Value]] = {}
-        for n in reversed(interior):
-            size = icount[pos[n] + 1] - icount[start[n]]
-            if MIN_BLOCK <= size <= MAX_BLOCK:
-                groups.setdefault((-size, _RULE_ID[n._rule]), []).append(n)  # type: ignore[index]
-        owner: dict[Value, _Instance] = {}
+        placed = sorted((at, i) for i, at in enumerate(gpos) if at >= 0)   # guards by node
+        gat = [at for at, _ in placed]
+        owner: dict[Value, _Instance] = {}   # the nodes of a block that are read outside it
+        inside = bytearray(len(interior))    # 1 for the interior nodes of accepted blocks
         self.templates: list[list[_Instance]] = []
-        for _, members in sorted(groups.items(), key=lambda kv: kv[0]):
+
+        # DFS blocks nest: the candidates are the nodes in no accepted block, found from the
+        # root down, largest first (a heap); a node's block holds its inputs' blocks that
+        # start inside it.
+        heap = [_candidate(root, pos, start, icount)] if root._rule is not None else []
+        while heap:
+            key, members = heap[0][:2], []
+            while heap and heap[0][:2] == key:   # one row, one size: in reverse order
+                members.append(heapq.heappop(heap)[3])
             insts: list[_Instance] = []
-            free = [n for n in members if n not in owner]
-            for n in free if len(free) > 1 else ():
+            for n in members if len(members) > 1 and -key[0] <= MAX_BLOCK else ():
                 at, a = pos[n], start[n]
-                block = [m for m in order[a:at + 1] if m._rule is not None]
+                block = interior[icount[a]:icount[at + 1]]
                 exports = [j for j, m in enumerate(block[:-1]) if last[m] > at]  # read outside
                 inst = None
                 if len(exports) <= min(64, len(block) // 2):
-                    inst = _Instance(block, tr, [g for m in block for g in guards_at.get(m, ())])
+                    guards = [tr.guards[i] for _, i in placed[bisect.bisect_left(gat, a):
+                                                               bisect.bisect_right(gat, at)]]
+                    inst = _Instance(block, tr, guards, insts[0] if insts else None)
                 # A group whose blocks differ, or read a number computed after them (a
                 # constant from data), gives way to the smaller blocks inside it.
                 if inst is None or (insts and inst.sig != insts[0].sig) or any(
@@ -607,17 +692,29 @@ class _Program:
             if len(insts) > 1:
                 for inst in insts:
                     inst.template = len(self.templates)
-                    owner.update(dict.fromkeys(inst.nodes, inst))
+                    owner.update((inst.nodes[j], inst) for j in [*inst.exports, -1])
+                    a = icount[start[inst.root]]
+                    inside[a:a + len(inst.nodes)] = b"\1" * len(inst.nodes)
                 self.templates.append(insts)
+                continue
+            for n in members:
+                for m in (n._x, n._y) if n._y is not n._x else (n._x,):
+                    if m is not None and m._rule is not None and pos[m] >= start[n]:
+                        c = _candidate(m, pos, start, icount)
+                        if -c[0] >= MIN_BLOCK:
+                            heapq.heappush(heap, c)
         self.early = [g for g, at in zip(tr.guards, gpos) if at < 0]   # inputs only: first
-        self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and order[at] not in owner]
-        self.source, glob = self._generate(interior, created, owner, tr, pos)
+        self.guards = [g for g, at in zip(tr.guards, gpos) if at >= 0 and not inside[icount[at]]]
+        # What the code is written in: the nodes of no block, and one item per block.
+        units = sorted([*itertools.compress(interior, map(operator.not_, inside)),
+                        *(i.root for insts in self.templates for i in insts)], key=pos.__getitem__)
+        self.source, glob = self._generate(units, created, owner, tr)
         # Free what only the generation needed before compile() builds its own trees.
-        del order, start, pos, last, owner, interior, icount
+        del order, start, pos, last, owner, inside, interior, icount, units
         self.pos = self.start = self.last = self.exposed = self.icount = None  # type: ignore[assignment]
         for insts in self.templates:
             for inst in insts:
-                inst.nodes, inst.sig = [], None  # type: ignore[assignment]
+                inst.nodes, inst.sig = [], None
         tr.born.clear()
         tr.cexpr.clear()
         exec(builtins.compile(self.source, "<engine.compile>", "exec"), glob)
@@ -749,8 +846,8 @@ class _Program:
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
         return "\n".join(fwd + bwd)
 
-    def _generate(self, interior: list[Value], created: list[Value], owner: dict[Value, _Instance],
-                  tr: _Trace, pos: dict[Value, int]) -> tuple[str, dict[str, Any]]:
+    def _generate(self, units: list[Value], created: list[Value], owner: dict[Value, _Instance],
+                  tr: _Trace) -> tuple[str, dict[str, Any]]:
         glob: dict[str, Any] = {**ON_FLOATS, **_CHECKS, "_Retrace": _Retrace, "_bad": _bad,
                                 "_Bad": ArithmeticError, "float": float,
                                 **{k.replace(".", "_"): f for k, f in _REAL.items()}}
@@ -762,7 +859,8 @@ class _Program:
         self.out: list[list[int]] = []   # per template: the nodes it hands out, root last
         for t, insts in enumerate(self.templates):
             first = insts[0]
-            columns = [tuple(_kid(i.keys[k]) for i in insts) for k in range(len(first.keys))]
+            columns = [(_kid(col[0]),) * len(col) if len(set(map(id, col))) == 1   # a parameter
+                       else tuple(map(_kid, col)) for col in zip(*(i.keys for i in insts))]
             fixed.append([len(set(col)) == 1 for col in columns])
             seen: dict[Any, int] = {}   # slots equal in every instance are one slot
             self.alias.append([seen.setdefault(col, k) for k, col in enumerate(columns)])
@@ -776,19 +874,19 @@ class _Program:
                   for e, o in self.early]
         # Forward, level by level (any order that respects the data gives the same numbers):
         # the instances of a template that are ready together run in one loop.
-        todo = sorted([*created, *(n for n in interior if n not in owner or owner[n].root is n)],
-                      key=lambda v: tr.born[v])
+        todo = sorted([*created, *units], key=tr.born.__getitem__)
         wanted = set(todo)
 
         def deps(v: Value) -> set[Value]:
             inst = owner.get(v)
-            refs = ({r for r in inst.keys if isinstance(r, Value)} if inst is not None else
+            refs = (set(inst.keys) if inst is not None else   # Values, and numbers (no match)
                     {*v.inputs, *_refs(tr.cexpr.get(v, tr.created.get(v, ("k",))), [])})
-            return {owner[d].root if d in owner else d for d in refs} & wanted
+            return (refs & wanted) | {owner[d].root for d in owner.keys() & refs}
 
+        dep = {v: deps(v) for v in todo}
         level: dict[Value, int] = {}   # each item one level past the items it reads
         for v in todo:
-            stack, busy = [(v, iter(deps(v)))], {v}
+            stack, busy = [(v, iter(dep[v]))], {v}
             while stack:
                 u, it = stack[-1]
                 for d in it:
@@ -796,12 +894,12 @@ class _Program:
                         raise CompileError("compile: the repeated blocks read each other")
                     if d not in level:
                         busy.add(d)
-                        stack.append((d, iter(deps(d))))
+                        stack.append((d, iter(dep[d])))
                         break
                 else:
                     stack.pop()
                     busy.discard(u)
-                    level[u] = 1 + max((level[d] for d in deps(u)), default=0)
+                    level[u] = 1 + max((level[d] for d in dep[u]), default=0)
         def group(item: tuple[int, Any]) -> tuple[int, int]:   # a level's loops, then nodes
             return item[0], item[1].template if isinstance(item[1], _Instance) else -1
 
@@ -845,10 +943,8 @@ class _Program:
         batch: list[_Instance] = []
         accs: set[Any] = set()
         pre: list[Value] = []
-        for n in reversed(interior):
+        for n in reversed(units):
             inst = owner.get(n)
-            if inst is not None and inst.root is not n:
-                continue
             if batch:
                 t = batch[0].template
                 if inst is not None and inst.template == t and n not in accs \
@@ -921,14 +1017,16 @@ class _Program:
         first, names, fixed = self.templates[t][0], self.names, self.fixed[t]
         keys, gslots = first.keys, sorted(first.grad_slots)
         lines = []
-        for inst in batch:
-            for v in [*(inst.nodes[j] for j in self.out[t]), *(inst.keys[k] for k in gslots)]:
+        own = [k for k in gslots if not fixed[k]]   # the others hold the same Value in all
+        for i, inst in enumerate(batch):
+            for v in [*(inst.nodes[j] for j in self.out[t]),
+                      *(inst.keys[k] for k in (own if i else gslots))]:
                 acc = "g" + names[v]
                 if acc not in b.started:
                     b.started.add(acc)
                     lines.append(f"    {acc} = 0.0")
         A = _tup(["g" + names[keys[k]] for k in gslots if fixed[k]])
-        VA = [_tup(["g" + names[i.keys[k]] for k in gslots if not fixed[k]]) for i in batch]
+        VA = [_tup(["g" + names[i.keys[k]] for k in own]) for i in batch]
         order = _tup([str(i.tape) for i in batch])
         roots = _tup([self._outs(t, i, "g") for i in batch])
         lines.append(f"    {A}, new = T{t}_bwd({self._fixed(t)}, {A}, ROWS{t}, TAPE{t}, {order}, "

@@ -444,3 +444,45 @@ def test_a_graph_too_big_to_write_out_runs_the_engine(monkeypatch: pytest.Monkey
 
     step = same(fn, [(1.0,), (2.0,)], [w])
     assert "repetition" in step.reason and step.fallbacks == 2
+
+
+# --- repeated blocks that differ from the first one ------------------------------------------
+
+@pytest.mark.parametrize("odd", ["", "inputs swapped", "another local read",
+                                 "one parameter for two", "two parameters for one",
+                                 "one input for two", "an input computed on",
+                                 "made in another order"])
+def test_a_block_of_the_same_size_and_row_that_differs_keeps_its_own_code(odd: str) -> None:
+    # Six samples of one block of 8 nodes; the fourth is built differently (unless odd is
+    # "") but has the same size and root row, so it is a candidate of the same group.
+    rng = random.Random(7)
+    w = [Value(rng.uniform(-1, 1), label=f"w{i}") for i in range(4)]
+    twice = odd == "two parameters for one"   # then the others read w0 twice
+
+    def block(x: list[float], k: int) -> Value:
+        this = odd if k == 3 else ""
+        p1 = w[0] if twice != (this in ("one parameter for two", "two parameters for one")) \
+            else w[1]
+        if this == "made in another order":
+            b = p1 * x[1]
+            a = w[0] * x[0]
+        else:
+            a = w[0] * (x[0] * 0.5 if this == "an input computed on" else x[0])
+            b = p1 * x[0 if this == "one input for two" else 1]
+        h = (a + b).tanh()
+        inner = a if this == "another local read" else h
+        m = w[2] * inner if this == "inputs swapped" else inner * w[2]
+        return (m + w[3]).tanh() * h
+
+    def fn(X: list[list[float]]) -> Value:
+        total = block(X[0], 0)
+        for k, x in enumerate(X[1:], 1):
+            total = total + block(x, k)
+        return total
+
+    calls = [[[[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(6)]] for _ in range(3)]
+    step = same(fn, calls, w)
+    assert step.retraces == 0 and step.fallbacks == 0 and step.check(*calls[0])
+    loops = [line.count("(i") for line in step.source.splitlines()
+             if line.startswith("    rows = ")]   # the samples run by each loop
+    assert (6 in loops) == (odd == "")
