@@ -381,24 +381,38 @@ def measure_moons_compiled(engine: str, sizes: Sizes, data: Moons) -> dict[str, 
     tracemalloc.stop()
     if bits(model, compiled_step()) != bits(interpreted, first):
         raise SystemExit("moons_step_compiled: the compiled step differs from the engine's")
+
+    def floats_step() -> None:
+        fl.backward(flm, fl.forward(flm, X, ys))
+
     times: dict[str, list[float]] = {"interpreted": [], "compiled": [], "floats": [],
-                                     "step_call": []}
+                                     "step_call": [], "compiled_cold": [], "floats_cold": []}
     steps = 1 + sizes.compiled_turns
-    turns: list[tuple[str, Callable[[], Any]]] = [
-        ("interpreted", interpreted_step), ("compiled", compiled_step),
-        ("floats", lambda: fl.backward(flm, fl.forward(flm, X, ys)))]
     for k in range(steps):
         lr = 1.0 - 0.9 * k / 100
-        # Whatever runs right after the interpreted step finds the caches full of its graph:
-        # compiled and floats take that place in turn.
-        for name, run in (turns if k % 2 else [turns[0], turns[2], turns[1]]):
+        t = time.perf_counter()
+        interpreted_step()
+        eng.update(interpreted, lr)
+        times["interpreted"].append(time.perf_counter() - t)
+        pair: list[tuple[str, Callable[[], Any]]] = [("compiled", compiled_step),
+                                                     ("floats", floats_step)]
+        if k % 2:
+            pair.reverse()
+        # The step right after the interpreted one finds the caches full of its graph: the
+        # compiled step (whose code is large) and the floats step take that place in turn,
+        # timed as "cold" (without the update), and then both run once more untimed.
+        for i, (name, run) in enumerate(pair):
+            t = time.perf_counter()
+            run()
+            if i == 0:
+                times[f"{name}_cold"].append(time.perf_counter() - t)
+        # Timed: each step as a training loop runs it, one step after another, with its
+        # update (the floats column of moons_step runs the same way, in its own process).
+        for name, run in pair:
             t = time.perf_counter()
             run()
             if name == "compiled":   # the step() call alone, without zero_grad and update
                 times["step_call"].append(time.perf_counter() - t)
-            if name == "interpreted":
-                eng.update(interpreted, lr)
-            elif name == "compiled":
                 for p in params:
                     p.data -= lr * p.grad
             else:
@@ -654,6 +668,12 @@ def report(results: dict[str, dict[str, dict[str, Any]]], engines: list[str], si
                    "pass with the gradients added into `.grad`.")
         out.append(f"\nIn that process: interpreted step {_t(it)}, floats step {_t(ft)}; the "
                    f"generated code has {comp['lines']:,} lines.")
+        if comp.get("compiled_cold"):
+            cc, fc = comp["compiled_cold"], comp["floats_cold"]
+            out.append(f"\nThe compiled and floats steps are timed as a training loop runs "
+                       f"them, one after another. Right after an interpreted step (the caches "
+                       f"full of its graph), without the update: compiled {_t(cc)}, floats "
+                       f"{_t(fc)}, compiled ÷ floats {_ratio(cc, fc)}.")
     dig = results.get("digits", {}).get("stepgrad")
     if dig:
         out += ["", "## digits (scikit-learn's 8×8 digits, MLP(64, [32, 10]), cross-entropy, "
