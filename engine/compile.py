@@ -831,7 +831,15 @@ class _Program:
                f"    for {_tup(var)} in rows:"]
         fwd += [ind + line for line in b.fwd + b.watch_lines("ok")]
         fwd += [ind + line for line in guard_lines]
-        fwd += [ind + f"tape.append({_tup(tape)})",
+        # A root behind a gate (a relu) that hands out nothing else: where the gate is shut,
+        # the sample has no backward pass at all, and its values are not kept for one.
+        shut = None
+        if skips.get(root) == 0 and not ex:
+            rule, out_, ins_, c_ = node_args(root)
+            cond = _ZERO_ELSE.match(rule.partials[0]).group(2)  # type: ignore[union-attr]
+            shut = _fill(cond, {"x": ins_[0], "y": ins_[0], "c": c_, "out": out_})
+        kept = _tup(tape) if shut is None else f"{_tup(tape)} if {shut} else None"
+        fwd += [ind + f"tape.append({kept})",
                 ind + f"out.append({_tup([f't{j}' for j in [*ex, root]])})",
                 "    return out, ok", ""]
         hot = [x for x in dict.fromkeys(word.findall("\n".join(
@@ -840,8 +848,13 @@ class _Program:
                "    " + " = ".join([*var, *tape, *hot, "None"]), f"    {_tup(F)} = F",
                f"    {_tup(A)} = A", "    new = []",
                f"    for k, {_tup([f'gt{j}' for j in [*ex, root]])}, {_tup(VA)} in zip(order, "
-               "groots, VA):",
-               f"        {_tup(var)} = rows[k]", f"        {_tup(tape)} = tape[k]"]
+               "groots, VA):"]
+        if shut is not None:
+            bwd += ["        kept = tape[k]", "        if kept is None:",
+                    f"            if not -1e999 < gt{root} < 1e999: raise _Bad",
+                    f"            new.append({_tup(VA)})", "            continue"]
+        bwd += [f"        {_tup(var)} = rows[k]",
+                f"        {_tup(tape)} = {'tape[k]' if shut is None else 'kept'}"]
         bwd += [ind + line for line in b.bwd]
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
         return "\n".join(fwd + bwd)

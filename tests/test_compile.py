@@ -486,3 +486,37 @@ def test_a_block_of_the_same_size_and_row_that_differs_keeps_its_own_code(odd: s
     loops = [line.count("(i") for line in step.source.splitlines()
              if line.startswith("    rows = ")]   # the samples run by each loop
     assert (6 in loops) == (odd == "")
+
+
+def test_a_sample_behind_a_shut_relu_keeps_nothing_for_a_backward_pass() -> None:
+    # Each sample ends in a relu: where it is shut the sample has no backward pass, and the
+    # code keeps none of its values; where it is open, everything flows as in the engine.
+    w = [Value(0.5), Value(-1.5), Value(0.25)]
+    b = [Value(0.1), Value(-0.2), Value(0.3)]
+
+    def fn(xs: list[float]) -> Value:
+        total = Value(0.0)
+        for x in xs:
+            z = ((w[0] * x + b[0]) * w[1] + b[1]) * w[2] + b[2]
+            total = total + z.relu()
+        return total * 0.5
+
+    batches = [[float(k) - 3.5 for k in range(8)], [2.0] * 8, [-2.0] * 8, [0.0] * 8]
+    step = same(fn, [(xs,) for xs in batches], [*w, *b])
+    assert "else None)" in step.source and "if kept is None:" in step.source
+    assert step.retraces == 0 and step.fallbacks == 0
+
+
+def test_a_non_finite_gradient_reaching_a_shut_relu_is_the_engines_error() -> None:
+    w = Value(1.0)
+
+    def fn(xs: list[float]) -> Value:
+        total = Value(0.0)
+        for x in xs:
+            total = total + ((((w * x + 1.0) * w - 1.0) * w + 0.5) * w).relu()
+        return total * 1e308 * 1e308   # 0 forward (every relu shut); inf backward
+
+    step = engine.compile(fn, [-1.0] * 6)
+    want = engine_run(fn, ([-1.0] * 6,), [w])
+    assert want[0] is ArithmeticError and "inf" in want[1]
+    assert compiled_run(step, ([-1.0] * 6,), [w]) == want
