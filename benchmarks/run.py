@@ -13,7 +13,9 @@ Workloads:
               cross-entropy, Adam) to its held-out accuracy; the interpreted engine's time
               for the same training extrapolated from its own steps.
   moons_step_compiled  the same step compiled once by engine.compile, timed in one process
-              in turn with the interpreted step and the floats step; with the compile cost.
+              in turn with the interpreted step and the floats step (the compiled and
+              floats steps timed back to back, as a training loop runs them, and also
+              right after the interpreted step); with the compile cost (median of three).
   moons_step  one step of micrograd's demo: MLP(2, [16, 16, 1]), 100 two-moons samples,
               max-margin loss + 1e-4·L2, full batch; forward, zero_grad + backward, SGD.
   chain       y = y·1.0001 + 0.0001 repeated N times (2 nodes per link), then backward;
