@@ -36,6 +36,7 @@ ValueLike = Union["Value", int, float]
 GRAD_ENABLED: ContextVar[bool] = ContextVar("stepgrad_grad_enabled", default=True)
 
 _INF = math.inf
+_NEG_INF = -math.inf   # (a name: `-_INF` would negate, making a new float, at every check)
 
 
 def _fmt(x: float) -> str:
@@ -58,7 +59,7 @@ def _to_float(x: Any, what: str) -> float:
         hint = " (use .data for its number, or .detach() for a new leaf)" if isinstance(
             x, Value) else ""
         raise TypeError(f"{what}: expected a real number, got {type(x).__name__}{hint}")
-    if not -_INF < f < _INF:
+    if not _NEG_INF < f < _INF:
         raise ValueError(f"{what}: expected a finite number, got {f}")
     return f
 
@@ -79,7 +80,7 @@ def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
         out = rule.f(a) if second is None else rule.f(a, second)
     except OverflowError:
         out = _INF
-    if not -_INF < out < _INF:
+    if not _NEG_INF < out < _INF:
         shown = f"x = {_fmt(a)}" + ("" if second is None else
                                     f", {'c' if y is None else 'y'} = {_fmt(second)}")
         raise OverflowError(f"{rule.name}: the result overflows a float ({rule.text} with "
@@ -172,7 +173,7 @@ class Value:
         def __getattr__(self, name: str) -> Callable[[], Value]: ...
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self._data = data if type(data) is float and -_INF < data < _INF else _to_float(
+        self._data = data if type(data) is float and _NEG_INF < data < _INF else _to_float(
             data, "Value")
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
@@ -189,7 +190,7 @@ class Value:
     @data.setter
     def data(self, number: Number) -> None:
         # (the common case, a finite float, without a call: optimizers set it every step)
-        self._data = number if type(number) is float and -_INF < number < _INF else _to_float(
+        self._data = number if type(number) is float and _NEG_INF < number < _INF else _to_float(
             number, "Value.data")
 
     @property
@@ -199,7 +200,7 @@ class Value:
 
     @grad.setter
     def grad(self, g: Any) -> None:
-        if type(g) is float and -_INF < g < _INF:
+        if type(g) is float and _NEG_INF < g < _INF:
             self._grad = g
         else:
             self._grad = g if isinstance(g, Value) else _to_float(g, "Value.grad")
@@ -307,7 +308,7 @@ class Value:
             finally:
                 GRAD_ENABLED.reset(token)
             return
-        seed = grad if type(grad) is float and -_INF < grad < _INF else _to_float(
+        seed = grad if type(grad) is float and _NEG_INF < grad < _INF else _to_float(
             grad, "backward: grad")
         # The loop makes no reference cycles, so Python's cycle collector has nothing to find;
         # paused, it does not rescan the whole graph while the loop allocates.
@@ -377,7 +378,7 @@ def _operator(pair: Rule, with_c: Rule) -> Callable[[Value, Any], Value]:
             if not _is_number(other):
                 return NotImplemented  # type: ignore[no-any-return]
             other = _to_float(other, pair.name)
-        elif not -_INF < other < _INF:
+        elif not _NEG_INF < other < _INF:
             raise ValueError(f"{pair.name}: expected a finite number, got {other}")
         return _node(with_c, self, None, other)
 
@@ -496,7 +497,7 @@ def backprop(root: Value, grad: Any = 1.0, create_graph: bool = False,
     pop, get = pending.pop, pending.get
     for node in reversed(topological_order(root)):
         g = pop(node)
-        if not -_INF < g < _INF:
+        if not _NEG_INF < g < _INF:
             raise ArithmeticError(f"backward: the gradient reaching {node!r} (op "
                                   f"{node.op or 'leaf'!r}) is {g}: a local derivative or a "
                                   f"product of them overflowed")
@@ -528,7 +529,7 @@ def backprop(root: Value, grad: Any = 1.0, create_graph: bool = False,
             visit(node, g, partials)
             continue
         total = node._grad + g
-        if not -_INF < total < _INF:
+        if not _NEG_INF < total < _INF:
             raise ArithmeticError(f"backward: {node!r} would hold grad {total}: the "
                                   f"gradients accumulated over several passes overflow")
         node._grad = total
