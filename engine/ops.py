@@ -182,7 +182,8 @@ class Rule:
 
     ``f`` is ``forward`` compiled: ``f(x)`` for a row of one Value, ``f(x, y)`` or
     ``f(x, c)`` for the others. ``df(out, x, y_or_c)`` is ``partials`` compiled (its third
-    argument is the second input, the constant ``c``, or None for a row of one Value). The
+    argument is the second input, the constant ``c``, or None for a row of one Value);
+    ``constant`` is the same tuple when every partial is a plain number, else None. The
     rest is described in this module's docstring.
 
     Examples:
@@ -203,6 +204,7 @@ class Rule:
     note: str = ""
     f: Callable[..., float] = field(init=False, repr=False)
     df: Callable[..., tuple[Any, ...]] = field(init=False, repr=False)
+    constant: tuple[float, ...] | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -233,6 +235,11 @@ class Rule:
                                                   else None)
         object.__setattr__(self, "f", fast or eval(compile(forward, where, "eval"), ON_FLOATS))
         object.__setattr__(self, "df", eval(compile(partials, where, "eval"), ON_VALUES))
+        # Partials that are plain numbers (x + y, x - c, -x) are what df returns anyway:
+        # backward reads them here instead of calling df on every node.
+        numbers = [p for p in self.partials if re.fullmatch(r"-?\d+\.\d+", p)]
+        object.__setattr__(self, "constant", tuple(map(float, numbers))
+                           if len(numbers) == len(self.partials) else None)
 
     @property
     def arity(self) -> int:

@@ -502,22 +502,25 @@ def backprop(root: Value, grad: Any = 1.0, create_graph: bool = False,
                                   f"{node.op or 'leaf'!r}) is {g}: a local derivative or a "
                                   f"product of them overflowed")
         a, b = node._x, node._y
-        partials: tuple[Any, ...] = ()
+        partials: Any = ()
         if a is not None:
             # The chain rule, one edge at a time: input += ∂node/∂input · g, with the
             # partials from the node's row; a reused input collects from every edge.
-            try:
-                if create_graph:
-                    partials = node._rule.df(node, a, node._c if b is None else b)  # type: ignore[union-attr]
-                else:
-                    partials = node._rule.df(node._data, a._data,  # type: ignore[union-attr]
-                                             node._c if b is None else b._data)
-            except (ZeroDivisionError, ValueError, OverflowError) as err:
-                if str(err).startswith(f"{node.op}:"):  # the row's message names it already
-                    raise
-                raise type(err)(f"backward: the local derivative of {node!r} (op "
-                                f"{node.op!r}) cannot be computed: {err} (did an input's "
-                                f"data change after the node was built?)") from None
+            # (A row whose partials are plain numbers, as x + y, has them ready: no call.)
+            partials = node._rule.constant  # type: ignore[union-attr]
+            if partials is None:
+                try:
+                    if create_graph:
+                        partials = node._rule.df(node, a, node._c if b is None else b)  # type: ignore[union-attr]
+                    else:
+                        partials = node._rule.df(node._data, a._data,  # type: ignore[union-attr]
+                                                 node._c if b is None else b._data)
+                except (ZeroDivisionError, ValueError, OverflowError) as err:
+                    if str(err).startswith(f"{node.op}:"):  # the row's message names it
+                        raise
+                    raise type(err)(f"backward: the local derivative of {node!r} (op "
+                                    f"{node.op!r}) cannot be computed: {err} (did an "
+                                    f"input's data change after the node was built?)") from None
             if create_graph:  # Values: the first contribution is kept as it is (no "0 +")
                 for inp, d in zip(node.inputs, partials):
                     pending[inp] = pending[inp] + d * g if inp in pending else d * g
