@@ -788,6 +788,7 @@ class _Program:
         rest = [f"gt{j}" for j in range(root) if f"gt{j}" not in b.single and j not in ex]
         bwd_lines = [" = ".join([*rest, "0.0"])] if rest else []
         stack: list[tuple[int, str]] = []
+        opens: dict[int, str] = {}   # the test of each skippable block, by its node
 
         def close() -> None:   # the end of a skipped block: its gradient must be finite
             bwd_lines.append("    " * (len(stack) - 1)
@@ -800,7 +801,7 @@ class _Program:
             known: tuple[str, ...] = ()
             if j in skips:   # inside the test the row's partial is its first branch
                 then, cond = _ZERO_ELSE.match(rule.partials[0]).groups()  # type: ignore[union-attr]
-                cond = _fill(cond, {"x": ins[0], "y": ins[0], "c": c, "out": out})
+                cond = opens[j] = _fill(cond, {"x": ins[0], "y": ins[0], "c": c, "out": out})
                 bwd_lines.append("    " * len(stack) + f"if {cond}:")
                 stack.append((skips[j], b.alias.get("g" + out, "g" + out)))
                 known = (then,)
@@ -833,13 +834,9 @@ class _Program:
         fwd += [ind + line for line in guard_lines]
         # A root behind a gate (a relu) that hands out nothing else: where the gate is shut,
         # the sample has no backward pass at all, and its values are not kept for one.
-        shut = None
-        if skips.get(root) == 0 and not ex:
-            rule, out_, ins_, c_ = node_args(root)
-            cond = _ZERO_ELSE.match(rule.partials[0]).group(2)  # type: ignore[union-attr]
-            shut = _fill(cond, {"x": ins_[0], "y": ins_[0], "c": c_, "out": out_})
-        kept = _tup(tape) if shut is None else f"{_tup(tape)} if {shut} else None"
-        fwd += [ind + f"tape.append({kept})",
+        gate = opens[root] if skips.get(root) == 0 and not ex else None
+        taped = _tup(tape) if gate is None else f"{_tup(tape)} if {gate} else None"
+        fwd += [ind + f"tape.append({taped})",
                 ind + f"out.append({_tup([f't{j}' for j in [*ex, root]])})",
                 "    return out, ok", ""]
         hot = [x for x in dict.fromkeys(word.findall("\n".join(
@@ -849,12 +846,12 @@ class _Program:
                f"    {_tup(A)} = A", "    new = []",
                f"    for k, {_tup([f'gt{j}' for j in [*ex, root]])}, {_tup(VA)} in zip(order, "
                "groots, VA):"]
-        if shut is not None:
+        if gate is not None:
             bwd += ["        kept = tape[k]", "        if kept is None:",
                     f"            if not -1e999 < gt{root} < 1e999: raise _Bad",
                     f"            new.append({_tup(VA)})", "            continue"]
         bwd += [f"        {_tup(var)} = rows[k]",
-                f"        {_tup(tape)} = {'tape[k]' if shut is None else 'kept'}"]
+                f"        {_tup(tape)} = {'tape[k]' if gate is None else 'kept'}"]
         bwd += [ind + line for line in b.bwd]
         bwd += [ind + f"new.append({_tup(VA)})", f"    return {_tup(A)}, new", ""]
         return "\n".join(fwd + bwd)
