@@ -62,7 +62,9 @@ def train(X: list[list[float]], y: list[int], steps: int = STEPS, seed: int = SE
     def loss_fn(scores: list[Value], targets: list[int]) -> Value:
         return hinge_loss(scores, targets) + ALPHA * sum(p * p for p in params)
 
-    history = fit(model, X, y, loss_fn, SGD(params, lr=1.0), epochs=steps,
+    # shuffle=False: the full batch in the data's order, as micrograd sums it (a shuffled
+    # order would change the sums' last bits from run to run).
+    history = fit(model, X, y, loss_fn, SGD(params, lr=1.0), epochs=steps, shuffle=False,
                   lr_schedule=lambda step: 1.0 - 0.9 * step / steps, progress=progress)
     return model, history
 
