@@ -62,3 +62,29 @@ def test_demo_data_and_model_match_micrograds_setting() -> None:
     assert nn.demo.two_moons() == (X, y)                      # a fixed random_state
     model, history = nn.demo.train(X[:10], y[:10], steps=2, progress=False)
     assert len(model.parameters()) == 337 and len(history["loss"]) == 2
+
+
+def test_the_compiled_demo_trains_the_same_model_to_the_last_bit() -> None:
+    X = [[0.1 * k - 0.5, 0.3 - 0.07 * k] for k in range(12)]
+    y = [1 if k % 3 else -1 for k in range(12)]
+    plain, plain_history = nn.demo.train(X, y, steps=4, progress=False)
+    compiled, compiled_history = nn.demo.train(X, y, steps=4, progress=False, compile=True)
+    assert [p.data.hex() for p in compiled.parameters()] == [
+        p.data.hex() for p in plain.parameters()]
+    assert compiled_history["loss"] == plain_history["loss"]
+    assert "accuracy" in plain_history and "accuracy" not in compiled_history
+
+
+@pytest.mark.slow
+def test_demo_command_with_compile_gives_the_same_result(tmp_path: Path) -> None:
+    runs = [subprocess.run(
+        [sys.executable, "-m", "nn.demo", "--out", str(tmp_path / name), "--fast",
+         "--no-progress", *flags], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        check=False) for name, flags in (("plain", []), ("compiled", ["--compile"]))]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    finals = [re.search(r"final loss .*?\)", run.stdout) for run in runs]
+    assert finals[0] and finals[1] and finals[0][0] == finals[1][0]
+    assert "compiled by engine.compile" in runs[1].stdout
+    picture = (tmp_path / "compiled" / "training.png").read_bytes()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n"
