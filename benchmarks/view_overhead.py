@@ -49,7 +49,7 @@ def run(X: list[list[float]], y: list[int], epochs: int, with_view: bool
 
     view = TrainingView(model, X, y, live=True) if with_view else None
     wall, cpu = time.perf_counter(), time.process_time()
-    fit(model, X, y, loss_fn, SGD(params, lr=1.0), epochs=epochs, progress=False,
+    fit(model, X, y, loss_fn, SGD(params, lr=1.0), epochs=epochs, shuffle=False, progress=False,
         lr_schedule=lambda e: 1.0 - 0.9 * e / epochs, view=view)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if view is None:

@@ -126,9 +126,19 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         # An SVG file gets the exact scale too, before any viewer opens it.
-        view = kwargs.pop("view", False) if len(args) < 3 else False
+        # (graphviz's own positional order, passed on by name: view is taken out here)
+        names = ("filename", "directory", "view", "cleanup", "format", "renderer",
+                 "formatter", "neato_no_op", "quiet", "quiet_view")
+        if len(args) > len(names):
+            raise TypeError(f"render: takes at most {len(names)} positional arguments, "
+                            f"got {len(args)}")
+        for name, arg in zip(names, args):
+            if name in kwargs:
+                raise TypeError(f"render: got {name} both by position and by name")
+            kwargs[name] = arg
+        view = kwargs.pop("view", False)
         try:
-            path = super().render(*args, **kwargs)
+            path = super().render(**kwargs)
         except graphviz.ExecutableNotFound as err:
             raise _missing_dot(err) from None
         if str(path).endswith(".svg"):

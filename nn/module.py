@@ -156,16 +156,15 @@ class Module:
 
 def _child_modules(module: Module) -> Iterator[tuple[str, Module]]:
     """The modules directly inside ``module``'s attributes (lists looked into)."""
-
-    def walk(prefix: str, item: Any) -> Iterator[tuple[str, Module]]:
+    # An explicit stack (a nested generator calling itself would make a reference cycle
+    # through its own closure, left for the cycle collector on every repr).
+    stack = list(reversed(vars(module).items()))
+    while stack:
+        name, item = stack.pop()
         if isinstance(item, Module):
-            yield prefix, item
+            yield name, item
         elif isinstance(item, (list, tuple)):
-            for i, element in enumerate(item):
-                yield from walk(f"{prefix}.{i}", element)
-
-    for name, attr in vars(module).items():
-        yield from walk(name, attr)
+            stack.extend(reversed([(f"{name}.{i}", e) for i, e in enumerate(item)]))
 
 
 def _shorten(names: list[str], limit: int = 5) -> str:

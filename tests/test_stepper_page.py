@@ -541,6 +541,8 @@ def test_view_opens_the_svg_file_only_once_it_has_the_exact_scale(
     monkeypatch.setattr("graphviz.view", lambda path, quiet=False: opened.append(
         rightmost(Path(path).read_text(encoding="utf-8"))))
     d.view(tmp_path / "chain")
-    assert len(opened) == 1
-    reach, width = opened[0]
-    assert reach <= width + 0.01
+    d.render(tmp_path / "keyword", view=True)
+    d.render(tmp_path / "positional", None, True)  # render(filename, directory, view)
+    assert len(opened) == 3
+    for reach, width in opened:
+        assert reach <= width + 0.01
