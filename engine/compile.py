@@ -15,10 +15,12 @@ generated code checks again at each call. A constant built from data (the max sh
 not finite re-runs the normal engine, which raises its own error (or returns its result).
 What is not seen: Python state outside ``fn`` and its inputs (a global, ``random``), and
 math done on a number outside the traced functions (``math.log`` is traced, a C extension
-is not: its result turns into a guard on the number it read). A parameter replaced in its
-model by a new object drops the trace when the old object loses that holder (reference
-counts); ``step.check`` compares the graph's leaves too. Tracing swaps a few hooks on
-``Value``, ``math`` and ``max``/``min`` for its duration: it is not thread-safe.
+is not: its result turns into a guard on the number it read; NumPy's functions read it
+through ``float()``). A traced number kept past its trace is its plain number. A parameter
+replaced in its model by a new object drops the trace when the old object loses that holder
+(reference counts, taken when the trace is made); ``step.check`` compares the graph's
+leaves too. Tracing swaps a few hooks on ``Value``, ``math`` and ``max``/``min`` for its
+duration: it is not thread-safe, and a traced ``fn`` may not compile or call a step itself.
 
 Cost, and where the strategy changes. Tracing is one forward pass; reading the graph costs
 a few µs per node; ``compile()`` costs 10-50 µs per generated line, so code of one line per
@@ -91,8 +93,16 @@ class CompileError(ValueError):
     """``fn`` cannot be compiled as asked, or ``check`` found a difference."""
 
 
+class _Nested(CompileError):
+    """``fn`` called ``compile`` or a compiled step while being traced."""
+
+
 class _Retrace(Exception):
     """A guard failed: the trace does not describe this call."""
+
+
+def _kind(x: Any) -> str:
+    return "a number (float)" if isinstance(x, _Num) else type(x).__name__
 
 
 def _bad() -> float:
@@ -102,19 +112,31 @@ def _bad() -> float:
 # --- tracing -------------------------------------------------------------------------------
 
 class _Num:
-    """A number read from the traced graph or inputs: its value, and how it was computed."""
+    """A number read from the traced graph or inputs: its value, and how it was computed.
 
-    __slots__ = ("value", "expr")
+    Only while its own trace runs is it traced; kept past it (a ``loss.data`` that ``fn``
+    logged), it is its plain number: a constant to any later trace.
+    """
 
-    def __init__(self, value: Any, expr: tuple[Any, ...]) -> None:
-        self.value, self.expr = value, expr
+    __slots__ = ("value", "expr", "trace")
+
+    def __init__(self, value: Any, expr: tuple[Any, ...], trace: _Trace) -> None:
+        self.value, self.expr, self.trace = value, expr, trace
 
     def __float__(self) -> float:   # leaves the traced world: a node's constant, or a guard
-        _TRACE[0].leak(self)
+        if _live(self):
+            self.trace.leak(self)
         return float(self.value)
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        # NumPy's functions (np.tanh(w.data)) see the number through float(): a guard.
+        import numpy
+
+        return numpy.asarray(float(self), dtype=dtype)
+
     def _frozen(self) -> Any:
-        _TRACE[0].guard(("c", "==", self.expr, ("k", self.value)), True)
+        if _live(self):
+            self.trace.guard(("c", "==", self.expr, ("k", self.value)), True)
         return self.value
 
     def __int__(self) -> int:
@@ -135,19 +157,25 @@ class _Num:
     def __repr__(self) -> str:
         return repr(self.value)
 
-    def __neg__(self) -> _Num:
-        return _Num(-self.value, ("u", "-", self.expr))
+    def __neg__(self) -> Any:
+        return _Num(-self.value, ("u", "-", self.expr), self.trace) if _live(self) else -self.value
 
-    def __pos__(self) -> _Num:
-        return self
+    def __pos__(self) -> Any:
+        return self if _live(self) else self.value
 
-    def __abs__(self) -> _Num:
-        return _Num(abs(self.value), ("f", "abs", (self.expr,)))
+    def __abs__(self) -> Any:
+        return (_Num(abs(self.value), ("f", "abs", (self.expr,)), self.trace) if _live(self)
+                else abs(self.value))
+
+
+def _live(x: Any) -> bool:
+    """Is ``x`` a traced number of the trace running now (in this thread)?"""
+    return isinstance(x, _Num) and bool(_TRACE) and x.trace is _TRACE[-1]
 
 
 def _operand(o: Any) -> tuple[Any, tuple[Any, ...]] | None:
     if isinstance(o, _Num):
-        return o.value, o.expr
+        return (o.value, o.expr) if _live(o) else (o.value, ("k", o.value))
     if isinstance(o, numbers.Real) and not isinstance(o, bool):
         lit = int(o) if isinstance(o, numbers.Integral) else float(o)
         return lit, ("k", lit)
@@ -159,11 +187,15 @@ def _arith(sym: str, swap: bool) -> Callable[[_Num, Any], Any]:
         o = _operand(other)
         if o is None:
             return NotImplemented
-        a, b = (o, (self.value, self.expr)) if swap else ((self.value, self.expr), o)
+        s = (self.value, self.expr) if _live(self) else (self.value, ("k", self.value))
+        a, b = (o, s) if swap else (s, o)
         v = _BIN[sym](a[0], b[0])
+        trace = self.trace if _live(self) else other.trace if _live(other) else None
+        if trace is None:   # numbers kept from a finished trace: plain arithmetic
+            return v
         if not isinstance(v, (int, float)):
             raise CompileError(f"compile: {a[0]!r} {sym} {b[0]!r} is not a real number")
-        return _Num(v, ("b", sym, a[1], b[1]))
+        return _Num(v, ("b", sym, a[1], b[1]), trace)
     return method
 
 
@@ -173,7 +205,10 @@ def _compare(sym: str) -> Callable[[_Num, Any], Any]:
         if o is None:
             return NotImplemented
         result = _CMP[sym](self.value, o[0])
-        _TRACE[0].guard(("c", sym, self.expr, o[1]), result)
+        if _live(self):
+            self.trace.guard(("c", sym, self.expr, o[1]), result)
+        elif _live(other):
+            other.trace.guard(("c", sym, ("k", self.value), o[1]), result)
         return result
     return method
 
@@ -200,6 +235,7 @@ class _Trace:
         self.born: dict[Value, int] = {}                 # node -> creation rank
         self.guards: list[tuple[tuple[Any, ...], bool]] = []
         self.pending: _Num | None = None
+        self.thread = threading.get_ident()
 
     def guard(self, expr: tuple[Any, ...], outcome: bool) -> None:
         self.guards.append((expr, bool(outcome)))
@@ -273,17 +309,18 @@ def _traced_call(name: str) -> Callable[..., Any]:
     def call(*args: Any, **kw: Any) -> Any:
         items = list(args[0]) if name in ("max", "min") and len(args) == 1 else list(args)
         ops_ = [_operand(i) for i in items]
-        if kw or not any(isinstance(i, _Num) for i in items) or None in ops_:
+        if kw or not any(map(_live, items)) or None in ops_:
             return real(items, **kw) if len(args) == 1 and name in ("max", "min") else real(
                 *items, **kw)
         pairs = [o for o in ops_ if o is not None]
-        return _Num(real(*(o[0] for o in pairs)), ("f", name, tuple(o[1] for o in pairs)))
+        return _Num(real(*(o[0] for o in pairs)), ("f", name, tuple(o[1] for o in pairs)),
+                    _TRACE[-1])
     return call
 
 
 def _hooks(tr: _Trace) -> list[tuple[Any, str, Any]]:
-    data = property(lambda v: _Num(v._data, ("v", v)), Value.data.fset)  # type: ignore[attr-defined]
-    detach = lambda v: Value(_Num(v._data, ("v", v)), v._label)  # type: ignore[arg-type]
+    data = property(lambda v: _Num(v._data, ("v", v), tr), Value.data.fset)  # type: ignore[attr-defined]
+    detach = lambda v: Value(_Num(v._data, ("v", v), tr), v._label)  # type: ignore[arg-type]
     hooks = [(_v, "_node", _node_hook(tr, _v._node)),
              (Value, "__init__", _init_hook(tr, Value.__init__)),
              (Value, "data", data), (Value, "detach", detach),
@@ -293,10 +330,29 @@ def _hooks(tr: _Trace) -> list[tuple[Any, str, Any]]:
     return hooks + [(math, f, _traced_call(f"math.{f}")) for f in _MATH]
 
 
-def _trace(fn: Callable[..., Any], args: list[Any]) -> tuple[Any, _Trace]:
-    """Run ``fn(*args)`` with the hooks in place; the result and what was recorded."""
+def _refuse_no_grad() -> None:
+    if not _v.GRAD_ENABLED.get():
+        raise RuntimeError("compile: gradients are disabled (inside engine.no_grad()), and a "
+                           "compiled step computes them; compile and call it outside the "
+                           "no_grad block")
+
+
+def _refuse_nesting() -> None:
+    """A compiled step or ``compile`` called by the very ``fn`` being traced: refused."""
+    if _TRACE and _TRACE[-1].thread == threading.get_ident():
+        raise _Nested("compile: fn called engine.compile or a compiled step while it was "
+                      "being traced; a step's gradients are a side effect that a trace cannot "
+                      "replay: call the inner step outside fn, or its fn inside this one")
+
+
+def _trace(fn: Callable[..., Any], key: Any, flat: list[Any]) -> tuple[Any, _Trace]:
+    """Run ``fn`` on the inputs of ``key`` and ``flat`` with the hooks in place; the result
+    and what was recorded."""
+    _refuse_nesting()
     with _LOCK:
         tr = _Trace()
+        at = [0]
+        args = [_rebuild(k, flat, at, tr) for k in key]
         _TRACE.append(tr)
         hooks = _hooks(tr)
         saved = [(obj, name, obj.__dict__[name]) for obj, name, _ in hooks]
@@ -1098,14 +1154,14 @@ def _walk(x: Any, flat: list[Any], where: str) -> Any:
     return "f"
 
 
-def _rebuild(key: Any, flat: list[Any], at: list[int]) -> Any:
+def _rebuild(key: Any, flat: list[Any], at: list[int], tr: _Trace) -> Any:
     if key == "V" or key == "f":
         at[0] += 1
         x = flat[at[0] - 1]
-        return x if key == "V" else _Num(x, ("i", at[0] - 1))
+        return x if key == "V" else _Num(x, ("i", at[0] - 1), tr)
     if key[0] == "int":
         return key[1]
-    items = [_rebuild(k, flat, at) for k in key[1:]]
+    items = [_rebuild(k, flat, at, tr) for k in key[1:]]
     return items if key[0] == "list" else tuple(items)
 
 
@@ -1124,6 +1180,7 @@ class CompiledStep:
     def __init__(self, fn: Callable[..., Any], inputs: tuple[Any, ...]) -> None:
         if not callable(fn):
             raise TypeError(f"compile: fn must be callable, got {type(fn).__name__}")
+        _refuse_no_grad()
         self.fn = fn
         self._versions: dict[Any, list[_Program] | str] = {}   # by input structure
         self._last: _Program | None = None
@@ -1132,7 +1189,20 @@ class CompiledStep:
         flat: list[Any] = []
         key = tuple(_walk(x, flat, f"input {i}") for i, x in enumerate(inputs))
         self._build(key, flat, inputs)
+        self._count_holders()
         self.retraces = 0
+
+    def _count_holders(self) -> None:
+        # Who holds each parameter, counted once the trace's own temporaries are gone: a
+        # parameter that later loses a holder (its model now holds a new object in its place)
+        # makes the trace stale. (Counted the same way in __call__.)
+        program = self._last
+        if program is not None and program.refs is None:
+            program.refs = list(map(sys.getrefcount, program.params))
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("compile: a compiled step cannot be copied or pickled (a copy would "
+                        "send its gradients to copies of the parameters); compile fn again")
 
     @property
     def source(self) -> str:
@@ -1152,11 +1222,12 @@ class CompiledStep:
         collecting = gc.isenabled()
         gc.disable()  # a trace makes no reference cycles: the collector's passes are waste
         try:
-            at = [0]
-            out, tr = _trace(self.fn, [_rebuild(k, flat, at) for k in key])
+            out, tr = _trace(self.fn, key, flat)
             if not isinstance(out, Value):
-                raise TypeError(f"compile: fn must return a Value, got {type(out).__name__}")
+                raise TypeError(f"compile: fn must return a Value, got {_kind(out)}")
             program: _Program | str = _Program(out, tr, flat)
+        except _Nested:
+            raise
         except CompileError as err:
             program, out = str(err), None
         finally:
@@ -1181,11 +1252,13 @@ class CompiledStep:
         self.fallbacks += 1
         out = self.fn(*inputs)
         if not isinstance(out, Value):
-            raise TypeError(f"compile: fn must return a Value, got {type(out).__name__}")
+            raise TypeError(f"compile: fn must return a Value, got {_kind(out)}")
         out.backward()
         return out.data
 
     def __call__(self, *inputs: Any) -> float:
+        _refuse_nesting()
+        _refuse_no_grad()
         flat: list[Any] = []
         key = tuple(_walk(x, flat, f"input {i}") for i, x in enumerate(inputs))
         versions = self._versions.get(key, [])
@@ -1193,6 +1266,7 @@ class CompiledStep:
             return self._engine(inputs)
         numbers = [v._data if isinstance(v, Value) else v for v in flat]
         result = None
+        program: _Program | None = None
         for program in list(versions):   # the first trace whose guards all hold
             refs = list(map(sys.getrefcount, program.params))
             if program.refs is None:
@@ -1210,10 +1284,12 @@ class CompiledStep:
                 return self._engine(inputs)  # the engine raises its own error, or finds none
             self._last = program
             break
-        if result is None:
+        if result is None or program is None:
+            program = None   # (holds the parameters: released before they are counted)
             out = self._build(key, flat, inputs)
             if out is None:
                 return self._engine(inputs)
+            self._count_holders()
             out.backward()   # this call's result: the traced graph is the engine's own
             return out.data
         loss, chk, grads, gi = result
@@ -1245,7 +1321,7 @@ class CompiledStep:
         program = versions if isinstance(versions, str) else versions[0]
         out = self.fn(*inputs)
         if not isinstance(out, Value):
-            raise TypeError(f"compile: fn must return a Value, got {type(out).__name__}")
+            raise TypeError(f"compile: fn must return a Value, got {_kind(out)}")
         leaves = [v for v in _order(out)[0] if v.rule is None]
         traced = program.params if isinstance(program, _Program) else leaves
         problems = [f"{v!r} is a leaf of fn's graph now but not of the trace (a parameter "
@@ -1288,6 +1364,17 @@ def compile(fn: Callable[..., Any], *example_inputs: Any) -> CompiledStep:
     constants of the trace. ``step.source`` is the code, ``step.graph`` the traced graph,
     ``step.check(*inputs)`` compares with the normal engine. In the code, a gradient that
     has one term is that term: below, ``n2 = n1 - 1`` hands ``gn2`` to ``n1`` unchanged.
+
+    What the trace sees: the inputs, every ``.data`` and comparison read from the graph (a
+    branch on them traces again when it would go the other way), and which leaves the
+    graph uses (a parameter replaced in its model by a new object traces again, once the
+    model lets go of the old one). What it cannot see is frozen at trace time: a global or
+    closure variable that ``fn`` reads (change it, and compile again), ``random`` inside
+    ``fn`` (a dropout mask is drawn once), and anything ``fn`` does besides computing (a
+    print, a list it appends to: done once, while tracing). ``step.check(*inputs)`` runs
+    the normal engine beside the code and names any difference. A step cannot be copied
+    or pickled, cannot run inside ``engine.no_grad()`` (it computes gradients) and cannot
+    be called by the ``fn`` of another compile.
 
     Examples:
         >>> from engine import Value

@@ -48,8 +48,9 @@ def _to_float(x: Any, what: str) -> float:
     if type(x) is float:
         f = x
     elif (isinstance(x, numbers.Real) and not isinstance(x, bool)) or (
-            getattr(x, "shape", None) == () and getattr(x, "dtype", None) is not None
-            and x.dtype.kind in "iuf"):  # a 0-d NumPy array of numbers
+            getattr(x, "shape", None) == ()
+            and getattr(getattr(x, "dtype", None), "kind", None) in ("i", "u", "f")):
+        # (a 0-d NumPy array of numbers; a 0-d torch tensor has a dtype with no kind)
         try:
             f = float(x)
         except OverflowError:  # an int (or Fraction) beyond the largest float

@@ -1526,3 +1526,18 @@ def test_the_tables_are_pytorchs() -> None:
             assert got == expected, (symbol, kind, x, y, got, expected)
         else:
             assert not all(map(math.isfinite, got)), (symbol, kind, x, y, got)
+
+
+def test_a_torch_scalar_tensor_is_refused_by_name_not_by_an_attribute_error() -> None:
+    # Its dtype (torch.float32) has no NumPy ``kind``: the check must not assume one.
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(2.0)
+    v = Value(1.0)
+    with pytest.raises(TypeError, match="Value: expected a real number, got Tensor"):
+        Value(t)
+    with pytest.raises(TypeError, match=r"Value\.data: expected a real number, got Tensor"):
+        v.data = t
+    with pytest.raises(TypeError, match=r"Value\.grad: expected a real number, got Tensor"):
+        v.grad = t
+    with pytest.raises(TypeError, match="compile: input 0: expected a real number, got Tensor"):
+        engine.compile(lambda x: v * x, t)
