@@ -118,4 +118,4 @@ def test_record_types_and_values(kwargs: dict[str, Any], error: type[Exception],
 
 def test_save_gif_frames_must_be_a_count() -> None:
     with pytest.raises(TypeError, match=r"TrainingView.save_gif: frames must be a whole"):
-        _view().save_gif("unused.gif", frames=2.5)
+        _view().save_gif("unused.gif", frames=2.5)  # type: ignore[arg-type]
