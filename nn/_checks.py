@@ -29,6 +29,7 @@ __all__ = [
     "seed",
     "hyper",
     "kind",
+    "flag",
 ]
 
 ValueLike = Value | float
@@ -239,3 +240,25 @@ def _show(x: Any) -> str:
     if isinstance(x, int) and not isinstance(x, bool) and abs(x) > 10**20:
         return f"an int of {len(str(abs(x)))} digits"
     return repr(x)
+
+
+
+def flag(who: str, what: str, x: Any) -> bool:
+    """``x`` as a bool: True or False (NumPy's bool too, and a 0-d array of one); anything
+    else, even a truthy ``"no"`` or the int 1, raises TypeError naming ``who`` and ``what``.
+
+    Examples:
+        >>> import numpy as np
+        >>> flag("fit", "progress", False), flag("fit", "progress", np.bool_(True))
+        (False, True)
+        >>> flag("fit", "progress", "no")
+        Traceback (most recent call last):
+          ...
+        TypeError: fit: progress must be True or False, got str
+    """
+    if type(x) is bool:
+        return x
+    if getattr(x, "ndim", None) == 0 and getattr(getattr(x, "dtype", None), "kind",
+                                                 None) == "b":
+        return bool(x)
+    raise TypeError(f"{who}: {what} must be True or False, got {kind(x)}")

@@ -2,8 +2,9 @@
 
 An optimizer holds the list of parameters and, for each, the state its rule needs (a
 momentum buffer, moment estimates). ``step()`` reads every ``p.grad`` and changes every
-``p.data``; it builds no graph. ``lr`` is a checked attribute: assign to it to change the
-learning rate between steps.
+``p.data``; it builds no graph. The settings (``lr``, ``momentum``, ``betas``, ...) are
+checked attributes: assign to them to change them between steps, and a value the
+constructor would refuse is refused there too.
 
 The training step is always the same four lines::
 
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine import Value
-from nn._checks import hyper, kind
+from nn._checks import flag, hyper, kind
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -33,7 +34,9 @@ class Optimizer:
     """What every optimizer shares: the parameter list, ``lr``, and ``zero_grad()``.
 
     ``lr`` is checked when it is assigned: a number that is not finite and >= 0 raises
-    there, so that it never reaches a parameter. ``step()`` computes every new number
+    there, so that it never reaches a parameter (so are every optimizer's other settings).
+    Parameters must be leaves (Values made directly, such as ``model.parameters()``), since
+    ``step()`` writes their ``data``. ``step()`` computes every new number
     first and stores them only if all are finite; otherwise it raises an error naming the
     parameter, the rule and the numbers, and changes nothing.
     """
@@ -56,6 +59,11 @@ class Optimizer:
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(f"{who}: params[{i}] must be a Value, got {kind(p)}")
+            if p.op != "":
+                raise ValueError(f"{who}: params[{i}] is not a leaf (it was made by "
+                                 f"{p.op!r}); optimize leaves, such as "
+                                 f"model.parameters(), whose data step() can change "
+                                 f"(PyTorch refuses a non-leaf tensor too)")
         if len(set(self.params)) != len(self.params):
             raise ValueError(f"{who}: some parameters appear more than once")
         self.lr = lr
@@ -133,19 +141,70 @@ class SGD(Optimizer):
         0.8
         0.46
         0.062
+        >>> opt.momentum = -0.5           # settings are checked when assigned, too
+        Traceback (most recent call last):
+          ...
+        ValueError: SGD: momentum must be a finite number >= 0.0, got -0.5
     """
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = hyper("SGD", "momentum", momentum)
-        self.dampening = hyper("SGD", "dampening", dampening)
-        self.weight_decay = hyper("SGD", "weight_decay", weight_decay)
-        if nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValueError("SGD: nesterov momentum requires momentum > 0 and dampening = 0")
-        self.nesterov = bool(nesterov)
+        self._nesterov = False
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weight_decay = weight_decay
+        self.nesterov = nesterov
         self.buffers: list[float | None] = [None] * len(self.params)
+
+    @property
+    def momentum(self) -> float:
+        """μ: a finite number >= 0 (0 for none), checked when assigned."""
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        mu = hyper("SGD", "momentum", value)
+        self._check_nesterov(self._nesterov, mu, getattr(self, "_dampening", 0.0))
+        self._momentum = mu
+
+    @property
+    def dampening(self) -> float:
+        """τ: a finite number >= 0, checked when assigned."""
+        return self._dampening
+
+    @dampening.setter
+    def dampening(self, value: float) -> None:
+        tau = hyper("SGD", "dampening", value)
+        self._check_nesterov(self._nesterov, self._momentum, tau)
+        self._dampening = tau
+
+    @property
+    def weight_decay(self) -> float:
+        """λ: a finite number >= 0, checked when assigned."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = hyper("SGD", "weight_decay", value)
+
+    @property
+    def nesterov(self) -> bool:
+        """True or False (NumPy's bool too), checked when assigned: True needs momentum > 0
+        and dampening = 0."""
+        return self._nesterov
+
+    @nesterov.setter
+    def nesterov(self, value: bool) -> None:
+        on = flag("SGD", "nesterov", value)
+        self._check_nesterov(on, self._momentum, self._dampening)
+        self._nesterov = on
+
+    @staticmethod
+    def _check_nesterov(on: bool, momentum: float, dampening: float) -> None:
+        if on and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: nesterov momentum requires momentum > 0 and dampening = 0")
 
     def step(self) -> None:
         """θ ← θ − lr·g for every parameter, g as in the class docstring.
@@ -206,17 +265,44 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        try:
-            beta1, beta2 = betas
-        except (TypeError, ValueError):
-            raise ValueError(f"Adam: betas must be a pair of numbers, got {betas!r}") from None
-        self.betas = (hyper("Adam", "betas[0]", beta1, 0.0, 1.0, high_open=True),
-                      hyper("Adam", "betas[1]", beta2, 0.0, 1.0, high_open=True))
-        self.eps = hyper("Adam", "eps", eps)
-        self.weight_decay = hyper("Adam", "weight_decay", weight_decay)
+        self.betas = betas
+        self.eps = eps
+        self.weight_decay = weight_decay
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
+
+    @property
+    def betas(self) -> tuple[float, float]:
+        """(β₁, β₂): a pair of finite numbers in [0, 1), checked when assigned."""
+        return self._betas
+
+    @betas.setter
+    def betas(self, value: tuple[float, float]) -> None:
+        try:
+            beta1, beta2 = value
+        except (TypeError, ValueError):
+            raise ValueError(f"Adam: betas must be a pair of numbers, got {value!r}") from None
+        self._betas = (hyper("Adam", "betas[0]", beta1, 0.0, 1.0, high_open=True),
+                       hyper("Adam", "betas[1]", beta2, 0.0, 1.0, high_open=True))
+
+    @property
+    def eps(self) -> float:
+        """ε: a finite number >= 0, checked when assigned."""
+        return self._eps
+
+    @eps.setter
+    def eps(self, value: float) -> None:
+        self._eps = hyper("Adam", "eps", value)
+
+    @property
+    def weight_decay(self) -> float:
+        """λ: a finite number >= 0, checked when assigned."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = hyper("Adam", "weight_decay", value)
 
     def step(self) -> None:
         """One Adam step for every parameter (see the class docstring).

@@ -13,8 +13,9 @@ It is only a convenience around the loop that is worth writing by hand at least 
 from __future__ import annotations
 
 import gc
+import math
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +23,7 @@ from tqdm.auto import tqdm
 
 import engine
 from engine import Value, is_grad_enabled
-from nn._checks import count, kind, real
+from nn._checks import count, flag, is_real, kind, real, unwrap
 from nn._checks import seed as check_seed
 from nn.data import batches, check_shuffle
 from nn.optim import Optimizer
@@ -85,6 +86,11 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     ``RuntimeError`` before any step (as PyTorch's ``backward`` raises when the loss has no
     graph), instead of running epochs that change nothing. Every argument is checked
     first; ``inputs`` and ``targets`` may be lists or NumPy arrays, counts NumPy integers.
+    Every number in them must be finite (a sample is a number, a Value or a list of them):
+    an error names its place in your lists, such as ``fit: inputs[3][1]``, with
+    ``compile`` True or False. ``shuffle``, ``progress`` and ``compile`` must be True or
+    False, and ``correct`` must return True or False (NumPy's bool too), not a truthy
+    stand-in such as ``"no"``.
 
     With ``compile=True`` each step runs the code :func:`engine.compile` generated for the
     loss of a batch (one per batch size): the same losses and gradients, to the last bit,
@@ -116,6 +122,9 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     shuffle = check_shuffle("fit", shuffle)
     if not isinstance(compile, bool):
         raise TypeError(f"fit: compile must be True or False, got {kind(compile)}")
+    progress = flag("fit", "progress", progress)
+    _check_data("inputs", inputs)
+    _check_data("targets", targets)
     seed = check_seed("fit", seed)
     rng = random.Random(seed)
     history: dict[str, list[float]] = {"loss": []}
@@ -148,7 +157,7 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
                 loss_sum += loss_value * len(batch)
                 seen += len(batch)
                 if correct is not None and not compile:
-                    right += sum(bool(correct(p, t)) for p, t in zip(preds, wanted))
+                    right += sum(_judged(correct(p, t)) for p, t in zip(preds, wanted))
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}", refresh=False)
                 if live is not None:
                     live.record(loss_sum / seen, epoch=epoch, lr=optimizer.lr,
@@ -187,6 +196,44 @@ def _check_fit_arguments(model: Any, inputs: Any, targets: Any, loss_fn: Any,
         raise ValueError(f"fit: got {len(inputs)} inputs but {len(targets)} targets")
     if len(inputs) == 0:
         raise ValueError("fit: inputs and targets are empty; there is nothing to train on")
+
+
+def _check_data(what: str, data: Any) -> None:
+    """Every number in ``inputs`` (or ``targets``) finite, every entry a number, a Value or
+    a list of them: checked once before training, so that an error names the place in the
+    user's lists (not in a shuffled batch) whether or not the steps are compiled."""
+    for i in range(len(data)):
+        _check_entry(f"{what}[{i}]", data[i])
+
+
+def _check_entry(where: str, x: Any) -> None:
+    if (type(x) is float and math.isfinite(x)) or isinstance(x, Value):
+        return
+    x = unwrap(x)
+    if is_real(x):
+        real("fit", where, x)   # raises for nan, ±inf and ints too large for a float
+        return
+    if getattr(x, "ndim", 0) >= 1 and hasattr(x, "tolist"):  # a NumPy array
+        x = x.tolist()
+    if isinstance(x, (list, tuple)):
+        for j, item in enumerate(x):
+            _check_entry(f"{where}[{j}]", item)
+        return
+    if isinstance(x, Iterable) and not isinstance(x, (str, bytes)):
+        raise TypeError(f"fit: {where} must be a number, a Value or a list of them, got "
+                        f"{kind(x)}")
+    raise TypeError(f"fit: {where} must be a number or a Value, got {kind(x)}")
+
+
+def _judged(verdict: Any) -> bool:
+    """What ``correct`` returned, as a bool: True or False (NumPy's too), nothing else."""
+    if type(verdict) is bool:
+        return verdict
+    try:
+        return flag("fit", "correct", verdict)
+    except TypeError:
+        raise TypeError(f"fit: correct must return True or False, got {kind(verdict)} "
+                        f"{verdict!r}") from None
 
 
 def _scheduled_lr(lr_schedule: Callable[[int], float], epoch: int) -> float:

@@ -41,7 +41,7 @@ import math
 import numbers
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,18 +123,18 @@ def _number(who: str, what: str, x: Any, finite: bool = True) -> float:
     return value
 
 
-def _count(who: str, what: str, n: Any, low: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < low:
-        raise ValueError(f"{who}: {what} must be a whole number >= {low}, got {n!r}")
+def _count(who: str, what: str, n: Any, low: int = 1, or_none: str = "") -> int:
+    """A whole number >= ``low``: TypeError for another type, ValueError for a smaller one."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{who}: {what} must be a whole number >= {low}{or_none}, got "
+                        f"{type(n).__name__} {n!r}")
+    if n < low:
+        raise ValueError(f"{who}: {what} must be a whole number >= {low}{or_none}, got {n!r}")
     return int(n)
 
 
 def _maybe_count(who: str, what: str, n: Any, low: int = 1) -> int | None:
-    if n is None:
-        return None
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < low:
-        raise ValueError(f"{who}: {what} must be a whole number >= {low} or None, got {n!r}")
-    return int(n)
+    return None if n is None else _count(who, what, n, low, " or None")
 
 
 def _sequence(who: str, what: str, xs: Any) -> list[Any]:
@@ -148,10 +148,29 @@ def _export_options(who: str, fps: Any, colors: Any, dpi: Any) -> tuple[float, i
     speed = _number(who, "fps", fps)
     if speed <= 0:
         raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
+    if 1000 / speed > _LONGEST_FRAME_MS + 0.5:   # the frame time, rounded to milliseconds
+        raise ValueError(f"{who}: fps must be at least 1/{_LONGEST_FRAME_MS / 1000} (a "
+                         f"frame shows for at most {_LONGEST_FRAME_MS / 1000} seconds, the "
+                         f"longest a GIF can hold), got {fps!r}")
     palette = _count(who, "colors", colors, low=2)
     if palette > 256:
         raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
     return speed, palette, _count(who, "dpi", dpi, low=10)
+
+
+# A GIF's frame delay is a 16-bit count of centiseconds: at most 655.35 seconds.
+_LONGEST_FRAME_MS = 65535 * 10
+
+
+def _written(who: str, out: Path, write: Callable[[Path], object]) -> Path:
+    """``write(out)``; an operating-system error names ``who`` and the path."""
+    try:
+        write(out)
+    except OSError as err:
+        if err.errno is None:   # not from the file system (an encoder's error): as it is
+            raise
+        raise type(err)(f"{who}: cannot write {str(out)!r}: {err.strerror or err}") from None
+    return out
 
 
 def _layers_of(model: Any) -> list[list[Neuron]]:
@@ -346,6 +365,8 @@ class TrainingView:
         if acc is not None and not 0.0 <= acc <= 1.0:
             raise ValueError(f"{who}: accuracy must be a fraction in [0, 1], got {acc!r}")
         rate = None if lr is None else _number(who, "lr", lr)
+        if rate is not None and rate < 0:
+            raise ValueError(f"{who}: lr must be >= 0, got {rate!r}")
         last = self.steps[-1] if self.steps else 0
         if step is None:
             step = last + 1
@@ -502,10 +523,12 @@ class TrainingView:
             path: where to write it.
             frames: at most this many frames, evenly spaced over the recording, first and
                 last included; ``None`` for all of them.
-            fps: frames per second.
+            fps: frames per second (at least 1/655.35: a GIF shows a frame for at most
+                655.35 seconds).
             dpi: the picture's resolution (48 gives 480 × 240 pixels).
             colors: the palette's size (2 … 256); fewer colours, smaller file.
-            hold: seconds the last frame stays before the loop starts again.
+            hold: seconds the last frame stays before the loop starts again (so that
+                1/fps + hold is at most 655.35).
             max_frames: refuse more frames than this; ``None`` for no limit.
 
         Returns:
@@ -529,14 +552,20 @@ class TrainingView:
         pause = _number(who, "hold", hold)
         if pause < 0:
             raise ValueError(f"{who}: hold must be >= 0 seconds, got {hold!r}")
+        frame_ms = round(1000 / speed)
+        if frame_ms + round(1000 * pause) > _LONGEST_FRAME_MS:
+            longest = (_LONGEST_FRAME_MS - frame_ms) / 1000
+            raise ValueError(f"{who}: hold must be at most {longest:g} seconds (the last "
+                             f"frame shows for 1/fps + hold, and a GIF frame for at most "
+                             f"{_LONGEST_FRAME_MS / 1000} seconds), got {hold!r}")
         chosen = self._chosen(who, frames, max_frames)
         painter = self._painter_()
         images = [_quantize(painter.image(f, dpi=dots), palette) for f in chosen]
-        durations = [round(1000 / speed)] * len(images)
+        durations = [frame_ms] * len(images)
         durations[-1] += round(1000 * pause)
-        images[0].save(out, format="GIF", save_all=True, append_images=images[1:],
-                       duration=durations, loop=0, optimize=True, disposal=1)
-        return out
+        return _written(who, out, lambda where: images[0].save(
+            where, format="GIF", save_all=True, append_images=images[1:],
+            duration=durations, loop=0, optimize=True, disposal=1))
 
     def to_html(self, *, frames: int | None = 60, fps: float = 8.0, dpi: int = 64,
                 colors: int = 128,
@@ -596,12 +625,13 @@ class TrainingView:
             >>> path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
             True
         """
-        out = _check_path("TrainingView.save_html", path)
+        who = "TrainingView.save_html"
+        out = _check_path(who, path)
         text = self.to_html(**options)
-        out.write_text("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-                       "<title>training replay</title></head><body>\n" + text
-                       + "\n</body></html>\n", encoding="utf-8")
-        return out
+        return _written(who, out, lambda where: where.write_text(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+            "<title>training replay</title></head><body>\n" + text + "\n</body></html>\n",
+            encoding="utf-8"))
 
     def _repr_html_(self) -> str | None:
         return self.to_html() if self._latest is not None else None

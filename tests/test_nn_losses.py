@@ -132,6 +132,20 @@ def test_bce_equals_pytorch_at_the_edges(p: float, t: float, loss: float, grad: 
     assert close(x.grad, grad, rel=1e-14, abs_=0.0)
 
 
+def test_bce_gradient_where_p_is_near_t_is_within_its_documented_bound() -> None:
+    # The docstring's example: −t/p + (1 − t)/(1 − p) cancels, so the gradient differs from
+    # the exact (p − t)/(p(1 − p)) (PyTorch's, −6.846465416308774e-11) by 1.3e-6, relatively;
+    # the difference stays within 8·2⁻⁵² of t/p + (1 − t)/(1 − p), as documented.
+    p, t = 0.853269706410332, 0.8532697064189038
+    x = Value(p)
+    out = binary_cross_entropy([x], [t])
+    out.backward()
+    exact = (p - t) / (p * (1 - p))
+    assert x.grad == -6.846456734876938e-11
+    assert 1e-6 < abs(x.grad - exact) / abs(exact) < 2e-6
+    assert abs(x.grad - exact) <= 8 * 2.0**-52 * (t / p + (1 - t) / (1 - p))
+
+
 @pytest.mark.parametrize("bad", [-0.5, 2.0, 1.0000001])
 def test_bce_rejects_targets_outside_zero_one(bad: float) -> None:
     with pytest.raises(ValueError, match=r"binary_cross_entropy: targets must be between 0 "

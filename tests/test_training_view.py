@@ -147,7 +147,7 @@ def test_fit_view_true_builds_a_default_view_and_rejects_other_values() -> None:
     (("M", [[1.0, 2.0]], ["a"]), {}, TypeError, r"targets\[0\] must be a number"),
     (("M", [[1.0, 2.0]], [None]), {}, TypeError, r"targets\[0\] must be a number"),
     (("M", [[1.0, 2.0]], [1]), {"every": 0}, ValueError, "every must be a whole number"),
-    (("M", [[1.0, 2.0]], [1]), {"record_every": 1.5}, ValueError, "record_every"),
+    (("M", [[1.0, 2.0]], [1]), {"record_every": 1.5}, TypeError, "record_every"),
     (("M", [[1.0, 2.0]], [1]), {"sample": 3}, ValueError, "sample must be in 0"),
     (("M", [[1.0, 2.0]], [1]), {"sample": True}, TypeError, "sample must be"),
     (("M", [[1.0, 2.0]], [1]), {"live": "yes"}, TypeError, "live must be"),

@@ -1,0 +1,119 @@
+"""nn.fit given what a hostile-input probe passed it.
+
+- A bad sample or target is reported as ``fit: inputs[i][j]`` / ``fit: targets[i]``, the
+  place in the user's own lists, the same with ``compile=True`` as without (not the place
+  in a shuffled batch, nor the name of a private call).
+- ``progress`` must be True or False; ``correct`` must return True or False.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+import nn
+from engine import Value
+
+np = pytest.importorskip("numpy")
+
+X = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
+Y = [1.0, 1.0, -1.0, -1.0]
+
+
+def _fit(**kwargs: Any) -> dict[str, list[float]]:
+    model = nn.MLP(2, [2, 1], seed=0)
+    args: dict[str, Any] = {"model": model, "inputs": X, "targets": Y,
+                            "loss_fn": nn.mse_loss,
+                            "optimizer": nn.SGD(model.parameters(), lr=0.1),
+                            "progress": False, "seed": 0}
+    args.update(kwargs)
+    return nn.fit(**args)
+
+
+def _with(rows: list[Any], i: int, j: int | None, value: Any) -> list[Any]:
+    out = [list(r) if isinstance(r, list) else r for r in rows]
+    if j is None:
+        out[i] = value
+    else:
+        out[i][j] = value
+    return out
+
+
+# --- fit: bad data are named by their place in the user's lists --------------------------
+
+DATA_CASES: list[tuple[str, dict[str, Any], type[Exception], str]] = [
+    ("nan input", {"inputs": _with(X, 0, 0, math.nan)}, ValueError,
+     r"fit: inputs\[0\]\[0\] must be a finite number, got nan"),
+    ("inf input", {"inputs": _with(X, 2, 1, math.inf)}, ValueError,
+     r"fit: inputs\[2\]\[1\] must be a finite number, got inf"),
+    ("str input", {"inputs": _with(X, 1, 1, "0.5")}, TypeError,
+     r"fit: inputs\[1\]\[1\] must be a number or a Value, got str"),
+    ("None input", {"inputs": _with(X, 3, 0, None)}, TypeError,
+     r"fit: inputs\[3\]\[0\] must be a number or a Value, got NoneType"),
+    ("bool input", {"inputs": _with(X, 3, 0, True)}, TypeError,
+     r"fit: inputs\[3\]\[0\] must be a number or a Value, got bool"),
+    ("dict sample", {"inputs": _with(X, 1, None, {"a": 1.0})}, TypeError,
+     r"fit: inputs\[1\] must be a number, a Value or a list of them, got dict"),
+    ("nan target", {"targets": _with(Y, 2, None, math.nan)}, ValueError,
+     r"fit: targets\[2\] must be a finite number, got nan"),
+    ("str target", {"targets": _with(Y, 1, None, "1")}, TypeError,
+     r"fit: targets\[1\] must be a number or a Value, got str"),
+    ("np.nan in an array", {"inputs": np.array(_with(X, 3, 1, math.nan))}, ValueError,
+     r"fit: inputs\[3\]\[1\] must be a finite number, got nan"),
+    ("np.bool_ target", {"targets": np.array([True, False, True, True])}, TypeError,
+     r"fit: targets\[0\] must be a number or a Value, got bool"),
+]
+
+
+@pytest.mark.parametrize("compile", [False, True])
+@pytest.mark.parametrize(("kwargs", "error", "match"),
+                         [pytest.param(k, e, m, id=name) for name, k, e, m in DATA_CASES])
+def test_fit_names_bad_data_by_their_place_in_the_users_lists(
+        kwargs: dict[str, Any], error: type[Exception], match: str, compile: bool) -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(error, match=match):
+        _fit(model=model, optimizer=nn.SGD(model.parameters(), lr=0.1), compile=compile,
+             batch_size=2, **kwargs)
+    assert [p.data for p in model.parameters()] == before   # refused before any step
+
+
+def test_fit_still_accepts_values_numpy_numbers_and_nested_targets() -> None:
+    xs = [[Value(0.0), np.float32(1.0)], np.array([1.0, 0.0]), (0, -1), [np.int64(-1), 0.0]]
+    assert len(_fit(inputs=xs, epochs=2)["loss"]) == 2
+    model = nn.MLP(2, [2, 2], seed=0)
+    rows = [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]
+    history = nn.fit(model, X, rows,
+                     lambda ps, ts: nn.mse_loss([p for r in ps for p in r],
+                                                [t for r in ts for t in r]),
+                     nn.SGD(model.parameters(), lr=0.1), progress=False, correct=None)
+    assert len(history["loss"]) == 1
+
+
+
+# --- bools must be bools --------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", ["no", "", 1, None, [True]])
+def test_fit_progress_must_be_a_bool(bad: Any) -> None:
+    with pytest.raises(TypeError, match="fit: progress must be True or False, got "):
+        _fit(progress=bad)
+
+
+def test_fit_progress_takes_a_numpy_bool() -> None:
+    assert len(_fit(progress=np.bool_(False))["loss"]) == 1
+
+
+
+@pytest.mark.parametrize("bad", ["no", "", 1, 0.0, None, Value(1.0)])
+def test_fit_correct_must_return_a_bool(bad: Any) -> None:
+    with pytest.raises(TypeError, match="fit: correct must return True or False, got "):
+        _fit(correct=lambda p, t: bad)
+
+
+def test_fit_correct_may_return_a_numpy_bool() -> None:
+    history = _fit(correct=lambda p, t: np.float64(p.data) * t > -1e9)
+    assert history["accuracy"] == [1.0]
+    history = _fit(correct=lambda p, t: False)
+    assert history["accuracy"] == [0.0]

@@ -1,0 +1,121 @@
+"""nn.TrainingView given what a hostile-input probe passed it.
+
+- save_gif refuses a frame time longer than a GIF can hold (16-bit centiseconds).
+- save_gif and save_html name themselves and the path when the file cannot be written.
+- A wrong type is a ``TypeError`` (a wrong value a ``ValueError``); a negative learning
+  rate given to ``record`` is refused, as the optimizers refuse it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nn
+
+np = pytest.importorskip("numpy")
+
+X = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
+Y = [1.0, 1.0, -1.0, -1.0]
+
+
+# --- TrainingView exports ------------------------------------------------------------------
+
+def _view(steps: int = 3) -> nn.TrainingView:
+    view = nn.TrainingView(nn.MLP(2, [2, 1], seed=0), X, Y, live=False)
+    for k in range(steps):
+        view.record(1.0 / (k + 1))
+    return view
+
+
+@pytest.mark.parametrize(("options", "match"), [
+    ({"hold": 700}, r"TrainingView.save_gif: hold must be at most 655.225 seconds"),
+    ({"hold": 1e300}, r"TrainingView.save_gif: hold must be at most"),
+    ({"fps": 0.001}, r"TrainingView.save_gif: fps must be at least 1/655.35 "),
+    ({"fps": 1e-9}, r"TrainingView.save_gif: fps must be at least"),
+    ({"fps": 5e-324}, r"TrainingView.save_gif: fps must be at least"),
+])
+def test_save_gif_refuses_a_frame_longer_than_a_gif_can_hold(
+        tmp_path: Path, options: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        _view().save_gif(tmp_path / "a.gif", **options)
+    assert not (tmp_path / "a.gif").exists()
+
+
+def test_save_gif_takes_the_longest_frame_a_gif_can_hold(tmp_path: Path) -> None:
+    from PIL import Image
+    path = _view().save_gif(tmp_path / "a.gif", fps=1 / 655.35, hold=0.0)
+    with Image.open(path) as image:
+        assert image.info["duration"] == 655350
+    path = _view().save_gif(tmp_path / "b.gif", fps=10.0, hold=655.25)
+    with Image.open(path) as image:
+        image.seek(image.n_frames - 1)
+        assert image.info["duration"] == 655350
+
+
+@pytest.mark.parametrize("method", ["save_gif", "save_html"])
+def test_exports_name_themselves_when_they_cannot_write(tmp_path: Path, method: str) -> None:
+    save: Callable[[Any], Path] = getattr(_view(), method)
+    with pytest.raises(IsADirectoryError,
+                       match=rf"TrainingView.{method}: cannot write '{tmp_path}': "):
+        save(tmp_path)
+    if Path("/proc").is_dir():
+        with pytest.raises(OSError, match=rf"TrainingView.{method}: cannot write '/proc/x'"):
+            save("/proc/x")
+
+
+def test_to_html_refuses_an_fps_too_small_for_a_frame_time() -> None:
+    with pytest.raises(ValueError, match=r"TrainingView.to_html: fps must be at least"):
+        _view().to_html(fps=5e-324)
+
+
+
+# --- TrainingView: wrong types are TypeError, a negative lr is refused -----------------
+
+@pytest.mark.parametrize(("options", "error", "match"), [
+    ({"every": "x"}, TypeError, "every must be a whole number >= 1"),
+    ({"every": 1.5}, TypeError, "every must be a whole number >= 1"),
+    ({"every": True}, TypeError, "every must be a whole number >= 1"),
+    ({"every": 0}, ValueError, "every must be a whole number >= 1"),
+    ({"record_every": 1.5}, TypeError, "record_every must be a whole number >= 1"),
+    ({"record_every": None}, TypeError, "record_every must be a whole number >= 1"),
+    ({"record_every": 0}, ValueError, "record_every must be a whole number >= 1"),
+    ({"max_frames": "x"}, TypeError, "max_frames must be a whole number >= 2"),
+    ({"max_frames": 1}, ValueError, "max_frames must be a whole number >= 2"),
+])
+def test_view_constructor_types_and_values(options: dict[str, Any], error: type[Exception],
+                                           match: str) -> None:
+    with pytest.raises(error, match="TrainingView: " + match):
+        nn.TrainingView(nn.MLP(2, [2, 1], seed=0), X, Y, live=False, **options)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"step": True}, TypeError, "step must be a whole number >= 1"),
+    ({"step": 2.0}, TypeError, "step must be a whole number >= 1"),
+    ({"step": "2"}, TypeError, "step must be a whole number >= 1"),
+    ({"step": 0}, ValueError, "step must be a whole number >= 1"),
+    ({"epoch": 1.5}, TypeError, "epoch must be a whole number >= 0"),
+    ({"epoch": True}, TypeError, "epoch must be a whole number >= 0"),
+    ({"epoch": -1}, ValueError, "epoch must be a whole number >= 0"),
+    ({"lr": -1.0}, ValueError, "lr must be >= 0, got -1.0"),
+    ({"lr": math.nan}, ValueError, "lr must be finite"),
+    ({"lr": math.inf}, ValueError, "lr must be finite"),
+    ({"lr": "0.1"}, TypeError, "lr must be a number"),
+])
+def test_record_types_and_values(kwargs: dict[str, Any], error: type[Exception],
+                                 match: str) -> None:
+    view = nn.TrainingView(nn.MLP(2, [2, 1], seed=0), X, Y, live=False)
+    with pytest.raises(error, match="TrainingView.record: " + match):
+        view.record(0.3, **kwargs)
+    assert view.steps == []
+    view.record(0.3, lr=0.0, step=np.int64(3), epoch=np.int64(0))
+    assert view.steps == [3] and view.lrs == [0.0]
+
+
+def test_save_gif_frames_must_be_a_count() -> None:
+    with pytest.raises(TypeError, match=r"TrainingView.save_gif: frames must be a whole"):
+        _view().save_gif("unused.gif", frames=2.5)  # type: ignore[arg-type]
