@@ -98,7 +98,8 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     loss). It pays off when the batch's graph repeats: whole numbers among the targets (class
     indices) and checks of the targets' values are part of the graph, so batches whose
     labels differ are traced again, and after many retraces the step falls back to the
-    normal engine.
+    normal engine. ``loss_fn`` itself runs only when a batch is traced: a print or a log
+    inside it happens then, not at every step.
 
     Returns:
         ``{"loss": [...], "accuracy": [...]}``, one entry per epoch: the mean loss over the
