@@ -10,14 +10,17 @@ calls that loop, which reads each node's local derivatives from its row of
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Sequence
+from contextvars import Token
+from typing import Any, TypeVar, cast
 
 from engine.value import GRAD_ENABLED, Number, Value, _to_float, backprop
 
 __all__ = ["backward", "grad", "hessian", "hvp", "no_grad", "enable_grad", "is_grad_enabled"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _require_value(v: Any, what: str) -> Value:
@@ -39,11 +42,38 @@ def check_flag(flag: Any, what: str) -> bool:
     return flag
 
 
-@contextmanager
-def no_grad() -> Iterator[None]:
+class GradMode:
+    """What ``no_grad()`` and ``enable_grad()`` return: a block, or a decorator, in which
+    graphs are recorded (``enabled``) or not. One object can be entered again and again
+    (and nested), as PyTorch's can; as a decorator, each call gets a block of its own."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._tokens: list[Token[bool]] = []   # one per entry not yet left
+
+    def __enter__(self) -> None:
+        self._tokens.append(GRAD_ENABLED.set(self.enabled))
+
+    def __exit__(self, *exc: object) -> None:
+        GRAD_ENABLED.reset(self._tokens.pop())
+
+    def __call__(self, fn: F) -> F:
+        if not callable(fn):
+            raise TypeError(f"{'enable_grad' if self.enabled else 'no_grad'}: as a decorator "
+                            f"it takes a function, got {type(fn).__name__}")
+
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with GradMode(self.enabled):
+                return fn(*args, **kwargs)
+        return cast(F, run)
+
+
+def no_grad() -> GradMode:
     """Inside this block operations record nothing: every result is a leaf.
 
-    Use it to evaluate a model without building a graph, or to update parameters.
+    Use it to evaluate a model without building a graph, or to update parameters. It also
+    decorates a function (``@no_grad()``).
 
     Examples:
         >>> from engine import Value, no_grad
@@ -53,15 +83,10 @@ def no_grad() -> Iterator[None]:
         >>> y.inputs, y.op
         ((), '')
     """
-    token = GRAD_ENABLED.set(False)
-    try:
-        yield
-    finally:
-        GRAD_ENABLED.reset(token)
+    return GradMode(False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> GradMode:
     """Record graphs again inside this block, even within ``no_grad()`` (as in PyTorch).
 
     Examples:
@@ -72,11 +97,7 @@ def enable_grad() -> Iterator[None]:
         >>> y.op
         '*'
     """
-    token = GRAD_ENABLED.set(True)
-    try:
-        yield
-    finally:
-        GRAD_ENABLED.reset(token)
+    return GradMode(True)
 
 
 def is_grad_enabled() -> bool:

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, note
 from strategies import Graph, central_difference, expression_graphs, fd_agrees
 
-from engine import Value, backprop, backward, is_grad_enabled, no_grad, topological_order
+from engine import (
+    Value,
+    backprop,
+    backward,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+)
 
 
 # --- reuse: every path contributes ---------------------------------------------------------
@@ -236,6 +244,41 @@ def test_no_grad_restores_after_an_exception() -> None:
         x.log()
     assert is_grad_enabled()
     assert (x + 1).inputs == (x,)
+
+
+def test_one_no_grad_object_can_be_entered_again_and_nested_as_in_pytorch() -> None:
+    x = Value(1.0)
+    off, on = no_grad(), enable_grad()
+    for _ in range(2):
+        with off:
+            assert (x + 1).inputs == ()
+            with on:
+                assert (x + 1).inputs == (x,)
+                with off:   # the same object, inside itself
+                    assert not is_grad_enabled()
+                assert is_grad_enabled()
+            assert not is_grad_enabled()
+        assert is_grad_enabled()
+
+
+def test_no_grad_and_enable_grad_decorate_functions() -> None:
+    x = Value(2.0)
+
+    @no_grad()
+    def frozen(v: Value) -> Value:
+        return v * 3
+
+    @enable_grad()
+    def recorded(v: Value) -> Value:
+        return v * 3
+
+    assert frozen(x).inputs == () and frozen.__name__ == "frozen"
+    with no_grad():
+        assert recorded(x).inputs == (x,)
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    with pytest.raises(TypeError, match="no_grad: as a decorator it takes a function"):
+        no_grad()(3)
 
 
 def test_operations_after_no_grad_record_again() -> None:
