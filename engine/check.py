@@ -55,9 +55,15 @@ def _central(fn: Callable[..., Value], xs: list[float], eps: float, what: str) -
         if x + h == x or x - h == x:
             raise ValueError(f"{what}: eps = {eps:.3g} is too small at input {i} (x = {x:.6g}): "
                              f"x ± h rounds back to x")
-        up = [*xs[:i], x + h, *xs[i + 1:]]
-        down = [*xs[:i], x - h, *xs[i + 1:]]
-        slope = (_evaluate(fn, up, what) - _evaluate(fn, down, what)) / (2 * h)
+        ends = []
+        for sign, shifted in (("+", x + h), ("-", x - h)):
+            try:
+                ends.append(_evaluate(fn, [*xs[:i], shifted, *xs[i + 1:]], what))
+            except (ArithmeticError, ValueError) as err:   # the step left fn's domain
+                raise type(err)(f"{what}: fn fails at x {sign} h = {shifted:.6g} for input {i} "
+                                f"(x = {x:.6g}, h = {h:.3g}): {err}; pass a smaller eps, or a "
+                                f"point farther from the edge of fn's domain") from err
+        slope = (ends[0] - ends[1]) / (2 * h)
         if not math.isfinite(slope):
             raise OverflowError(f"{what}: the central difference at input {i} (x = {x:.6g}) "
                                 f"overflows a float")

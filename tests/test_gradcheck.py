@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -109,3 +111,17 @@ def test_gradcheck_refuses_bad_calls() -> None:
         gradcheck(lambda: Value(1.0), [])
     with pytest.raises(TypeError, match="fn must return a Value, got float"):
         gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
+
+
+@pytest.mark.parametrize("check", [gradcheck, numerical_grad])
+def test_a_step_past_the_edge_of_fns_domain_is_named_with_the_point_and_eps(check: Any
+                                                                             ) -> None:
+    # log at 1e-7 is defined, but x − h = −9e-7 is not: the error names the checker, the
+    # input, x ± h and the way out (torch's gradcheck gets nan there and fails its own way).
+    with pytest.raises(ValueError, match=r"fn fails at x - h = -9e-07 for input 0 \(x = 1e-07"
+                                         r", h = 1e-06\): log: expected x > 0.*smaller eps"):
+        check(lambda x: x.log(), [1e-7])
+    with pytest.raises(OverflowError, match=r"fn fails at x \+ h = 1e\+300 for input 1 .*"
+                                            r"overflows"):
+        check(lambda x, y: x * y * y, [1.0, 1.0], eps=1e300)
+    assert check(lambda x: x.log(), [1e-3], eps=1e-7)   # inside the domain: a plain answer
