@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import Token
 from typing import Any, TypeVar, cast
 
@@ -162,11 +163,12 @@ def grad(
         if node in targets:
             found[node] = g
 
-    if create_graph:  # the gradients' graphs are recorded even inside no_grad()
-        with enable_grad():
-            backprop(output, Value(number), create_graph=True, visit=keep)
-    else:
-        backprop(output, number, visit=keep)
+    with renamed("grad"):
+        if create_graph:  # the gradients' graphs are recorded even inside no_grad()
+            with enable_grad():
+                backprop(output, Value(number), create_graph=True, visit=keep)
+        else:
+            backprop(output, number, visit=keep)
     result: list[Any] = []
     for i, v in enumerate(wanted):
         if v in found:
@@ -179,6 +181,22 @@ def grad(
                 f"allow_unused=True to get 0.0 for it"
             )
     return result
+
+
+@contextmanager
+def renamed(who: str) -> Iterator[None]:
+    """An arithmetic or domain error raised inside this block names ``who`` (``grad``,
+    ``hvp``...), the function the user called, rather than ``backward`` or nothing."""
+    try:
+        yield
+    except (ArithmeticError, ValueError) as err:
+        text = str(err)
+        if text.startswith(f"{who}: ") or type(err) not in (
+                ArithmeticError, OverflowError, ZeroDivisionError, ValueError):
+            raise
+        for inner in ("backward: ", "grad: "):
+            text = text[len(inner):] if text.startswith(inner) else text
+        raise type(err)(f"{who}: {text}") from None
 
 
 def _leaves(values: Any, what: str, arg: str = "values") -> list[Value]:
@@ -235,7 +253,7 @@ def hessian(fn: Callable[..., Value], values: Sequence[Number | Value]) -> list[
         [[4.0, 6.0], [6.0, 0.0]]
     """
     xs = _leaves(values, "hessian")
-    with enable_grad():
+    with enable_grad(), renamed("hessian"):
         y = _call(fn, xs, "hessian")
         first = grad(y, xs, create_graph=True, allow_unused=True)
         return [[float(h) for h in grad(g, xs, allow_unused=True)] for g in first]
@@ -258,8 +276,11 @@ def hvp(fn: Callable[..., Value], values: Sequence[Number | Value],
     if len(vector) != len(xs):
         raise ValueError(f"hvp: v has {len(vector)} entries, values has {len(xs)}; expected "
                          f"one per value")
-    with enable_grad():
+    with enable_grad(), renamed("hvp"):
         y = _call(fn, xs, "hvp")
         first = grad(y, xs, create_graph=True, allow_unused=True)
-        dot = sum((g * vi for g, vi in zip(first, vector)), Value(0.0))
+        try:
+            dot = sum((g * vi for g, vi in zip(first, vector)), Value(0.0))
+        except OverflowError as err:
+            raise OverflowError(f"hvp: the product ∇fn · v overflows a float ({err})") from None
         return [float(h) for h in grad(dot, xs, allow_unused=True)]

@@ -341,3 +341,19 @@ def test_random_graphs_first_order_is_identical_with_or_without_create_graph(
     plain = grad(y, leaves, allow_unused=True)
     valued = grad(y, leaves, create_graph=True, allow_unused=True)
     assert [g.data for g in valued] == plain
+
+
+def test_an_overflow_in_the_backward_loop_names_the_function_called() -> None:
+    # torch gives inf here; stepgrad refuses, naming grad / hvp / hessian (not backward,
+    # which the user never called).
+    x = Value(2.0)
+    with pytest.raises(ArithmeticError, match=r"^grad: the gradient reaching .* is inf"):
+        grad(x * x, [x], grad=1e308)
+    with pytest.raises(OverflowError, match=r"^grad: \*: the result overflows a float"):
+        grad(x * x, [x], grad=1e308, create_graph=True)   # (the gradient's graph overflows)
+    with pytest.raises(OverflowError, match=r"^hvp: the product ∇fn · v overflows a float"):
+        hvp(lambda a, b: a * a * b, [3.0, 2.0], [1e308, 1e308])
+    with pytest.raises(ArithmeticError, match=r"^hessian: "):
+        hessian(lambda a: (a * 1e300) * 1e-300 * (a * 1e300) * 1e-300, [1e5])
+    with pytest.raises(ArithmeticError, match=r"^backward: the gradient reaching"):
+        (x * x).backward(1e308)

@@ -1044,7 +1044,7 @@ for name, bad in NON_FINITE:
          "grad: grad: expected a finite number")
 for name, good, f in NUMBERS:
     case("grad", f"grad = {name}", lambda g=good: _grad(grad=g),
-         ok([12.0 * f]) if f < 1e300 else ArithmeticError, "backward: the gradient reaching")
+         ok([12.0 * f]) if f < 1e300 else ArithmeticError, "grad: the gradient reaching")
 for flag in ("create_graph", "allow_unused"):
     for name, bad in NOT_FLAGS:
         case("grad", f"{flag} = {name}", lambda f=flag, b=bad: _grad(**{f: b}), TypeError,
