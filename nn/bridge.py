@@ -264,9 +264,28 @@ def _read_torch(who: str, module: Any) -> list[_TorchLayer]:
 
 
 def _check_linear(who: str, torch: Any, linear: Any, where: str) -> None:
+    if linear.weight is None:
+        raise ValueError(f"{who}: {where} has no weight")
     if linear.bias is None:
         raise ValueError(f"{who}: {where} has no bias (bias=False); every stepgrad neuron "
                          f"has one")
+    # torch's forward pass uses the tensors, not in_features/out_features (plain
+    # attributes that a replaced weight does not update): the two must agree.
+    nin, nout = linear.in_features, linear.out_features
+    shape = tuple(linear.weight.shape)
+    if shape != (nout, nin):
+        raise ValueError(f"{who}: {where} has weight of shape {shape}, but in_features={nin} "
+                         f"and out_features={nout} need {(nout, nin)}")
+    shape = tuple(linear.bias.shape)
+    if shape != (nout,):
+        raise ValueError(f"{who}: {where} has bias of shape {shape}, but out_features={nout} "
+                         f"needs {(nout,)}")
+    if nout == 0:
+        raise ValueError(f"{who}: {where} has 0 outputs; a stepgrad layer has at least one "
+                         f"neuron")
+    if nin == 0:
+        raise ValueError(f"{who}: {where} has 0 inputs; a stepgrad neuron has at least one "
+                         f"weight")
     for pname in ("weight", "bias"):
         tensor = getattr(linear, pname)
         if tensor.is_meta:
@@ -310,8 +329,9 @@ def from_torch(module: torch.nn.Module) -> Neuron | Layer | MLP:
         TypeError: ``module`` is not a torch module, or contains a layer stepgrad cannot
             represent (the message names it and its position).
         ValueError: the layers do not fit together as a stepgrad model (a Linear without
-            bias, two activations in a row, an MLP whose last layer is not linear, ...),
-            or a weight is nan or infinite.
+            bias, a Linear with 0 inputs or outputs, two activations in a row, an MLP whose
+            last layer is not linear, ...), a weight or bias tensor's shape differs from the
+            Linear's ``(out_features, in_features)``, or a weight is nan or infinite.
         ImportError: PyTorch is not installed.
 
     Examples:

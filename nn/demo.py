@@ -158,16 +158,62 @@ def _neuron_graph(model: MLP, x: list[float]) -> Any:
     return draw_dot(a, rankdir="LR")
 
 
+SEED_LIMIT = 2**32  # make_moons's random_state takes 0 .. 2**32 - 1
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a whole number that make_moons accepts (argparse shows the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be a whole number in 0..{SEED_LIMIT - 1}, "
+                                         f"got {text!r}")
+    return value
+
+
+def _make_folder(parser: argparse.ArgumentParser, out: Path) -> None:
+    """Create ``--out`` (and its parents), or stop with argparse's error (exit status 2)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as err:   # ValueError: a NUL byte in the path
+        if out.exists() and not out.is_dir():
+            reason = "a file of that name exists"
+        else:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        parser.error(f"cannot create the output folder {out}: {reason}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demo; returns the process exit code."""
+    """Run the demo; returns the process exit code.
+
+    ``argv`` are the command's arguments (``None``: ``sys.argv[1:]``). A bad argument (a
+    ``--seed`` outside 0..2**32 − 1, an ``--out`` folder that cannot be created) stops it
+    as argparse does: a usage line and one error line on stderr, and ``SystemExit(2)``.
+    It returns 1 when scikit-learn or matplotlib is missing, after saying how to install
+    them, and 0 once the pictures are written.
+
+    Examples:
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+        ...     try:
+        ...         main(["--seed", "-1"])
+        ...     except SystemExit as stop:
+        ...         print("exit status", stop.code)
+        exit status 2
+        >>> print(err.getvalue().splitlines()[-1])
+        python -m nn.demo: error: argument --seed: must be a whole number in 0..4294967295, got '-1'
+    """
     parser = argparse.ArgumentParser(
         prog="python -m nn.demo",
         description="Train MLP(2, [16, 16, 1]) on two moons with stepgrad and draw it.")
     parser.add_argument("--out", default="demo-output", help="output folder (created)")
     parser.add_argument("--fast", action="store_true",
                         help=f"{FAST_STEPS} steps instead of {STEPS} (a quick check)")
-    parser.add_argument("--seed", type=int, default=SEED,
-                        help="seed of the data and of the initial weights")
+    parser.add_argument("--seed", type=_seed, default=SEED,
+                        help=f"seed of the data and of the initial weights, in "
+                             f"0..{SEED_LIMIT - 1}")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--compile", action="store_true",
                         help="run each step as the code engine.compile generates (the same "
@@ -184,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    _make_folder(parser, out)
     steps = FAST_STEPS if args.fast else STEPS
     X, y = two_moons(args.seed)
     print(f"two moons: {len(X)} samples, noise 0.1; model MLP(2, [16, 16, 1])")

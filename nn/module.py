@@ -22,7 +22,9 @@ class Module:
 
     Attributes that are a ``Value``, a ``Module``, or a list/tuple of them (nested to any
     depth) are walked in the order they were assigned. Other attributes (numbers, strings)
-    are ignored, as are Values kept in dicts or sets.
+    are ignored, as are Values kept in dicts or sets. As in PyTorch, the name of an
+    attribute that holds parameters cannot contain ``"."`` (``setattr(self, "a.0", v)``
+    would give ``v`` the name of ``self.a[0]``): listing the parameters raises ValueError.
 
     Examples:
         >>> from engine import Value
@@ -50,6 +52,10 @@ class Module:
 
         A Value reachable under two names (a shared weight) is listed once, under the first
         name, as in PyTorch. (PyTorch returns a generator; a list is easier to count.)
+
+        Raises:
+            ValueError: an attribute whose name contains ``"."`` holds a Value, a Module or
+                a list of them: its names could be another attribute's.
         """
         found: list[tuple[str, Value]] = []
         seen_values: set[Value] = set()
@@ -68,8 +74,12 @@ class Module:
                 if id(item) in seen_modules:  # a module reachable twice, or a cycle
                     continue
                 seen_modules.add(id(item))
+                attributes = vars(item)
+                for name in attributes:
+                    if "." in name:
+                        _refuse_dotted(item, name, attributes[name])
                 stack += reversed([(f"{prefix}.{name}" if prefix else name, attr)
-                                   for name, attr in vars(item).items()])
+                                   for name, attr in attributes.items()])
             elif isinstance(item, (list, tuple)):
                 stack += reversed([(f"{prefix}.{i}", element) for i, element in enumerate(item)])
         return found
@@ -152,6 +162,35 @@ class Module:
             text = repr(child).replace("\n", "\n  ")
             lines.append(f"  ({name}): {text}")
         return "\n".join(lines) + "\n)"
+
+
+def _refuse_dotted(module: Module, name: str, attr: Any) -> None:
+    """Refuse an attribute named with a dot that holds parameters (its names could repeat)."""
+    if isinstance(attr, Value):
+        what = "a Value"
+    elif isinstance(attr, Module):
+        what = "a Module"
+    elif isinstance(attr, (list, tuple)) and _holds_parameters(attr):
+        what = f"a {type(attr).__name__} of parameters"
+    else:
+        return
+    raise ValueError(f"{type(module).__name__}: the attribute {name!r} holds {what}, but a "
+                     f"parameter name cannot contain '.' (the dots separate the parts of a "
+                     f"name such as 'layers.0.w'); rename the attribute")
+
+
+def _holds_parameters(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Does this list or tuple hold a Value or a Module, at any depth?"""
+    stack: list[Any] = [items]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (Value, Module)):
+            return True
+        if isinstance(item, (list, tuple)) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item)
+    return False
 
 
 def _child_modules(module: Module) -> Iterator[tuple[str, Module]]:

@@ -8,19 +8,22 @@ Every number is read from the Value graph that the model builds, not computed se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from engine import Drawing, Value, enable_grad
 from engine import grad as gradients
 from engine.draw import HIGHLIGHT_FILL, fmt, record_text
-from nn._checks import count, kind, scalars, sequence
-from nn.layers import MLP, Layer, Neuron, neurons_by_layer
+from nn._checks import _show, count, kind, scalars, sequence
+from nn.layers import MLP, Layer, Neuron, _forward_of, neurons_by_layer
 from nn.losses import mse_loss
 
 __all__ = ["draw_model"]
 
 DEFAULT_MAX_CONNECTIONS = 200
+MAX_DIGITS = 17  # a float64 has at most 17 significant digits: more would show nothing new
 
 _POSITIVE = "#1f77b4"
 _NEGATIVE = "#d62728"
@@ -42,6 +45,36 @@ def _inputs(x: Any, nin: int) -> list[Value]:
     items = sequence("draw_model", "x", x, nin)
     return [Value(xi.data if isinstance(xi, Value) else xi, label=f"x{i + 1}")
             for i, xi in enumerate(items)]
+
+
+def _check_loss_fn(loss_fn: Any) -> None:
+    """Refuse a ``loss_fn`` that is not callable or cannot take (prediction, target)."""
+    if not callable(loss_fn):
+        raise TypeError(f"draw_model: loss_fn must be callable or None, got {kind(loss_fn)}")
+    try:
+        signature = inspect.signature(loss_fn)
+    except (TypeError, ValueError):  # a builtin without a signature: let the call decide
+        return
+    try:
+        signature.bind(None, None)
+    except TypeError as err:
+        raise TypeError(f"draw_model: loss_fn cannot be called as loss_fn(prediction, "
+                        f"target): {err}") from None
+
+
+@contextmanager
+def _failing(step: str) -> Iterator[None]:
+    """Name draw_model and the step in an engine error (of the same type) from ``step``."""
+    try:
+        yield
+    except (ArithmeticError, ValueError) as error:
+        text = f"draw_model: {step} failed: {error}"
+        try:
+            renamed = type(error)(text)
+        except Exception:  # a subclass with other constructor arguments
+            renamed = (ArithmeticError if isinstance(error, ArithmeticError)
+                       else ValueError)(text)
+        raise renamed from error
 
 
 def _fields(rankdir: str, fields: list[str], ports: dict[int, str] | None = None) -> str:
@@ -85,13 +118,18 @@ def draw_model(
     inside ``engine.no_grad()`` (it runs in a fresh context, where recording is on, as
     PyTorch's functional APIs enable gradients for themselves).
 
+    A number that overflows or leaves an operation's domain, in the forward pass, the loss
+    or its backpropagation, raises the engine's error with the same type, its message
+    prefixed by ``draw_model:`` and the step that failed.
+
     Args:
         model: an :class:`nn.MLP` (or a single :class:`nn.Layer` or :class:`nn.Neuron`).
         x: one sample: a list of numbers, one per model input.
         target: the wanted output(s), a number or a list; ``None`` for the forward pass only.
         loss_fn: ``loss_fn(prediction, target) -> Value``; default :func:`nn.mse_loss`.
+            Only with a ``target`` (without one there is no loss to compute).
         rankdir: ``"LR"`` (inputs on the left, the default) or ``"TB"``.
-        digits: significant digits of the numbers shown.
+        digits: significant digits of the numbers shown, from 1 to 17.
         show_weights: False leaves the numbers off the connections and draws them as
             straight lines (for wider layers).
         max_connections: refuse models with more connections than this (``ValueError``
@@ -110,13 +148,21 @@ def draw_model(
     if not isinstance(rankdir, str) or rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_model: rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
     digits = count("draw_model", "digits", digits, 1)
+    if digits > MAX_DIGITS:
+        raise ValueError(f"draw_model: digits must be a whole number from 1 to {MAX_DIGITS} (a "
+                         f"float has at most {MAX_DIGITS} significant digits), got "
+                         f"{_show(digits)}")
     if max_connections is not None:
         max_connections = count("draw_model", "max_connections", max_connections, 1)
     if not isinstance(show_weights, bool):
         raise TypeError(f"draw_model: show_weights must be True or False, got "
                         f"{kind(show_weights)}")
-    if loss_fn is not None and not callable(loss_fn):
-        raise TypeError(f"draw_model: loss_fn must be callable or None, got {kind(loss_fn)}")
+    if loss_fn is not None:
+        if target is None:
+            raise ValueError("draw_model: loss_fn is given but target is None; the loss "
+                             "compares the prediction with a target, so pass both (or "
+                             "neither, for the forward pass only)")
+        _check_loss_fn(loss_fn)
     nin = len(layers[0][0].w)
     n_connections = sum(len(n.w) for layer in layers for n in layer)
     if max_connections is not None and n_connections > max_connections:
@@ -142,7 +188,8 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
     for layer in layers:
         z_row, a_row = [], []
         for neuron in layer:
-            a = neuron._forward(current)
+            with _forward_of("draw_model"):
+                a = neuron._forward(current)
             z_row.append(a if neuron.activation == "linear" else a.inputs[0])
             a_row.append(a)
         zs.append(z_row)
@@ -156,7 +203,8 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
     d: dict[Value, float] = {}
     if target is not None:
         fn = mse_loss if loss_fn is None else loss_fn
-        loss = fn(prediction, target)
+        with _failing("computing the loss"):
+            loss = fn(prediction, target)
         if not isinstance(loss, Value):
             raise TypeError(f"draw_model: loss_fn must return a Value, got "
                             f"{type(loss).__name__}")
@@ -166,7 +214,8 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
             for neuron in layer:
                 wanted += [*neuron.w, neuron.b]
         unique = list(dict.fromkeys(wanted))
-        d = dict(zip(unique, gradients(loss, unique, allow_unused=True)))
+        with _failing("backpropagating the loss"):
+            d = dict(zip(unique, gradients(loss, unique, allow_unused=True)))
 
     def f(v: float) -> str:
         return fmt(v, digits)

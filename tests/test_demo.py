@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +89,45 @@ def test_demo_command_with_compile_gives_the_same_result(tmp_path: Path) -> None
     assert "compiled by engine.compile" in runs[1].stdout
     picture = (tmp_path / "compiled" / "training.png").read_bytes()
     assert picture[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- bad arguments: argparse-style errors (exit status 2, one line), no traceback --------
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as stop:
+        nn.demo.main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("usage: python -m nn.demo")
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32), "99999999999", "abc", "1.5", ""])
+def test_demo_refuses_a_seed_outside_what_make_moons_takes(
+        seed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "never"
+    line = refused(["--fast", "--seed", seed, "--out", str(out)], capsys)
+    assert line == (f"python -m nn.demo: error: argument --seed: must be a whole number in "
+                    f"0..4294967295, got {seed!r}")
+    assert not out.exists()                       # refused before anything was made
+
+
+def test_demo_accepts_the_ends_of_the_seed_range() -> None:
+    parse = nn.demo._seed
+    assert (parse("0"), parse(str(2**32 - 1)), parse(" 7 ")) == (0, 2**32 - 1, 7)
+
+
+@pytest.mark.slow   # imports scikit-learn and matplotlib first (about 2 s)
+@pytest.mark.parametrize("where, reason", [
+    (lambda tmp: tmp / "afile", "a file of that name exists"),
+    (lambda tmp: tmp / "afile" / "sub", "Not a directory"),
+    (lambda tmp: Path("/proc/stepgrad-demo"), "No such file or directory"),
+    (lambda tmp: str(tmp) + "/a\0b", "embedded null byte"),
+])
+def test_demo_says_when_it_cannot_create_the_output_folder(
+        where: Any, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    out = where(tmp_path)
+    line = refused(["--fast", "--no-progress", "--out", str(out)], capsys)
+    assert line == f"python -m nn.demo: error: cannot create the output folder {out}: {reason}"
+    assert (tmp_path / "afile").read_text() == "not a folder"

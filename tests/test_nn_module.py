@@ -72,6 +72,47 @@ def test_listing_the_parameters_leaves_no_garbage_cycle_holding_them() -> None:
             gc.enable()
 
 
+class Dotted(Module):
+    """An attribute whose name has a dot would give a name another attribute gives too."""
+
+    def __init__(self, holds: object) -> None:
+        setattr(self, "a.0", holds)
+        self.a = [Value(2.0)]
+
+
+@pytest.mark.parametrize("holds, what", [
+    (Value(1.0), "a Value"),
+    (Inner(), "a Module"),
+    ([Value(1.0)], "a list of parameters"),
+    (((Inner(),),), "a tuple of parameters"),
+])
+def test_a_parameter_name_with_a_dot_is_refused(holds: object, what: str) -> None:
+    model = Dotted(holds)
+    message = (f"Dotted: the attribute 'a.0' holds {what}, but a parameter name cannot "
+               f"contain '.'")
+    for listing in (model.named_parameters, model.parameters, model.state_dict):
+        with pytest.raises(ValueError, match=message):
+            listing()
+    with pytest.raises(ValueError, match=message):
+        model.load_state_dict({"a.0": 1.0})
+
+
+def test_the_dotted_attribute_is_named_inside_a_sub_module() -> None:
+    class Holder(Module):
+        def __init__(self) -> None:
+            self.p = Value(0.0)
+            self.parts = [Inner(), Dotted(Value(1.0))]
+
+    with pytest.raises(ValueError, match=r"^Dotted: the attribute 'a\.0' holds a Value"):
+        Holder().named_parameters()
+
+
+def test_a_dotted_attribute_without_parameters_is_ignored_like_any_other() -> None:
+    model = Dotted("just text")
+    setattr(model, "b.c", [1, "x", [2.0]])
+    assert model.named_parameters() == [("a.0", model.a[0])]
+
+
 def test_mlp_names_count_and_uniqueness() -> None:
     model = MLP(2, [16, 16, 1], seed=0)
     names = [n for n, _ in model.named_parameters()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 
@@ -235,3 +236,59 @@ def test_every_layer_is_drawn_in_index_order(sizes: list[int], rankdir: str,
     # ... and the layers follow one another in the other direction.
     firsts = [centres[ids[0]][1 - axis] for ids in layers] + [centres["loss"][1 - axis]]
     assert firsts == sorted(firsts)
+
+
+# --- failures name draw_model --------------------------------------------------------
+
+def test_an_overflow_in_the_forward_pass_names_draw_model() -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    for p in model.parameters():
+        p.data = 1.0
+    with pytest.raises(OverflowError, match=r"^draw_model: the forward pass failed: \+: the "
+                                            r"result overflows a float") as caught:
+        draw_model(model, [1e308, 1e308])
+    assert isinstance(caught.value.__cause__, OverflowError)     # the original, kept
+
+
+def test_an_overflow_in_the_loss_or_its_gradients_names_draw_model() -> None:
+    neuron = nn.Neuron(1, activation="linear", seed=0)
+    neuron.w[0].data, neuron.b.data = 1e-300, 0.0              # z = 1, a finite forward pass
+    with pytest.raises(ArithmeticError, match=r"^draw_model: backpropagating the loss failed: "):
+        draw_model(neuron, [1e300], target=0.0, loss_fn=lambda p, t: p * 1e300)  # ∂L/∂w = inf
+    with pytest.raises(OverflowError, match=r"^draw_model: computing the loss failed: \*: the "
+                                            r"result overflows"):
+        draw_model(neuron, [1e300], target=0.0, loss_fn=lambda p, t: p * 1e300 * 1e300)
+
+
+@pytest.mark.parametrize("loss_fn", [lambda p: p, lambda: 0.0, lambda p, t, w: p,
+                                     lambda *, p, t: p])
+def test_draw_model_checks_that_loss_fn_takes_the_prediction_and_the_target(
+        loss_fn: Any) -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(TypeError, match=r"^draw_model: loss_fn cannot be called as "
+                                        r"loss_fn\(prediction, target\): "):
+        draw_model(model, [1.0, 2.0], target=1.0, loss_fn=loss_fn)
+
+
+def test_draw_model_accepts_any_loss_fn_that_binds_two_arguments() -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    plain = draw_model(model, [1.0, 2.0], target=1.0).source
+    for loss_fn in (lambda *args: nn.mse_loss(*args),
+                    lambda p, t, scale=1.0: scale * (p - t) ** 2):
+        assert draw_model(model, [1.0, 2.0], target=1.0, loss_fn=loss_fn).source == plain
+
+
+def test_draw_model_refuses_a_loss_fn_without_a_target() -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match=r"^draw_model: loss_fn is given but target is None; "):
+        draw_model(model, [1.0, 2.0], loss_fn=nn.mse_loss)
+
+
+@pytest.mark.parametrize("digits", [18, 2**31, 2**70])
+def test_draw_model_refuses_more_digits_than_a_float_has(digits: int) -> None:
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match=r"^draw_model: digits must be a whole number from 1 "
+                                         r"to 17 \(a float has at most 17 significant digits\), "
+                                         r"got (18|2147483648|an int of 22 digits)$"):
+        draw_model(model, [1.0, 2.0], digits=digits)
+    assert f"x = ({fmt(1 / 3, 17)}" in draw_model(model, [1 / 3, 2.0], digits=17).source
