@@ -386,7 +386,7 @@ def build_drawing(
     show_grad: bool = True,
     highlight: Iterable[Value] | Value | None = None,
     done: Collection[Value] = (),
-    data_known: Collection[Value] | None = None,
+    data: Mapping[Value, float] | None = None,
     grads: Mapping[Value, float] | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     what: str = "draw_dot",
@@ -394,9 +394,9 @@ def build_drawing(
 ) -> Drawing:
     """:func:`draw_dot` with the extra controls the step-through needs.
 
-    ``done`` nodes are filled green; ``data_known`` (None: all) says whose data is shown
-    (the others show ``?``); ``grads`` (None: each node's ``.grad``) gives the gradient to
-    show, and nodes missing from it show ``grad ?``.
+    ``done`` nodes are filled green; ``data`` and ``grads`` (None: each node's ``.data``,
+    ``.grad``) give the numbers to show, and nodes missing from them show ``data ?``,
+    ``grad ?``.
     """
     if not isinstance(root, Value):
         raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
@@ -421,8 +421,10 @@ def build_drawing(
     for v in order:
         i = index[v]
         fields = [record_text(names[v])]
-        shown = data_known is None or v in data_known
-        fields.append(f"data {fmt(v.data, digits)}" if shown else "data ?")
+        if data is None:
+            fields.append(f"data {fmt(v.data, digits)}")
+        else:
+            fields.append(f"data {fmt(data[v], digits)}" if v in data else "data ?")
         if show_grad:
             if grads is None:
                 fields.append(f"grad {fmt(v.grad, digits)}")

@@ -1,0 +1,63 @@
+"""Hostile input for the drawings, the step texts and the step-through page.
+
+Stale graphs, labels that look like the drawing's own fields, labels holding line breaks,
+control characters or entities, absurd ``digits`` and unwritable paths: each is shown
+faithfully or refused by name.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+
+from engine import Stepper, Value
+from engine.draw import HIGHLIGHT_FILL
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def frames(page: str) -> list[dict[str, Any]]:
+    """The page's frames, unpacked as its script unpacks them."""
+    found = re.search(r'<script type="application/json" class="sg-frames">(.*?)</script>',
+                      page, re.S)
+    assert found is not None
+    packed = json.loads(found.group(1))["frames"]
+    out: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(packed)))
+    return out
+
+
+def highlighted(svg: str) -> list[str]:
+    """The texts of the one highlighted record of a drawing (the current node)."""
+    (texts,) = [[t.text or "" for t in g.iter(f"{SVG}text")]
+                for g in ET.fromstring(svg).iter(f"{SVG}g")
+                if g.get("class") == "node" and any(p.get("fill") == HIGHLIGHT_FILL for p in g)]
+    return texts
+
+
+# --- a stepper shows the pass it recorded, even after a leaf's data changes ---------------
+
+def test_a_stepper_draws_the_numbers_of_its_own_steps_after_a_leaf_changes() -> None:
+    x = Value(2.0, label="x")
+    y = x * -3.0
+    s = Stepper(y)
+    x.data = 5.0  # as one training step would, after the stepper was built
+    assert s.goto(1).explain().endswith("n1 = x * (-3) = 2 * (-3) = -6")
+    for k in range(len(s)):
+        source = s.goto(k).draw().source
+        assert "data 5" not in source and "x|data 2" in source, k
+    assert "n1|data -6" in s.goto(1).draw().source
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_the_page_of_a_stepper_built_before_a_change_shows_the_recorded_numbers() -> None:
+    x = Value(2.0, label="x")
+    s = Stepper(x * -3.0)
+    x.data = 5.0
+    for frame in frames(s.to_html()):
+        assert ">data 5<" not in frame["svg"] and ">data 2<" in frame["svg"]
