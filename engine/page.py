@@ -30,10 +30,11 @@ __all__ = ["stepper_html"]
 
 _SLOT = re.compile(r"__(TITLE|STATUS|TEXT|GRAPH|NOTE|FRAMES)__")
 _FRAGMENT = re.compile(r"<!--stepper-->\n(.*)<!--/stepper-->", re.S)
-# The gradient field of the highlighted record (a record holds no nested group).
+# The gradient field of the highlighted record: its last text, as the fields are name, data,
+# grad (found by place, never by what a label says; a record holds no nested group).
 _CURRENT_GRAD = re.compile(
     rf'(<g id="[^"]*" class="node">\s*<title>[^<]*</title>\s*<polygon fill="{HIGHLIGHT_FILL}"'
-    r'(?:(?!</g>).)*?<text)([^>]*)>(grad [^<]*)</text>', re.S)
+    r'(?:(?!</g>).)*<text)([^>]*)>([^<]*)</text>(\s*</g>)', re.S)
 
 
 def _render(drawings: list[Drawing]) -> list[str]:
@@ -51,11 +52,12 @@ def _render(drawings: list[Drawing]) -> list[str]:
 
 
 def _hide_grad(svg: str) -> str:
-    svg, found = _CURRENT_GRAD.subn(r'\1\2 data-answer="\3">grad ?</text>', svg, count=1)
-    if found != 1:
+    found = _CURRENT_GRAD.search(svg)
+    if found is None or not found.group(3).startswith("grad "):
         raise RuntimeError("stepper_html: could not find the current node's gradient in the "
                            "drawing to hide it")
-    return svg
+    hidden = found.expand(r'\1\2 data-answer="\3">grad ?</text>\4')
+    return svg[:found.start()] + hidden + svg[found.end():]
 
 
 def _ask(steps: tuple[Any, ...], j: int) -> tuple[str, dict[str, Any]]:

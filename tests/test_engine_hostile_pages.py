@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from engine import Stepper, Value
-from engine.draw import HIGHLIGHT_FILL
+from engine.draw import HIGHLIGHT_FILL, fmt
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -61,3 +61,23 @@ def test_the_page_of_a_stepper_built_before_a_change_shows_the_recorded_numbers(
     x.data = 5.0
     for frame in frames(s.to_html()):
         assert ">data 5<" not in frame["svg"] and ">data 2<" in frame["svg"]
+
+
+# --- the exercise page hides the gradient field, whatever the labels say ------------------
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("label", ["grad 1", "grad", "data 2", "grad ?", "  "])
+@pytest.mark.parametrize("rankdir, compact", [("LR", False), ("RL", False), ("TB", True)])
+def test_the_exercise_hides_the_gradient_field_not_a_label_that_looks_like_one(
+        label: str, rankdir: str, compact: bool) -> None:
+    a = Value(2.0, label=label)
+    s = Stepper(a * 3.0, rankdir=rankdir, compact=compact)
+    n_forward = len(s.forward_steps)
+    for frame, step in list(zip(frames(s.to_html(exercise=True)), s.steps))[n_forward:]:
+        texts = highlighted(frame["svg"])
+        shown = fmt(step.upstream).replace("-", "&#45;")
+        assert texts[-1] == "grad ?", texts
+        assert texts.count("grad ?") == 1 + (step.name == "grad ?"), texts
+        assert f'data-answer="grad {shown}"' in frame["svg"]
+        if step.node is a and label.strip():
+            assert texts[0] == label, texts
