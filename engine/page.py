@@ -71,9 +71,10 @@ def _ask(steps: tuple[Any, ...], j: int) -> tuple[str, dict[str, Any]]:
     how = (f"Each use of {step.name} sends it (local derivative) × (the user's gradient); "
            f"the earlier steps have the numbers." if users else "Backpropagation starts here.")
     question = f"{head}: {d} = ?  ({where})\nYour turn: type {d}. {how}"
-    # The chain-rule products that sent this node its gradient: one line of each user's text.
-    products = [str(s).split("\n")[1 + i].strip() for s in steps[:j] if s.kind == "backward"
-                for i, t in enumerate(s.terms) if t.input is step.node]
+    # The chain-rule products that sent this node its gradient, one per use, from each
+    # user's step (made from its terms: a label may hold a line break).
+    products = [s._product(t) for s in steps[:j] if s.kind == "backward"
+                for t in s.terms if t.input is step.node]
     reveal = "\n".join(products) + "\n\nThis step:\n" + str(step) if products else str(step)
     return question, {"label": d, "value": step.upstream, "shown": fmt(step.upstream, step.digits),
                       "reveal": reveal}

@@ -81,3 +81,16 @@ def test_the_exercise_hides_the_gradient_field_not_a_label_that_looks_like_one(
         assert f'data-answer="grad {shown}"' in frame["svg"]
         if step.node is a and label.strip():
             assert texts[0] == label, texts
+
+
+# --- the revealed products do not depend on line breaks in labels -------------------------
+
+@pytest.mark.usefixtures("needs_dot")
+def test_the_reveal_lists_the_products_sent_to_a_node_whose_label_has_a_line_break() -> None:
+    a, b = Value(2.0, label="a\nb"), Value(3.0, label="b")
+    s = Stepper(a * b + a)
+    (j,) = [j for j, step in enumerate(s.steps) if step.kind == "backward" and step.node is a]
+    reveal = frames(s.to_html(exercise=True))[j]["ask"]["reveal"]
+    assert reveal == ("∂n3/∂a\nb = 1 → ∂n3/∂a\nb += 1 × 1 = 1\n"
+                      "∂n2/∂a\nb = b = 3 → ∂n3/∂a\nb += 3 × 1 = 3\n"
+                      "\nThis step:\n" + str(s.steps[j]))
