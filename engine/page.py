@@ -156,7 +156,16 @@ def _save(stepper: Stepper, path: str | os.PathLike[str], exercise: bool) -> Pat
                         f"{type(path).__name__}")
     if not text.strip():
         raise ValueError("Stepper.save_html: path is empty")
+    if "\0" in text:
+        raise ValueError(f"Stepper.save_html: cannot write {text!r}: a path cannot hold a "
+                         f"null byte")
     target = Path(text)
+    # The usual mistakes, found before every frame is drawn (writing finds the rest).
+    if os.path.isdir(target):
+        raise IsADirectoryError(f"Stepper.save_html: cannot write {text!r}: it is a folder")
+    if not os.path.isdir(target.parent):
+        raise FileNotFoundError(f"Stepper.save_html: cannot write {text!r}: its folder "
+                                f"{str(target.parent)!r} does not exist")
     page = stepper_html(stepper, exercise)
     try:
         target.write_text(page, encoding="utf-8")

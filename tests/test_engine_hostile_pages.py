@@ -12,10 +12,12 @@ import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import engine.page
 from engine import Stepper, Value
 from engine.draw import HIGHLIGHT_FILL, fmt
 
@@ -94,3 +96,21 @@ def test_the_reveal_lists_the_products_sent_to_a_node_whose_label_has_a_line_bre
     assert reveal == ("∂n3/∂a\nb = 1 → ∂n3/∂a\nb += 1 × 1 = 1\n"
                       "∂n2/∂a\nb = b = 3 → ∂n3/∂a\nb += 3 × 1 = 3\n"
                       "\nThis step:\n" + str(s.steps[j]))
+
+
+# --- save_html: a bad path is named, and found before the page is built -------------------
+
+def test_save_html_names_itself_and_the_path_for_a_null_byte() -> None:
+    with pytest.raises(ValueError, match=r"Stepper.save_html: .*'/tmp/x\\x00y.html'.*null"):
+        Stepper(Value(1.0) * 2).save_html("/tmp/x\x00y.html")
+
+
+@pytest.mark.parametrize("where", ["missing/page.html", "."])
+def test_save_html_refuses_a_bad_path_before_drawing_any_frame(
+        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*_: Any, **__: Any) -> str:
+        raise AssertionError("the page was built for a path that cannot be written")
+
+    monkeypatch.setattr(engine.page, "stepper_html", never)
+    with pytest.raises(OSError, match=r"Stepper.save_html: cannot write "):
+        Stepper(Value(1.0) * 2).save_html(tmp_path / where)
