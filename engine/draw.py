@@ -230,11 +230,22 @@ def node_names(order: Iterable[Value]) -> dict[Value, str]:
 
 
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
+# Control characters (dot refuses some, drops others) as their symbols; a line break a space.
+_CONTROLS = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, ord("\n"): ord(" ")}
 
 
 def record_text(text: str) -> str:
-    """Escape the characters that have a meaning inside a Graphviz record label."""
-    return _RECORD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    r"""``text`` as a Graphviz record label shows it: as it is written.
+
+    The characters that mean something in a record get a backslash, ``&`` becomes
+    ``&amp;`` (dot reads entities such as ``&#x41;``), control characters show as their
+    symbols (``\x00`` as ``␀``) and a line break as a space.
+
+    Examples:
+        >>> print(record_text('a|b & "c"\x00\nd'))
+        a\|b &amp; \"c\"␀ d
+    """
+    return _RECORD_SPECIAL.sub(r"\\\1", text.translate(_CONTROLS)).replace("&", "&amp;")
 
 
 _LETTER = re.compile(r"(?<![A-Za-z_])([xyc])(?![A-Za-z_])")

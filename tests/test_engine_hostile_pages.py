@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import engine.page
-from engine import Stepper, Value
+from engine import Stepper, Value, draw_dot
 from engine.draw import HIGHLIGHT_FILL, fmt
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -114,3 +114,28 @@ def test_save_html_refuses_a_bad_path_before_drawing_any_frame(
     monkeypatch.setattr(engine.page, "stepper_html", never)
     with pytest.raises(OSError, match=r"Stepper.save_html: cannot write "):
         Stepper(Value(1.0) * 2).save_html(tmp_path / where)
+
+
+# --- labels are drawn as they are written -------------------------------------------------
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("label", ["&amp;", "&#x41;", "a & b", "&lt;x&gt;", "&", "&#0;"])
+def test_labels_with_entities_are_drawn_literally(label: str, parse_svg: Any) -> None:
+    nodes, _ = parse_svg(draw_dot(Value(1.0, label=label) * 2).svg())
+    assert nodes["v0"]["texts"][0] == label
+
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("code", [*range(0, 10), *range(11, 32), 127])
+def test_control_characters_in_labels_are_drawn_visibly(code: int, parse_svg: Any) -> None:
+    label = f"a{chr(code)}b"
+    nodes, _ = parse_svg(draw_dot(Value(1.0, label=label) * 2).svg())
+    text = nodes["v0"]["texts"][0]
+    assert text.startswith("a") and text.endswith("b") and len(text) == 3, repr(text)
+    assert text[1].isprintable() and not text[1].isspace(), repr(text)
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_a_stepper_page_with_a_null_byte_in_a_label_renders() -> None:
+    page = Stepper(Value(1.0, label="\x00") * 2).to_html(exercise=True)
+    assert all("␀" in frame["svg"] for frame in frames(page))
