@@ -330,9 +330,9 @@ def check_options(rankdir: Any, digits: Any, max_nodes: Any,
                   what: str = "draw_dot") -> tuple[int, int | None]:
     """Refuse a bad ``rankdir``, ``digits`` or ``max_nodes``, naming ``what`` was called.
 
-    A wrong type is a ``TypeError``, a whole number out of range (or an unknown rankdir) a
-    ``ValueError``. Returns ``(digits, max_nodes)`` as plain ints (NumPy integers are
-    accepted).
+    A wrong type is a ``TypeError``, a whole number out of range (``digits`` runs from 1 to
+    17) or an unknown rankdir a ``ValueError``. Returns ``(digits, max_nodes)`` as plain
+    ints (NumPy integers are accepted).
 
     Examples:
         >>> check_options("TB", 3, None)
@@ -347,6 +347,9 @@ def check_options(rankdir: Any, digits: Any, max_nodes: Any,
     n_digits = whole_number(digits, f"{what}: digits")
     if n_digits < 1:
         raise ValueError(f"{what}: digits must be a whole number ≥ 1, got {n_digits}")
+    if n_digits > 17:
+        raise ValueError(f"{what}: digits must be a whole number ≤ 17 (17 significant digits "
+                         f"show any float exactly), got {n_digits}")
     if max_nodes is None:
         return n_digits, None
     limit = whole_number(max_nodes, f"{what}: max_nodes")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import engine.page
-from engine import Stepper, Value, draw_dot
+from engine import Stepper, Value, backprop_steps, draw_dot, forward_steps
 from engine.draw import HIGHLIGHT_FILL, fmt
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -139,3 +139,23 @@ def test_control_characters_in_labels_are_drawn_visibly(code: int, parse_svg: An
 def test_a_stepper_page_with_a_null_byte_in_a_label_renders() -> None:
     page = Stepper(Value(1.0, label="\x00") * 2).to_html(exercise=True)
     assert all("␀" in frame["svg"] for frame in frames(page))
+
+
+# --- digits has an upper bound too --------------------------------------------------------
+
+@pytest.mark.parametrize("digits", [18, 2**31, 2**70])
+def test_digits_beyond_a_floats_precision_are_refused_by_name(digits: int) -> None:
+    y = Value(1.0) * 2
+    for what, call in [("draw_dot", lambda: draw_dot(y, digits=digits)),
+                       ("forward_steps", lambda: forward_steps(y, digits=digits)),
+                       ("backprop_steps", lambda: backprop_steps(y, digits=digits)),
+                       ("Stepper", lambda: Stepper(y, digits=digits))]:
+        refusal = rf"^{what}: digits must be a whole number ≤ 17 .*, got {digits}$"
+        with pytest.raises(ValueError, match=refusal):
+            call()
+
+
+def test_seventeen_digits_show_a_float_exactly() -> None:
+    y = Value(0.1, label="x") * 3
+    assert "data 0.30000000000000004" in draw_dot(y, digits=17).source
+    assert str(list(forward_steps(y, digits=17))[-1]).endswith("= 0.30000000000000004")
