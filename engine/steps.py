@@ -150,7 +150,8 @@ class BackwardStep:
         elif len(self.sources) == 1:
             head = f"{self._d(self.name)} = {g}  (from {self.sources[0][0]})"
         else:
-            parts = " + ".join(fmt(c, f) for _, c in self.sources)
+            first, *rest = (fmt(c, f) for _, c in self.sources)
+            parts = " + ".join([first, *map(_bracket, rest)])
             users = ", ".join(n for n, _ in self.sources)
             head = f"{self._d(self.name)} = {parts} = {g}  (one term per use: {users})"
         update = f"{self.name}.grad += {g}"

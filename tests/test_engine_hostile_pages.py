@@ -159,3 +159,22 @@ def test_seventeen_digits_show_a_float_exactly() -> None:
     y = Value(0.1, label="x") * 3
     assert "data 0.30000000000000004" in draw_dot(y, digits=17).source
     assert str(list(forward_steps(y, digits=17))[-1]).endswith("= 0.30000000000000004")
+
+
+# --- text details -------------------------------------------------------------------------
+
+def test_an_error_message_shows_minus_zero_as_zero() -> None:
+    with pytest.raises(ValueError, match=r"^log: expected x > 0, got x = 0$"):
+        Value(-0.0).log()
+
+
+def test_a_negative_gradient_term_among_several_is_bracketed() -> None:
+    c = Value(0.0, label="c")
+    *_, leaf = backprop_steps(c - c)
+    assert "∂n1/∂c = 1 + (-1) = 0  (one term per use: n1, n1)" in str(leaf)
+    d = Value(0.0, label="d")
+    *_, leaf = backprop_steps(d * -1.0 + d)
+    assert "∂n2/∂d = 1 + (-1) = 0  (one term per use: n2, n1)" in str(leaf)
+    e = Value(1.0, label="e")
+    *_, leaf = backprop_steps(e * -2.0 * e)  # the first term stands first: no bracket
+    assert "∂n2/∂e = -2 + (-2) = -4  (one term per use: n2, n1)" in str(leaf)
