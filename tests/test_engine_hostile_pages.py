@@ -12,6 +12,7 @@ import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def test_the_exercise_hides_the_gradient_field_not_a_label_that_looks_like_one(
     a = Value(2.0, label=label)
     s = Stepper(a * 3.0, rankdir=rankdir, compact=compact)
     n_forward = len(s.forward_steps)
-    for frame, step in list(zip(frames(s.to_html(exercise=True)), s.steps))[n_forward:]:
+    for frame, step in zip(frames(s.to_html(exercise=True))[n_forward:], s.backward_steps):
         texts = highlighted(frame["svg"])
         shown = fmt(step.upstream).replace("-", "&#45;")
         assert texts[-1] == "grad ?", texts
@@ -146,10 +147,12 @@ def test_a_stepper_page_with_a_null_byte_in_a_label_renders() -> None:
 @pytest.mark.parametrize("digits", [18, 2**31, 2**70])
 def test_digits_beyond_a_floats_precision_are_refused_by_name(digits: int) -> None:
     y = Value(1.0) * 2
-    for what, call in [("draw_dot", lambda: draw_dot(y, digits=digits)),
-                       ("forward_steps", lambda: forward_steps(y, digits=digits)),
-                       ("backprop_steps", lambda: backprop_steps(y, digits=digits)),
-                       ("Stepper", lambda: Stepper(y, digits=digits))]:
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("draw_dot", lambda: draw_dot(y, digits=digits)),
+        ("forward_steps", lambda: forward_steps(y, digits=digits)),
+        ("backprop_steps", lambda: backprop_steps(y, digits=digits)),
+        ("Stepper", lambda: Stepper(y, digits=digits))]
+    for what, call in calls:
         refusal = rf"^{what}: digits must be a whole number ≤ 17 .*, got {digits}$"
         with pytest.raises(ValueError, match=refusal):
             call()
