@@ -230,11 +230,22 @@ def node_names(order: Iterable[Value]) -> dict[Value, str]:
 
 
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
+# Control characters (dot refuses some, drops others) as their symbols; a line break a space.
+_CONTROLS = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, ord("\n"): ord(" ")}
 
 
 def record_text(text: str) -> str:
-    """Escape the characters that have a meaning inside a Graphviz record label."""
-    return _RECORD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    r"""``text`` as a Graphviz record label shows it: as it is written.
+
+    The characters that mean something in a record get a backslash, ``&`` becomes
+    ``&amp;`` (dot reads entities such as ``&#x41;``), control characters show as their
+    symbols (``\x00`` as ``␀``) and a line break as a space.
+
+    Examples:
+        >>> print(record_text('a|b & "c"\x00\nd'))
+        a\|b &amp; \"c\"␀ d
+    """
+    return _RECORD_SPECIAL.sub(r"\\\1", text.translate(_CONTROLS)).replace("&", "&amp;")
 
 
 _LETTER = re.compile(r"(?<![A-Za-z_])([xyc])(?![A-Za-z_])")
@@ -319,9 +330,9 @@ def check_options(rankdir: Any, digits: Any, max_nodes: Any,
                   what: str = "draw_dot") -> tuple[int, int | None]:
     """Refuse a bad ``rankdir``, ``digits`` or ``max_nodes``, naming ``what`` was called.
 
-    A wrong type is a ``TypeError``, a whole number out of range (or an unknown rankdir) a
-    ``ValueError``. Returns ``(digits, max_nodes)`` as plain ints (NumPy integers are
-    accepted).
+    A wrong type is a ``TypeError``, a whole number out of range (``digits`` runs from 1 to
+    17) or an unknown rankdir a ``ValueError``. Returns ``(digits, max_nodes)`` as plain
+    ints (NumPy integers are accepted).
 
     Examples:
         >>> check_options("TB", 3, None)
@@ -336,6 +347,9 @@ def check_options(rankdir: Any, digits: Any, max_nodes: Any,
     n_digits = whole_number(digits, f"{what}: digits")
     if n_digits < 1:
         raise ValueError(f"{what}: digits must be a whole number ≥ 1, got {n_digits}")
+    if n_digits > 17:
+        raise ValueError(f"{what}: digits must be a whole number ≤ 17 (17 significant digits "
+                         f"show any float exactly), got {n_digits}")
     if max_nodes is None:
         return n_digits, None
     limit = whole_number(max_nodes, f"{what}: max_nodes")
@@ -386,7 +400,7 @@ def build_drawing(
     show_grad: bool = True,
     highlight: Iterable[Value] | Value | None = None,
     done: Collection[Value] = (),
-    data_known: Collection[Value] | None = None,
+    data: Mapping[Value, float] | None = None,
     grads: Mapping[Value, float] | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     what: str = "draw_dot",
@@ -394,9 +408,9 @@ def build_drawing(
 ) -> Drawing:
     """:func:`draw_dot` with the extra controls the step-through needs.
 
-    ``done`` nodes are filled green; ``data_known`` (None: all) says whose data is shown
-    (the others show ``?``); ``grads`` (None: each node's ``.grad``) gives the gradient to
-    show, and nodes missing from it show ``grad ?``.
+    ``done`` nodes are filled green; ``data`` and ``grads`` (None: each node's ``.data``,
+    ``.grad``) give the numbers to show, and nodes missing from them show ``data ?``,
+    ``grad ?``.
     """
     if not isinstance(root, Value):
         raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
@@ -421,8 +435,10 @@ def build_drawing(
     for v in order:
         i = index[v]
         fields = [record_text(names[v])]
-        shown = data_known is None or v in data_known
-        fields.append(f"data {fmt(v.data, digits)}" if shown else "data ?")
+        if data is None:
+            fields.append(f"data {fmt(v.data, digits)}")
+        else:
+            fields.append(f"data {fmt(data[v], digits)}" if v in data else "data ?")
         if show_grad:
             if grads is None:
                 fields.append(f"grad {fmt(v.grad, digits)}")

@@ -50,7 +50,8 @@ def _number(x: Any) -> float:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+    text = f"{x:.6g}"
+    return "0" if text == "-0" else text
 
 
 # --- the functions formulas call ------------------------------------------------------------

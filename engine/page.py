@@ -30,10 +30,11 @@ __all__ = ["stepper_html"]
 
 _SLOT = re.compile(r"__(TITLE|STATUS|TEXT|GRAPH|NOTE|FRAMES)__")
 _FRAGMENT = re.compile(r"<!--stepper-->\n(.*)<!--/stepper-->", re.S)
-# The gradient field of the highlighted record (a record holds no nested group).
+# The gradient field of the highlighted record: its last text, as the fields are name, data,
+# grad (found by place, never by what a label says; a record holds no nested group).
 _CURRENT_GRAD = re.compile(
     rf'(<g id="[^"]*" class="node">\s*<title>[^<]*</title>\s*<polygon fill="{HIGHLIGHT_FILL}"'
-    r'(?:(?!</g>).)*?<text)([^>]*)>(grad [^<]*)</text>', re.S)
+    r'(?:(?!</g>).)*<text)([^>]*)>([^<]*)</text>(\s*</g>)', re.S)
 
 
 def _render(drawings: list[Drawing]) -> list[str]:
@@ -51,11 +52,12 @@ def _render(drawings: list[Drawing]) -> list[str]:
 
 
 def _hide_grad(svg: str) -> str:
-    svg, found = _CURRENT_GRAD.subn(r'\1\2 data-answer="\3">grad ?</text>', svg, count=1)
-    if found != 1:
+    found = _CURRENT_GRAD.search(svg)
+    if found is None or not found.group(3).startswith("grad "):
         raise RuntimeError("stepper_html: could not find the current node's gradient in the "
                            "drawing to hide it")
-    return svg
+    hidden = found.expand(r'\1\2 data-answer="\3">grad ?</text>\4')
+    return svg[:found.start()] + hidden + svg[found.end():]
 
 
 def _ask(steps: tuple[Any, ...], j: int) -> tuple[str, dict[str, Any]]:
@@ -69,9 +71,10 @@ def _ask(steps: tuple[Any, ...], j: int) -> tuple[str, dict[str, Any]]:
     how = (f"Each use of {step.name} sends it (local derivative) × (the user's gradient); "
            f"the earlier steps have the numbers." if users else "Backpropagation starts here.")
     question = f"{head}: {d} = ?  ({where})\nYour turn: type {d}. {how}"
-    # The chain-rule products that sent this node its gradient: one line of each user's text.
-    products = [str(s).split("\n")[1 + i].strip() for s in steps[:j] if s.kind == "backward"
-                for i, t in enumerate(s.terms) if t.input is step.node]
+    # The chain-rule products that sent this node its gradient, one per use, from each
+    # user's step (made from its terms: a label may hold a line break).
+    products = [s._product(t) for s in steps[:j] if s.kind == "backward"
+                for t in s.terms if t.input is step.node]
     reveal = "\n".join(products) + "\n\nThis step:\n" + str(step) if products else str(step)
     return question, {"label": d, "value": step.upstream, "shown": fmt(step.upstream, step.digits),
                       "reveal": reveal}
@@ -153,7 +156,16 @@ def _save(stepper: Stepper, path: str | os.PathLike[str], exercise: bool) -> Pat
                         f"{type(path).__name__}")
     if not text.strip():
         raise ValueError("Stepper.save_html: path is empty")
+    if "\0" in text:
+        raise ValueError(f"Stepper.save_html: cannot write {text!r}: a path cannot hold a "
+                         f"null byte")
     target = Path(text)
+    # The usual mistakes, found before every frame is drawn (writing finds the rest).
+    if os.path.isdir(target):
+        raise IsADirectoryError(f"Stepper.save_html: cannot write {text!r}: it is a folder")
+    if not os.path.isdir(target.parent):
+        raise FileNotFoundError(f"Stepper.save_html: cannot write {text!r}: its folder "
+                                f"{str(target.parent)!r} does not exist")
     page = stepper_html(stepper, exercise)
     try:
         target.write_text(page, encoding="utf-8")

@@ -47,7 +47,9 @@ class Stepper:
     The stepper is a viewer: it changes neither ``.data`` nor ``.grad``. The gradients it
     shows are this pass's ∂root/∂v; to apply them use ``root.backward()`` or
     :func:`backprop_steps`. ``forward_steps`` and ``backward_steps`` hold the two passes'
-    steps; ``max_nodes`` refuses graphs too big to follow (as :func:`draw_dot` does).
+    steps; ``max_nodes`` refuses graphs too big to follow (as :func:`draw_dot` does). The
+    texts and the pictures show the numbers of the pass recorded when the stepper was made,
+    even if a leaf's ``.data`` changes later (build a new stepper to see the new numbers).
 
     Examples:
         >>> from engine import Value
@@ -146,14 +148,17 @@ class Stepper:
             "rankdir": self.rankdir, "digits": self.digits, "max_nodes": self.max_nodes,
             "what": "Stepper.draw", "highlight": self.step.node, "compact": self.compact,
         }
+        # The numbers of the pass the steps recorded (as the texts show them), not the
+        # graph's .data and .grad now: a leaf's data may have changed since.
+        computed = self.forward_steps[: k + 1]
+        data = {s.node: s.value for s in computed}
         if k < n_forward:
-            computed = [s.node for s in self.forward_steps[: k + 1]]
-            return build_drawing(self.root, show_grad=False, data_known=set(computed),
-                                 done=set(computed[:-1]), **common)
+            return build_drawing(self.root, show_grad=False, data=data,
+                                 done={s.node for s in computed[:-1]}, **common)
         finished = self.backward_steps[: k - n_forward + 1]
         grads = {s.node: s.upstream for s in finished}
-        return build_drawing(self.root, grads=grads, done={s.node for s in finished[:-1]},
-                             **common)
+        return build_drawing(self.root, data=data, grads=grads,
+                             done={s.node for s in finished[:-1]}, **common)
 
     def _html(self) -> str:
         text = f"<pre>{html.escape(self.explain())}</pre>"

@@ -134,6 +134,14 @@ class BackwardStep:
     def _d(self, name: str) -> str:
         return f"∂{self.root_name}/∂{name}"
 
+    def _product(self, t: LocalDerivative) -> str:
+        """The chain-rule line of one input: its local derivative, times upstream, sent on."""
+        f, g = self.digits, fmt(self.upstream, self.digits)
+        note = f"  ({t.note})" if t.note else ""
+        return (f"∂{self.name}/∂{t.name} = {_chain(t.named, t.numbers, fmt(t.local, f))}"
+                f" → {self._d(t.name)} += {_bracket(fmt(t.local, f))} × {_bracket(g)}"
+                f" = {fmt(t.contribution, f)}{note}")
+
     def __str__(self) -> str:
         f = self.digits
         g = fmt(self.upstream, f)
@@ -142,7 +150,8 @@ class BackwardStep:
         elif len(self.sources) == 1:
             head = f"{self._d(self.name)} = {g}  (from {self.sources[0][0]})"
         else:
-            parts = " + ".join(fmt(c, f) for _, c in self.sources)
+            first, *rest = (fmt(c, f) for _, c in self.sources)
+            parts = " + ".join([first, *map(_bracket, rest)])
             users = ", ".join(n for n, _ in self.sources)
             head = f"{self._d(self.name)} = {parts} = {g}  (one term per use: {users})"
         update = f"{self.name}.grad += {g}"
@@ -151,13 +160,7 @@ class BackwardStep:
         if not self.terms:
             return f"{self.name} (leaf, gradient final): {head}; {update}"
         lines = [f"{self.name} = {self.expression}: {head}; {update}"]
-        for t in self.terms:
-            note = f"  ({t.note})" if t.note else ""
-            lines.append(
-                f"  ∂{self.name}/∂{t.name} = {_chain(t.named, t.numbers, fmt(t.local, f))}"
-                f" → {self._d(t.name)} += {_bracket(fmt(t.local, f))} × {_bracket(g)}"
-                f" = {fmt(t.contribution, f)}{note}"
-            )
+        lines += ["  " + self._product(t) for t in self.terms]
         return "\n".join(lines)
 
 

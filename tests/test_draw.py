@@ -227,7 +227,7 @@ def test_labels_with_record_characters_render_verbatim(parse_svg: Any) -> None:
 def test_stepper_controls_unknown_data_grads_and_done_marks(parse_svg: Any) -> None:
     x, w, _, a = neuron()
     order = _topo(a)
-    svg = build_drawing(a, data_known={x, w}, grads={a: 1.0}, done={x},
+    svg = build_drawing(a, data={x: x.data, w: w.data}, grads={a: 1.0}, done={x},
                         highlight=w).svg()
     nodes, _ = parse_svg(svg)
     for i, v in enumerate(order):

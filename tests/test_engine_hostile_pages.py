@@ -1,0 +1,183 @@
+"""Hostile input for the drawings, the step texts and the step-through page.
+
+Stale graphs, labels that look like the drawing's own fields, labels holding line breaks,
+control characters or entities, absurd ``digits`` and unwritable paths: each is shown
+faithfully or refused by name.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import engine.page
+from engine import Stepper, Value, backprop_steps, draw_dot, forward_steps
+from engine.draw import HIGHLIGHT_FILL, fmt
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def frames(page: str) -> list[dict[str, Any]]:
+    """The page's frames, unpacked as its script unpacks them."""
+    found = re.search(r'<script type="application/json" class="sg-frames">(.*?)</script>',
+                      page, re.S)
+    assert found is not None
+    packed = json.loads(found.group(1))["frames"]
+    out: list[dict[str, Any]] = json.loads(gzip.decompress(base64.b64decode(packed)))
+    return out
+
+
+def highlighted(svg: str) -> list[str]:
+    """The texts of the one highlighted record of a drawing (the current node)."""
+    (texts,) = [[t.text or "" for t in g.iter(f"{SVG}text")]
+                for g in ET.fromstring(svg).iter(f"{SVG}g")
+                if g.get("class") == "node" and any(p.get("fill") == HIGHLIGHT_FILL for p in g)]
+    return texts
+
+
+# --- a stepper shows the pass it recorded, even after a leaf's data changes ---------------
+
+def test_a_stepper_draws_the_numbers_of_its_own_steps_after_a_leaf_changes() -> None:
+    x = Value(2.0, label="x")
+    y = x * -3.0
+    s = Stepper(y)
+    x.data = 5.0  # as one training step would, after the stepper was built
+    assert s.goto(1).explain().endswith("n1 = x * (-3) = 2 * (-3) = -6")
+    for k in range(len(s)):
+        source = s.goto(k).draw().source
+        assert "data 5" not in source and "x|data 2" in source, k
+    assert "n1|data -6" in s.goto(1).draw().source
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_the_page_of_a_stepper_built_before_a_change_shows_the_recorded_numbers() -> None:
+    x = Value(2.0, label="x")
+    s = Stepper(x * -3.0)
+    x.data = 5.0
+    for frame in frames(s.to_html()):
+        assert ">data 5<" not in frame["svg"] and ">data 2<" in frame["svg"]
+
+
+# --- the exercise page hides the gradient field, whatever the labels say ------------------
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("label", ["grad 1", "grad", "data 2", "grad ?", "  "])
+@pytest.mark.parametrize("rankdir, compact", [("LR", False), ("RL", False), ("TB", True)])
+def test_the_exercise_hides_the_gradient_field_not_a_label_that_looks_like_one(
+        label: str, rankdir: str, compact: bool) -> None:
+    a = Value(2.0, label=label)
+    s = Stepper(a * 3.0, rankdir=rankdir, compact=compact)
+    n_forward = len(s.forward_steps)
+    for frame, step in zip(frames(s.to_html(exercise=True))[n_forward:], s.backward_steps):
+        texts = highlighted(frame["svg"])
+        shown = fmt(step.upstream).replace("-", "&#45;")
+        assert texts[-1] == "grad ?", texts
+        assert texts.count("grad ?") == 1 + (step.name == "grad ?"), texts
+        assert f'data-answer="grad {shown}"' in frame["svg"]
+        if step.node is a and label.strip():
+            assert texts[0] == label, texts
+
+
+# --- the revealed products do not depend on line breaks in labels -------------------------
+
+@pytest.mark.usefixtures("needs_dot")
+def test_the_reveal_lists_the_products_sent_to_a_node_whose_label_has_a_line_break() -> None:
+    a, b = Value(2.0, label="a\nb"), Value(3.0, label="b")
+    s = Stepper(a * b + a)
+    (j,) = [j for j, step in enumerate(s.steps) if step.kind == "backward" and step.node is a]
+    reveal = frames(s.to_html(exercise=True))[j]["ask"]["reveal"]
+    assert reveal == ("∂n3/∂a\nb = 1 → ∂n3/∂a\nb += 1 × 1 = 1\n"
+                      "∂n2/∂a\nb = b = 3 → ∂n3/∂a\nb += 3 × 1 = 3\n"
+                      "\nThis step:\n" + str(s.steps[j]))
+
+
+# --- save_html: a bad path is named, and found before the page is built -------------------
+
+def test_save_html_names_itself_and_the_path_for_a_null_byte() -> None:
+    with pytest.raises(ValueError, match=r"Stepper.save_html: .*'/tmp/x\\x00y.html'.*null"):
+        Stepper(Value(1.0) * 2).save_html("/tmp/x\x00y.html")
+
+
+@pytest.mark.parametrize("where", ["missing/page.html", "."])
+def test_save_html_refuses_a_bad_path_before_drawing_any_frame(
+        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*_: Any, **__: Any) -> str:
+        raise AssertionError("the page was built for a path that cannot be written")
+
+    monkeypatch.setattr(engine.page, "stepper_html", never)
+    with pytest.raises(OSError, match=r"Stepper.save_html: cannot write "):
+        Stepper(Value(1.0) * 2).save_html(tmp_path / where)
+
+
+# --- labels are drawn as they are written -------------------------------------------------
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("label", ["&amp;", "&#x41;", "a & b", "&lt;x&gt;", "&", "&#0;"])
+def test_labels_with_entities_are_drawn_literally(label: str, parse_svg: Any) -> None:
+    nodes, _ = parse_svg(draw_dot(Value(1.0, label=label) * 2).svg())
+    assert nodes["v0"]["texts"][0] == label
+
+
+@pytest.mark.usefixtures("needs_dot")
+@pytest.mark.parametrize("code", [*range(0, 10), *range(11, 32), 127])
+def test_control_characters_in_labels_are_drawn_visibly(code: int, parse_svg: Any) -> None:
+    label = f"a{chr(code)}b"
+    nodes, _ = parse_svg(draw_dot(Value(1.0, label=label) * 2).svg())
+    text = nodes["v0"]["texts"][0]
+    assert text.startswith("a") and text.endswith("b") and len(text) == 3, repr(text)
+    assert text[1].isprintable() and not text[1].isspace(), repr(text)
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_a_stepper_page_with_a_null_byte_in_a_label_renders() -> None:
+    page = Stepper(Value(1.0, label="\x00") * 2).to_html(exercise=True)
+    assert all("␀" in frame["svg"] for frame in frames(page))
+
+
+# --- digits has an upper bound too --------------------------------------------------------
+
+@pytest.mark.parametrize("digits", [18, 2**31, 2**70])
+def test_digits_beyond_a_floats_precision_are_refused_by_name(digits: int) -> None:
+    y = Value(1.0) * 2
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("draw_dot", lambda: draw_dot(y, digits=digits)),
+        ("forward_steps", lambda: forward_steps(y, digits=digits)),
+        ("backprop_steps", lambda: backprop_steps(y, digits=digits)),
+        ("Stepper", lambda: Stepper(y, digits=digits))]
+    for what, call in calls:
+        refusal = rf"^{what}: digits must be a whole number ≤ 17 .*, got {digits}$"
+        with pytest.raises(ValueError, match=refusal):
+            call()
+
+
+def test_seventeen_digits_show_a_float_exactly() -> None:
+    y = Value(0.1, label="x") * 3
+    assert "data 0.30000000000000004" in draw_dot(y, digits=17).source
+    assert str(list(forward_steps(y, digits=17))[-1]).endswith("= 0.30000000000000004")
+
+
+# --- text details -------------------------------------------------------------------------
+
+def test_an_error_message_shows_minus_zero_as_zero() -> None:
+    with pytest.raises(ValueError, match=r"^log: expected x > 0, got x = 0$"):
+        Value(-0.0).log()
+
+
+def test_a_negative_gradient_term_among_several_is_bracketed() -> None:
+    c = Value(0.0, label="c")
+    *_, leaf = backprop_steps(c - c)
+    assert "∂n1/∂c = 1 + (-1) = 0  (one term per use: n1, n1)" in str(leaf)
+    d = Value(0.0, label="d")
+    *_, leaf = backprop_steps(d * -1.0 + d)
+    assert "∂n2/∂d = 1 + (-1) = 0  (one term per use: n2, n1)" in str(leaf)
+    e = Value(1.0, label="e")
+    *_, leaf = backprop_steps(e * -2.0 * e)  # the first term stands first: no bracket
+    assert "∂n2/∂e = -2 + (-2) = -4  (one term per use: n2, n1)" in str(leaf)
