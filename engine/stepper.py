@@ -94,7 +94,7 @@ class Stepper:
         self.compact = compact
         self.forward_steps: tuple[ForwardStep, ...] = tuple(_forward(root, digits, apply=False))
         self.backward_steps: tuple[BackwardStep, ...] = tuple(
-            _backward(root, seed, digits, apply=False))
+            _backward(root, seed, digits, apply=False, who="Stepper"))
         self.steps: tuple[Step, ...] = self.forward_steps + self.backward_steps
         self._k = 0
 

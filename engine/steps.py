@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from engine.autograd import _require_value
+from engine.autograd import _require_value, renamed
 from engine.draw import check_options, fill, fmt, node_names
 from engine.value import Number, Value, _node, _to_float, backprop, topological_order
 
@@ -216,7 +216,8 @@ def forward_steps(root: Value, digits: int = 4) -> Iterator[ForwardStep]:
     return _forward(root, digits, apply=True)
 
 
-def _backward(root: Value, seed: float, digits: int, apply: bool) -> Iterator[BackwardStep]:
+def _backward(root: Value, seed: float, digits: int, apply: bool,
+              who: str) -> Iterator[BackwardStep]:
     order = topological_order(root)
     names = node_names(order)
     total = len(order)
@@ -224,7 +225,8 @@ def _backward(root: Value, seed: float, digits: int, apply: bool) -> Iterator[Ba
     # Where each node's gradient comes from, recorded as the loop sends it (for the text).
     sources: dict[Value, list[tuple[str, float]]] = {}
     passes: list[tuple[Value, float, tuple[float, ...]]] = []
-    backprop(root, seed, visit=lambda *step: passes.append(step))
+    with renamed(who):   # an overflow names backprop_steps or Stepper, the caller
+        backprop(root, seed, visit=lambda *step: passes.append(step))
     for i, (node, g, partials) in enumerate(passes):
         name = names[node]
         inputs = node.inputs
@@ -286,4 +288,4 @@ def backprop_steps(root: Value, grad: Number = 1.0, digits: int = 4) -> Iterator
     _require_value(root, "backprop_steps")
     seed = _to_float(grad, "backprop_steps: grad")
     digits, _ = check_options("LR", digits, None, "backprop_steps")
-    return _backward(root, seed, digits, apply=True)
+    return _backward(root, seed, digits, apply=True, who="backprop_steps")

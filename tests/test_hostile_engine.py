@@ -1296,7 +1296,8 @@ for name, bad in NON_FINITE:
 for name, good, f in NUMBERS:
     case("backprop_steps", f"grad = {name}",
          lambda g=good: [s.upstream for s in STEPS[1][1](grad=g)],
-         ok([f, 3.0 * f]) if f < 1e300 else ArithmeticError, "backward: the gradient reaching")
+         ok([f, 3.0 * f]) if f < 1e300 else ArithmeticError,
+         "backprop_steps: the gradient reaching")
 
 # --- Stepper -----------------------------------------------------------------------------
 
@@ -1318,7 +1319,7 @@ for name, bad in NON_FINITE:
 for name, good, f in NUMBERS:
     case("Stepper", f"grad = {name}",
          lambda g=good: [s.upstream for s in _stepper(grad=g).backward_steps],
-         ok([f, 3.0 * f]) if f < 1e300 else ArithmeticError, "backward: the gradient reaching")
+         ok([f, 3.0 * f]) if f < 1e300 else ArithmeticError, "Stepper: the gradient reaching")
 for name, bad in [("None", None), ("'sideways'", "sideways")]:
     case("Stepper", f"rankdir = {name}", lambda b=bad: _stepper(rankdir=b), ValueError,
          "Stepper: rankdir must be one of LR, TB, RL, BT")
