@@ -68,8 +68,9 @@ def _ask(steps: tuple[Any, ...], j: int) -> tuple[str, dict[str, Any]]:
     where = ("the seed" if not users else f"from {users[0]}" if len(users) == 1
              else "one term per use: " + ", ".join(users))
     head = f"{step.name} = {step.expression}" if step.terms else f"{step.name} (leaf)"
-    how = (f"Each use of {step.name} sends it (local derivative) × (the user's gradient); "
-           f"the earlier steps have the numbers." if users else "Backpropagation starts here.")
+    how = (f"Each node that uses {step.name} sends it (local derivative) × (that node's "
+           f"gradient); the earlier steps have the numbers." if users
+           else "Backpropagation starts here.")
     question = f"{head}: {d} = ?  ({where})\nYour turn: type {d}. {how}"
     # The chain-rule products that sent this node its gradient, one per use, from each
     # user's step (made from its terms: a label may hold a line break).
