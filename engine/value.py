@@ -65,6 +65,18 @@ def _to_float(x: Any, what: str) -> float:
     return f
 
 
+def _text(text: Any, what: str) -> str:
+    """``text`` if it is a str that can be drawn and saved (UTF-8), else an error."""
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a str, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} holds a lone surrogate ({text!r}), which no drawing or "
+                         f"page can show") from None
+    return text
+
+
 def _is_number(x: Any) -> bool:
     if type(x) is float or type(x) is int:  # the common cases, without the slower ABC check
         return True
@@ -176,8 +188,8 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         self._data = data if type(data) is float and _NEG_INF < data < _INF else _to_float(
             data, "Value")
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        if not isinstance(label, str) or not label.isascii():
+            label = _text(label, "Value: label")
         self._grad = 0.0
         self._label = label
         self._rule = self._x = self._y = self._c = None
@@ -213,9 +225,7 @@ class Value:
 
     @label.setter
     def label(self, text: str) -> None:
-        if not isinstance(text, str):
-            raise TypeError(f"Value.label: expected a str, got {type(text).__name__}")
-        self._label = text
+        self._label = _text(text, "Value.label")
 
     @property
     def op(self) -> str:

@@ -193,7 +193,7 @@ for name, bad in [("None", None), ("int", 3), ("bytes", b"x"), ("list", ["x"])]:
     case("Value", f"label = {name}", lambda b=bad: Value(1.0, label=b), TypeError,
          "Value: label must be a str")
     case("assignment", f".label = {name}", lambda b=bad: _assign("label", b), TypeError,
-         "Value.label: expected a str")
+         "Value.label must be a str")
 case("assignment", ".label = 'a|b{c}'", lambda: _assign("label", "a|b{c}"), ok("a|b{c}"))
 case("assignment", ".grad = a Value (create_graph's kind)",
      lambda: _assign("grad", Value(3.0)).data, ok(3.0))
@@ -1542,3 +1542,13 @@ def test_a_torch_scalar_tensor_is_refused_by_name_not_by_an_attribute_error() ->
         v.grad = t
     with pytest.raises(TypeError, match="compile: input 0: expected a real number, got Tensor"):
         engine.compile(lambda x: v * x, t)
+
+
+def test_a_label_with_a_lone_surrogate_is_refused_where_it_is_given() -> None:
+    # No drawing or page could encode it (UTF-8): refused at once, naming the argument.
+    with pytest.raises(ValueError, match="Value: label holds a lone surrogate"):
+        Value(1.0, label="x\ud800")
+    v = Value(1.0, label="é ∂ ✓")   # any other text is fine
+    with pytest.raises(ValueError, match=r"Value\.label holds a lone surrogate"):
+        v.label = "\udcff"
+    assert v.label == "é ∂ ✓"
