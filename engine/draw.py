@@ -402,6 +402,7 @@ def build_drawing(
     done: Collection[Value] = (),
     data: Mapping[Value, float] | None = None,
     grads: Mapping[Value, float] | None = None,
+    names: Mapping[Value, str] | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     what: str = "draw_dot",
     compact: bool = False,
@@ -410,7 +411,7 @@ def build_drawing(
 
     ``done`` nodes are filled green; ``data`` and ``grads`` (None: each node's ``.data``,
     ``.grad``) give the numbers to show, and nodes missing from them show ``data ?``,
-    ``grad ?``.
+    ``grad ?``. ``names`` (None: from the labels now) names the nodes.
     """
     if not isinstance(root, Value):
         raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
@@ -421,7 +422,7 @@ def build_drawing(
     _guard(len(order), max_nodes, what)
     index = {v: i for i, v in enumerate(order)}
     marked = _members(highlight, index, "highlight", what)
-    names = node_names(order)
+    names = node_names(order) if names is None else names
 
     dot = Drawing(
         name="computation",

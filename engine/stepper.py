@@ -147,6 +147,7 @@ class Stepper:
         common: dict[str, Any] = {
             "rankdir": self.rankdir, "digits": self.digits, "max_nodes": self.max_nodes,
             "what": "Stepper.draw", "highlight": self.step.node, "compact": self.compact,
+            "names": {s.node: s.name for s in self.forward_steps},   # as the texts name them
         }
         # The numbers of the pass the steps recorded (as the texts show them), not the
         # graph's .data and .grad now: a leaf's data may have changed since.

@@ -57,6 +57,16 @@ def test_a_stepper_draws_the_numbers_of_its_own_steps_after_a_leaf_changes() -> 
     assert "n1|data -6" in s.goto(1).draw().source
 
 
+def test_a_stepper_draws_the_names_of_its_own_steps_after_a_label_changes() -> None:
+    x = Value(2.0, label="x")
+    s = Stepper(x * -3.0)
+    x.label = "renamed"   # the texts keep "x": so does the picture
+    assert s.goto(1).explain().endswith("n1 = x * (-3) = 2 * (-3) = -6")
+    for k in range(len(s)):
+        source = s.goto(k).draw().source
+        assert "renamed" not in source and "x|data 2" in source, k
+
+
 @pytest.mark.usefixtures("needs_dot")
 def test_the_page_of_a_stepper_built_before_a_change_shows_the_recorded_numbers() -> None:
     x = Value(2.0, label="x")
