@@ -18,6 +18,7 @@ scikit-learn and matplotlib come with the ``demo`` extra: ``pip install -e ".[de
 from __future__ import annotations
 
 import argparse
+import numbers
 import sys
 import time
 from collections.abc import Sequence
@@ -46,7 +47,14 @@ INSTALL_HINT = (
 
 
 def two_moons(seed: int = SEED) -> tuple[list[list[float]], list[int]]:
-    """100 points of scikit-learn's ``make_moons`` (noise 0.1), labels as −1 and +1."""
+    """100 points of scikit-learn's ``make_moons`` (noise 0.1), labels as −1 and +1.
+
+    ``seed`` is a whole number in 0 … 2**32 − 1 (what ``make_moons`` takes).
+    """
+    if type(seed) is bool or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"two_moons: seed must be a whole number, got {type(seed).__name__}")
+    if not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"two_moons: seed must be in 0..{SEED_LIMIT - 1}, got {seed}")
     from sklearn.datasets import make_moons
 
     X, y = make_moons(n_samples=100, noise=0.1, random_state=seed)

@@ -131,3 +131,11 @@ def test_demo_says_when_it_cannot_create_the_output_folder(
     line = refused(["--fast", "--no-progress", "--out", str(out)], capsys)
     assert line == f"python -m nn.demo: error: cannot create the output folder {out}: {reason}"
     assert (tmp_path / "afile").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(("seed", "error"), [(-1, ValueError), (2**32, ValueError),
+                                             (1.5, TypeError), (True, TypeError),
+                                             ("7", TypeError)])
+def test_two_moons_refuses_a_seed_make_moons_would_not_take(seed: Any, error: type) -> None:
+    with pytest.raises(error, match="two_moons: seed must be"):
+        nn.demo.two_moons(seed)
