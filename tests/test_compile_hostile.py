@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 import pytest
 
 import engine
@@ -136,6 +135,7 @@ def test_fn_returning_a_number_is_named_as_a_number() -> None:
 
 
 def test_a_numpy_function_of_a_traced_number_is_guarded() -> None:
+    np = pytest.importorskip("numpy")
     w = Value(0.5)
     fn = lambda x: w * float(np.tanh(w.data)) * x
     step = engine.compile(fn, 2.0)
