@@ -121,8 +121,7 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     if batch_size is not None:
         batch_size = count("fit", "batch_size", batch_size, 1)
     shuffle = check_shuffle("fit", shuffle)
-    if not isinstance(compile, bool):
-        raise TypeError(f"fit: compile must be True or False, got {kind(compile)}")
+    compile = flag("fit", "compile", compile)
     progress = flag("fit", "progress", progress)
     _check_data("inputs", inputs)
     _check_data("targets", targets)

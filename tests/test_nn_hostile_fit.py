@@ -105,6 +105,10 @@ def test_fit_progress_takes_a_numpy_bool() -> None:
     assert len(_fit(progress=np.bool_(False))["loss"]) == 1
 
 
+def test_fit_compile_takes_a_numpy_bool_as_shuffle_and_progress_do() -> None:
+    assert len(_fit(compile=np.bool_(True), progress=False)["loss"]) == 1
+
+
 
 @pytest.mark.parametrize("bad", ["no", "", 1, 0.0, None, Value(1.0)])
 def test_fit_correct_must_return_a_bool(bad: Any) -> None:
