@@ -133,3 +133,18 @@ def test_the_runner_refuses_results_that_disagree() -> None:
     }
     problems = run.check_results(results)
     assert problems == ["chain: stepgrad differs from floats: gradient 1: 3.5, expected 3.0"]
+
+
+@pytest.mark.parametrize("name", ["stepgrad", "micrograd"])
+def test_the_pairs_script_steps_each_engine_on_the_shared_model(name: str) -> None:
+    # benchmarks/pairs.py: what one fresh process measures (a median step time; no timing
+    # is asserted, only that the step runs on the benchmark's model for that engine).
+    if name == "micrograd":
+        pytest.importorskip("micrograd")
+    pairs = _load("pairs")
+    X = [[0.5 * i, 1.0 - 0.3 * i] for i in range(5)]
+    ys = [1.0, -1.0, 1.0, -1.0, 1.0]
+    seconds = pairs.one(name, (X, ys))
+    assert isinstance(seconds, float) and 0.0 < seconds < 60.0
+    with pytest.raises(SystemExit):
+        pairs.main(["--pairs", "0"])
