@@ -674,6 +674,11 @@ class _Program:
         created = [n for n in leaves if n in tr.created]
         self.names.update((n, _Names.name(n, "l", j)) for j, n in enumerate(created))
         interior = [n for n in order if n._rule is not None]
+        new_rows = sorted({n.op for n in interior if n.rule not in _RULE_ID})
+        if new_rows:
+            raise CompileError(f"compile: the row {new_rows[0]!r} was made after engine was "
+                               f"imported (defop or Rule at run time); code is written for the "
+                               f"rows of engine.ops only, so the step runs the normal engine")
         # Where each node's number is last needed: by a node, a constant, or a guard.
         INF = len(order)
         last = pos.copy()

@@ -29,7 +29,11 @@ code, with the float functions of :data:`ON_FLOATS`.
 
 To add an operation: add a row here with :func:`defop` (a word for a name makes it a Value
 method), and its entry in the test registry ``tests/strategies.py``. Nothing else changes:
-backward, higher order, drawing, the step-through and the compiler all read the row.
+backward, higher order, drawing, the step-through and the compiler all read the row. A row
+is checked when it is made: its formulas may read only their letters and the functions of
+:data:`ON_FLOATS` (forward) and :data:`ON_VALUES` (partials). A row made at run time, outside
+this module, is applied with ``engine.apply(row, x)``; ``engine.compile`` runs the normal
+engine for a graph that uses one.
 """
 
 from __future__ import annotations
@@ -114,7 +118,8 @@ ON_FLOATS: dict[str, Any] = {
 """What the formulas' function names mean on floats (forward, and compiled code)."""
 ON_VALUES: dict[str, Any] = {
     **_HELPERS, "power": lambda x, p: _power(x, p) if type(x) is float else x ** p,
-    **{f: _on_both(f) for f in ("exp", "log", "sin", "cos", "sigmoid", "erf")},
+    **{f: _on_both(f) for f in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
+                                "erf")},
 }
 """What the functions of ``partials`` mean: the same on floats, Value methods on Values."""
 
@@ -225,10 +230,26 @@ class Rule:
         if len(self.partials) != self.arity or len(self.formulas) != self.arity:
             raise ValueError(f"Rule {self.name!r}: one partial and one formula per Value "
                              f"input ({self.arity})")
+        if self.check is not None and not callable(self.check):
+            raise TypeError(f"Rule {self.name!r}: check must be a function (x, y_or_c), got "
+                            f"{type(self.check).__name__}")
         second = "y" if self.args == "x, y" else "c"
         where = f"<rule {self.name}>"
         forward = f"lambda {self.args}: {self.forward}"
         partials = f"lambda out, x, {second}: ({', '.join(self.partials)},)"
+        # Every name a formula reads must be one of its letters or a function it may call:
+        # found here, not as a NameError on the first node or the first backward pass.
+        for what, code, known in (("forward", forward, ON_FLOATS),
+                                  ("partials", partials, ON_VALUES)):
+            body = next(k for k in compile(code, where, "eval").co_consts
+                        if hasattr(k, "co_names"))   # the lambda's own code
+            unknown = sorted(n for n in body.co_names if n not in known or n[0] == "_")
+            if unknown:
+                raise ValueError(f"Rule {self.name!r}: {what} uses {', '.join(unknown)}, "
+                                 f"which is not one of its letters ({self.args}"
+                                 f"{', out' if what == 'partials' else ''}) or of the "
+                                 f"functions it may call "
+                                 f"({', '.join(sorted(k for k in known if k[0] != '_'))})")
         # A forward formula that is one operator (x * y) or one call (tanh(x)) runs as that
         # function itself: the same numbers, one Python call fewer on every node.
         called = re.fullmatch(r"(\w+)\(x\)", self.forward)
@@ -259,7 +280,14 @@ OPS: list[Rule] = []
 def defop(name: str, args: str, text: str, forward: str, partials: tuple[str, ...],
           formulas: tuple[str, ...], symbol: str = "", check: Any = None,
           note: str = "") -> Rule:
-    """Make a row and add it to :data:`OPS` (``symbol`` defaults to ``name``)."""
+    """Make a row and add it to :data:`OPS` (``symbol`` defaults to ``name``).
+
+    The rows made in this module become methods of ``Value`` when engine is imported (a
+    word for a name); a row made later is applied with ``engine.apply(row, x)``, and its
+    word name must be new.
+    """
+    if isinstance(name, str) and name.isidentifier() and any(r.name == name for r in OPS):
+        raise ValueError(f"defop: a row named {name!r} exists already; pick another name")
     rule = Rule(name, args, text, forward, partials, formulas, symbol or name, check, note)
     OPS.append(rule)
     return rule

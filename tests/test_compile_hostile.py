@@ -162,3 +162,15 @@ def test_compile_and_its_step_refuse_to_run_inside_no_grad() -> None:
                 step(*inputs)
     assert w.grad == 0.0
     assert step(2.0) == 1.0 and w.grad == 4.0   # 2·w·x² once, outside the block
+
+
+# --- a row made at run time --------------------------------------------------------------------
+
+def test_a_row_made_after_import_runs_the_normal_engine_and_says_why() -> None:
+    from engine import apply, ops
+
+    cube = ops.Rule("cube", "x", "x³", "x * x * x", ("3.0 * x * x",), ("3·x²",), "³")
+    w = Value(1.5)
+    step = engine.compile(lambda x: apply(cube, w) * x, 2.0)
+    assert "the row 'cube' was made after engine was imported" in step.reason
+    assert step(2.0) == 6.75 and w.grad == 13.5   # w³·x and 3w²·x, by the normal engine

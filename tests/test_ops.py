@@ -23,7 +23,7 @@ from strategies import (
     tight,
 )
 
-from engine import OPS, Value, grad, ops
+from engine import OPS, Value, apply, grad, ops
 
 
 def test_every_row_of_the_table_has_a_registry_entry() -> None:
@@ -240,3 +240,33 @@ def test_numpy_scalars_on_either_side() -> None:
     assert right.data == 6.0 and type(right.data) is float
     y = Value(np.int64(4))
     assert y.data == 4.0 and type(y.data) is float
+
+
+def test_a_row_naming_something_it_cannot_call_is_refused_when_it_is_made() -> None:
+    # Found at once, not as a NameError on the first node or the first backward pass.
+    with pytest.raises(ValueError, match=r"Rule 'twice': partials uses tanhh, which is not"):
+        ops.Rule("twice", "x", "2x", "2.0 * x", ("2.0 * tanhh(x)",), ("2",), "2x")
+    with pytest.raises(ValueError, match=r"Rule 'yy': forward uses y, .*letters \(x\)"):
+        ops.Rule("yy", "x", "x·y", "x * y", ("1.0",), ("1",), "xy")
+    with pytest.raises(ValueError, match=r"partials uses __import__"):
+        ops.Rule("sneaky", "x", "x", "x * 1.0", ("__import__('os')",), ("1",), "x")
+    with pytest.raises(TypeError, match=r"Rule 'ck': check must be a function"):
+        ops.Rule("ck", "x", "x", "x * 1.0", ("1.0",), ("1",), "x", check=5)
+
+
+def test_a_row_may_use_tanh_and_sqrt_in_its_partials_to_any_order() -> None:
+    # The partials run on Values too (create_graph): tanh and sqrt are there as methods.
+    t2 = ops.Rule("t2", "x", "tanh(x)", "tanh(x)", ("1.0 - tanh(x) * tanh(x)",),
+                  ("1 − tanh²(x)",), "t2")
+    x = Value(0.5)
+    (d1,) = grad(apply(t2, x), [x], create_graph=True)
+    assert d1.data == pytest.approx(1 - math.tanh(0.5) ** 2, rel=1e-15)
+    assert grad(d1, [x])[0] == pytest.approx(-2 * math.tanh(0.5) * (1 - math.tanh(0.5) ** 2),
+                                             rel=1e-14)
+
+
+def test_defop_refuses_a_word_name_the_table_has() -> None:
+    before = list(OPS)
+    with pytest.raises(ValueError, match="defop: a row named 'tanh' exists already"):
+        ops.defop("tanh", "x", "2x", "2.0 * x", ("2.0",), ("2",))
+    assert before == OPS
