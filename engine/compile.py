@@ -220,6 +220,9 @@ for _s, _name in (("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge"), ("==", "
                   ("!=", "ne")):
     setattr(_Num, f"__{_name}__", _compare(_s))
 numbers.Real.register(_Num)
+# It stands for a float: a message that names the type of a number fn was given ("class
+# index must be an int, got float") names the one the user passed.
+_Num.__name__ = "float"
 
 
 def _same(a: Any, b: float) -> bool:

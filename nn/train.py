@@ -88,7 +88,8 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     first; ``inputs`` and ``targets`` may be lists or NumPy arrays, counts NumPy integers.
     Every number in them must be finite (a sample is a number, a Value or a list of them):
     an error names its place in your lists, such as ``fit: inputs[3][1]``, with
-    ``compile`` True or False. ``shuffle``, ``progress`` and ``compile`` must be True or
+    ``compile`` True or False; an error of the model or of ``loss_fn`` names the samples of
+    the batch it happened in (``fit: epoch 0, the batch of samples [8, 9] ...``). ``shuffle``, ``progress`` and ``compile`` must be True or
     False, and ``correct`` must return True or False (NumPy's bool too), not a truthy
     stand-in such as ``"no"``.
 
@@ -140,19 +141,20 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
             loss_sum, right, seen = 0.0, 0, 0
             for batch in batches(len(inputs), batch_size, shuffle, seed=rng.randrange(2**63)):
                 xs, wanted = [inputs[i] for i in batch], [targets[i] for i in batch]
-                if compile:
-                    if len(batch) not in steps:
-                        steps[len(batch)] = engine.compile(
-                            lambda xb, tb: _loss(loss_fn, [model(x) for x in xb], tb), xs,
-                            wanted)
-                    optimizer.zero_grad()
-                    loss_value = steps[len(batch)](xs, wanted)
-                else:
-                    preds = [model(x) for x in xs]
-                    loss = _loss(loss_fn, preds, wanted)
-                    optimizer.zero_grad()
-                    loss.backward()
-                    loss_value = loss.data
+                with _naming(epoch, batch):
+                    if compile:
+                        if len(batch) not in steps:
+                            steps[len(batch)] = engine.compile(
+                                lambda xb, tb: _loss(loss_fn, [model(x) for x in xb], tb), xs,
+                                wanted)
+                        optimizer.zero_grad()
+                        loss_value = steps[len(batch)](xs, wanted)
+                    else:
+                        preds = [model(x) for x in xs]
+                        loss = _loss(loss_fn, preds, wanted)
+                        optimizer.zero_grad()
+                        loss.backward()
+                        loss_value = loss.data
                 optimizer.step()
                 loss_sum += loss_value * len(batch)
                 seen += len(batch)
@@ -196,6 +198,25 @@ def _check_fit_arguments(model: Any, inputs: Any, targets: Any, loss_fn: Any,
         raise ValueError(f"fit: got {len(inputs)} inputs but {len(targets)} targets")
     if len(inputs) == 0:
         raise ValueError("fit: inputs and targets are empty; there is nothing to train on")
+
+
+@contextmanager
+def _naming(epoch: int, batch: list[int]) -> Iterator[None]:
+    """An error of the model or the loss names the batch's samples: the loss counts rows of
+    the (shuffled) batch, the user counts places in their lists."""
+    try:
+        yield
+    except (ArithmeticError, ValueError, TypeError) as err:
+        if str(err).startswith("fit:"):
+            raise
+        shown = ", ".join(map(str, batch[:8])) + (f", ... ({len(batch)} samples)"
+                                                  if len(batch) > 8 else "")
+        try:
+            renamed = type(err)(f"fit: epoch {epoch}, the batch of samples [{shown}] (its row "
+                                f"k is the k-th of these): {err}")
+        except Exception:   # an exception type that wants other arguments: leave it be
+            raise err from None
+        raise renamed from err
 
 
 def _check_data(what: str, data: Any) -> None:

@@ -121,3 +121,25 @@ def test_fit_correct_may_return_a_numpy_bool() -> None:
     assert history["accuracy"] == [1.0]
     history = _fit(correct=lambda p, t: False)
     assert history["accuracy"] == [0.0]
+
+
+@pytest.mark.parametrize("compile", [False, True])
+def test_an_error_of_the_loss_names_the_samples_of_its_batch(compile: bool) -> None:
+    # cross_entropy counts rows of the batch; the user counts places in their lists.
+    model = nn.MLP(2, [3, 3], seed=0)
+    X = [[0.1 * i, -0.1 * i] for i in range(10)]
+    y = [0, 1, 2, 0, 1, 2, 0, 1, 2, 3]   # targets[9] is out of range
+    with pytest.raises(ValueError, match=r"^fit: epoch 0, the batch of samples \[8, 9\] "
+                                         r"\(its row k is the k-th of these\): cross_entropy: "
+                                         r"class index 3 of row 1 is out of range"):
+        nn.fit(model, X, y, nn.cross_entropy, nn.SGD(model.parameters(), lr=0.1),
+               batch_size=4, shuffle=False, progress=False, compile=compile)
+
+
+@pytest.mark.parametrize("compile", [False, True])
+def test_a_float_class_index_is_named_float_with_or_without_compile(compile: bool) -> None:
+    model = nn.MLP(2, [3, 3], seed=0)
+    with pytest.raises(TypeError, match=r"class index of row 0 must be an int, got float 0\.0"):
+        nn.fit(model, [[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0], nn.cross_entropy,
+               nn.SGD(model.parameters(), lr=0.1), shuffle=False, progress=False,
+               compile=compile)
