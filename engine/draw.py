@@ -259,7 +259,8 @@ def fill(formula: str, values: dict[str, str]) -> str:
     The one formula-filler: step texts and drawings both use it. The result stays a
     correct expression: a negative number gets parentheses when an operator comes before it
     (``2 * (-3)``, ``× (-2)``) or a power after it (``(-0.5) ** 2``), but not when it opens
-    a bracket, an argument list, an absolute value or a clause of ``a if b else c``.
+    a bracket, an argument list, an absolute value or a clause of ``a if b else c``. A letter
+    written right after a number (``3x²``, a product) gets a ``·`` before what replaces it.
 
     Examples:
         >>> fill("x ** c", {"x": "-0.5", "c": "2"})
@@ -268,22 +269,26 @@ def fill(formula: str, values: dict[str, str]) -> str:
         ('-1 - (-3)', '× (-2)')
         >>> fill("tanh(x)", {"x": "-3"}), fill("max(0, x)", {"x": "-3"})
         ('tanh(-3)', 'max(0, -3)')
+        >>> fill("3x²", {"x": "1.5"}), fill("3x²", {"x": "-1.5"})
+        ('3·1.5²', '3·(-1.5)²')
     """
 
     def put(m: re.Match[str]) -> str:
-        text = values.get(m.group(1), m.group(1))
-        if not text.startswith("-"):
-            return text
-        before = formula[: m.start()].rstrip()
-        after = formula[m.end():].lstrip()
-        # A bar opens an absolute value when an even number of bars precede it; a word
-        # before (the letter itself never touches one) is a keyword such as ``else``.
-        opens = (not before or before[-1] in "([,"
-                 or (before[-1] == "|" and before.count("|") % 2 == 1)
-                 or before[-1].isalpha())
-        if opens and not after.startswith(_POWER_AFTER):
-            return text
-        return f"({text})"
+        letter = m.group(1)
+        text = values.get(letter, letter)
+        # A letter right after a number is a product (3x²): 3·1.5², not 31.5².
+        dot = "·" if text != letter and m.start() and formula[m.start() - 1].isdigit() else ""
+        if text.startswith("-"):
+            before = formula[: m.start()].rstrip()
+            after = formula[m.end():].lstrip()
+            # A bar opens an absolute value when an even number of bars precede it; a word
+            # before (the letter itself never touches one) is a keyword such as ``else``.
+            opens = (not before or before[-1] in "([,"
+                     or (before[-1] == "|" and before.count("|") % 2 == 1)
+                     or before[-1].isalpha())
+            if not opens or after.startswith(_POWER_AFTER):
+                text = f"({text})"
+        return dot + text
 
     return _LETTER.sub(put, formula)
 

@@ -444,3 +444,10 @@ def test_stepper_shows_this_pass_alone_even_after_earlier_backward() -> None:
     assert last.grad_before == 0.0 and last.grad_after == 6.0
     assert "→" not in str(last)
     assert x.grad == 6.0  # untouched
+
+
+def test_a_formula_written_as_a_product_of_a_number_and_a_letter_reads_as_one() -> None:
+    # A row of one's own may write 3x² for 3·x²: the step text must not show 31.5².
+    cube = Rule("cube", "x", "x³", "x * x * x", ("3.0 * x * x",), ("3x²",), "³")
+    text = str(next(backprop_steps(apply(cube, Value(1.5, label="x")))))
+    assert "3x² = 3·1.5² = 6.75" in text
