@@ -213,8 +213,11 @@ def _bce_logits_term(z: Value, t: ValueLike) -> Value:
 def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value:
     """Log loss of σ(zᵢ), computed from the logits zᵢ without overflow, for any finite zᵢ.
 
-    Equals ``binary_cross_entropy([σ(z) ...], targets)`` and PyTorch's
-    ``binary_cross_entropy_with_logits`` (value and gradient, float64). Per sample the loss
+    The loss of ``binary_cross_entropy([σ(z) ...], targets)`` and of PyTorch's
+    ``binary_cross_entropy_with_logits`` (float64), to within a few units in the last place
+    in value and gradient (at z = 0, t = 0.3 the gradient is 0.19999999999999996 where
+    PyTorch rounds to 0.2; in the far tails, such as z = 40, t = 1, it keeps a loss and a
+    gradient of 4e-18 where PyTorch's gradient is 0). Per sample the loss
     is max(z, 0) − z·t + log(1 + e^(−|z|)); written out for each sign of z so that the
     exponent is never positive::
 
