@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import hashlib
 import html
 import io
 import json
@@ -576,7 +575,9 @@ class TrainingView:
         slider; the arrow keys and the space bar) a few lines of plain JavaScript: no
         server, no network. Only the first frame is an ``<img>`` in the page; the others
         are data that the script reads, so a renderer that runs no JavaScript (a code
-        host's notebook view) shows that one frame and its caption.
+        host's notebook view) shows that one frame and its caption. The page may be shown
+        more than once in one document (a notebook showing ``view`` in two cells): each copy
+        has its own controls.
 
         Args:
             frames: at most this many frames, evenly spaced over the recording, first and
@@ -662,78 +663,83 @@ def attach(view: TrainingView | bool | None, model: Any, inputs: Sequence[Any],
 
 # --- the replay page ----------------------------------------------------------------------
 
+# The page may stand several times in one document (a notebook showing the same view in two
+# cells): each copy's script sets up every replay not set up yet, each from its own data and
+# frame time, so every copy has its own controls and the page needs no id.
 _SCRIPT = """(function () {
-  var root = document.getElementById("%(id)s");
-  if (!root || root.dataset.ready) return;
-  root.dataset.ready = "1";
-  var frames = JSON.parse(root.querySelector("script.sg-frames").textContent);
-  var img = root.querySelector("img"), caption = root.querySelector(".sg-caption");
-  var counter = root.querySelector(".sg-counter"), n = frames.length, k = 0, timer = null;
-  frames[0].src = img.src;
-  var bar = document.createElement("div");
-  bar.className = "sg-controls";
-  function button(cls, label, action) {
-    var b = document.createElement("button");
-    b.type = "button"; b.className = cls; b.textContent = label;
-    b.addEventListener("click", action); bar.appendChild(b); return b;
+  var roots = document.querySelectorAll("div.sg-replay:not([data-ready])");
+  for (var r = 0; r < roots.length; r++) setUp(roots[r]);
+  function setUp(root) {
+    root.setAttribute("data-ready", "");
+    var ms = Number(root.getAttribute("data-ms") || 125);
+    var frames = JSON.parse(root.querySelector("script.sg-frames").textContent);
+    var img = root.querySelector("img"), caption = root.querySelector(".sg-caption");
+    var counter = root.querySelector(".sg-counter"), n = frames.length, k = 0, timer = null;
+    frames[0].src = img.src;
+    var bar = document.createElement("div");
+    bar.className = "sg-controls";
+    function button(cls, label, action) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = cls; b.textContent = label;
+      b.addEventListener("click", action); bar.appendChild(b); return b;
+    }
+    function show(i) {
+      k = Math.max(0, Math.min(n - 1, i));
+      img.src = frames[k].src; img.alt = frames[k].text;
+      caption.textContent = frames[k].text;
+      counter.textContent = "frame " + (k + 1) + " / " + n;
+      slider.value = k; root.dataset.frame = k;
+    }
+    function stop() {
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      play.textContent = "\\u25b6 play"; root.dataset.playing = "0";
+    }
+    function start() {
+      if (k >= n - 1) show(0);
+      timer = setInterval(function () { if (k >= n - 1) stop(); else show(k + 1); }, ms);
+      play.textContent = "\\u23f8 pause"; root.dataset.playing = "1";
+    }
+    button("sg-first", "\\u00ab start", function () { stop(); show(0); });
+    button("sg-prev", "\\u25c0 step", function () { stop(); show(k - 1); });
+    var play = button("sg-play", "\\u25b6 play", function () {
+      if (timer === null) start(); else stop();
+    });
+    button("sg-next", "step \\u25b6", function () { stop(); show(k + 1); });
+    var slider = document.createElement("input");
+    slider.type = "range"; slider.min = 0; slider.max = n - 1; slider.value = 0;
+    slider.className = "sg-slider";
+    slider.addEventListener("input", function () { stop(); show(+slider.value); });
+    bar.appendChild(slider);
+    root.insertBefore(bar, caption);
+    root.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowRight") { stop(); show(k + 1); }
+      else if (e.key === "ArrowLeft") { stop(); show(k - 1); }
+      else if (e.key === " ") { if (timer === null) start(); else stop(); }
+      else return;
+      e.preventDefault();
+    });
+    show(0);
   }
-  function show(i) {
-    k = Math.max(0, Math.min(n - 1, i));
-    img.src = frames[k].src; img.alt = frames[k].text;
-    caption.textContent = frames[k].text;
-    counter.textContent = "frame " + (k + 1) + " / " + n;
-    slider.value = k; root.dataset.frame = k;
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = "\\u25b6 play"; root.dataset.playing = "0";
-  }
-  function start() {
-    if (k >= n - 1) show(0);
-    timer = setInterval(function () { if (k >= n - 1) stop(); else show(k + 1); }, %(ms)d);
-    play.textContent = "\\u23f8 pause"; root.dataset.playing = "1";
-  }
-  button("sg-first", "\\u00ab start", function () { stop(); show(0); });
-  button("sg-prev", "\\u25c0 step", function () { stop(); show(k - 1); });
-  var play = button("sg-play", "\\u25b6 play", function () {
-    if (timer === null) start(); else stop();
-  });
-  button("sg-next", "step \\u25b6", function () { stop(); show(k + 1); });
-  var slider = document.createElement("input");
-  slider.type = "range"; slider.min = 0; slider.max = n - 1; slider.value = 0;
-  slider.className = "sg-slider";
-  slider.addEventListener("input", function () { stop(); show(+slider.value); });
-  bar.appendChild(slider);
-  root.insertBefore(bar, caption);
-  root.addEventListener("keydown", function (e) {
-    if (e.key === "ArrowRight") { stop(); show(k + 1); }
-    else if (e.key === "ArrowLeft") { stop(); show(k - 1); }
-    else if (e.key === " ") { if (timer === null) start(); else stop(); }
-    else return;
-    e.preventDefault();
-  });
-  show(0);
 })();"""
 
-_STYLE = """#%(id)s { font-family: sans-serif; font-size: 14px; max-width: 100%%; }
-#%(id)s img { max-width: 100%%; height: auto; display: block; }
-#%(id)s .sg-controls { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
-#%(id)s .sg-slider { flex: 1; }
-#%(id)s .sg-counter { color: #555; }"""
+_STYLE = """.sg-replay { font-family: sans-serif; font-size: 14px; max-width: 100%; }
+.sg-replay img { max-width: 100%; height: auto; display: block; }
+.sg-replay .sg-controls { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
+.sg-replay .sg-slider { flex: 1; }
+.sg-replay .sg-counter { color: #555; }"""
 
 
 def _page(first: str, caption: str, data: list[dict[str, Any]], ms: int) -> str:
     payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
-    ident = "sg-replay-" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:12]
     n = len(data)
     return (
-        f'<div class="sg-replay" id="{ident}" tabindex="0" data-frame="0">\n'
-        f"<style>{_STYLE % {'id': ident}}</style>\n"
+        f'<div class="sg-replay" tabindex="0" data-frame="0" data-ms="{ms}">\n'
+        f"<style>{_STYLE}</style>\n"
         f'<img src="{first}" alt="{html.escape(caption)}">\n'
         f'<div class="sg-caption">{html.escape(caption)}</div>\n'
         f'<div class="sg-counter">frame 1 / {n} (the controls need JavaScript)</div>\n'
         f'<script type="application/json" class="sg-frames">{payload}</script>\n'
-        f"<script>{_SCRIPT % {'id': ident, 'ms': ms}}</script>\n"
+        f"<script>{_SCRIPT}</script>\n"
         f"</div>"
     )
 

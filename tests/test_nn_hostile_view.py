@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,41 @@ def test_record_types_and_values(kwargs: dict[str, Any], error: type[Exception],
 def test_save_gif_frames_must_be_a_count() -> None:
     with pytest.raises(TypeError, match=r"TrainingView.save_gif: frames must be a whole"):
         _view().save_gif("unused.gif", frames=2.5)  # type: ignore[arg-type]
+
+
+# --- the replay page shown twice in one document (a notebook showing `view` in two cells) --
+
+@pytest.mark.browser
+def test_the_same_replay_twice_on_a_page_plays_each_copy_on_its_own(browser: Any,
+                                                                      tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    view = _view(steps=4)
+    page = view.to_html(fps=50) + "<hr>" + view._repr_html_()
+    path = tmp_path / "twice.html"
+    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + page
+                    + "</body></html>", encoding="utf-8")
+    browser.get(path.as_uri())
+    roots = browser.find_elements(By.CSS_SELECTOR, ".sg-replay")
+
+    def states() -> list[tuple[int, str]]:
+        return [(int(root.get_attribute("data-frame")),
+                 root.find_element(By.CSS_SELECTOR, ".sg-counter").text) for root in roots]
+
+    assert len(roots) == 2
+    assert [len(r.find_elements(By.CSS_SELECTOR, ".sg-controls")) for r in roots] == [1, 1]
+    assert states() == [(0, "frame 1 / 4"), (0, "frame 1 / 4")]
+    roots[1].find_element(By.CSS_SELECTOR, ".sg-next").click()
+    roots[1].find_element(By.CSS_SELECTOR, ".sg-next").click()
+    assert states() == [(0, "frame 1 / 4"), (2, "frame 3 / 4")]
+    roots[0].send_keys(Keys.ARROW_RIGHT)
+    assert states() == [(1, "frame 2 / 4"), (2, "frame 3 / 4")]
+    roots[0].find_element(By.CSS_SELECTOR, ".sg-play").click()    # plays to its end
+    deadline = time.monotonic() + 10
+    while roots[0].get_attribute("data-playing") == "1" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert states() == [(3, "frame 4 / 4"), (2, "frame 3 / 4")]
+    assert roots[1].get_attribute("data-playing") != "1"
+    browser.save_screenshot(str(tmp_path / "twice.png"))
+
