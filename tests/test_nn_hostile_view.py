@@ -238,3 +238,21 @@ def test_a_negative_loss_stays_in_sight() -> None:
     assert ax.get_yscale() == "linear" and ax.get_ylim()[0] < -1.0
     assert all(0.0 < h < 1.0 for h in heights)
     assert heights[3] < 0.1 and heights[0] > 0.9
+
+
+@pytest.mark.parametrize("losses", [
+    [1.7e308] * 3,                           # was OverflowError from matplotlib's ticks
+    [-1e308, 1e308],                         # was ValueError (arange: cannot compute length)
+    [0.5] * 3 + [1.7976931348623157e308, 0.4],
+    [5e-324, 0.0, 1.7976931348623157e308],
+])
+def test_losses_near_the_float_limits_draw_without_warnings(losses: list[float]) -> None:
+    import warnings
+
+    view = _losses_view(losses)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = view.render(dpi=30)
+    assert png.startswith(b"\x89PNG")
+    _, heights, _ = _panel(view, len(losses) - 1)
+    assert all(0.0 <= h <= 1.0 for h in heights)   # a loss past the limits: on the edge
