@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import bisect
-import hashlib
 import html
 import io
 import json
@@ -65,6 +64,8 @@ DEFAULT_BUDGET = 0.10             # of the training time; measured slowdown abou
 LIVE_DPI = 64                     # the live picture: 640 × 358 pixels
 FIRST_DRAWING = 0.3               # seconds guessed for building the figure and drawing it once
 REDRAWING = 0.1                  # seconds guessed for a drawing, until one is timed
+LOG_SPREAD = 100.0   # a log loss axis when the largest loss is over this × the median one
+TINY_LOSS = 1e-280   # smaller losses are too small for a linear axis: drawn on its floor
 
 _POSITIVE = "#1f77b4"   # as nn.draw_model: blue for w > 0
 _NEGATIVE = "#e8710a"   # orange for w < 0 (TensorFlow Playground's pair, readable when faint)
@@ -200,6 +201,12 @@ def _in_jupyter() -> bool:
 
 class TrainingView:
     """A picture of ``model`` learning ``inputs`` → ``targets``, redrawn as it trains.
+
+    The loss curve's axis is drawn for the whole recording, as its step axis is: every frame
+    of a replay has the same axes, and the curve grows into them. It starts at 0 (or below
+    the smallest loss, if one is negative) and turns logarithmic when the losses span many
+    decades (the largest over 100 times the median of the positive ones: a spike, a
+    divergence), where a linear axis would flatten most of the curve onto its floor.
 
     Args:
         model: an :class:`nn.MLP` (or a :class:`nn.Layer` or :class:`nn.Neuron`).
@@ -576,7 +583,9 @@ class TrainingView:
         slider; the arrow keys and the space bar) a few lines of plain JavaScript: no
         server, no network. Only the first frame is an ``<img>`` in the page; the others
         are data that the script reads, so a renderer that runs no JavaScript (a code
-        host's notebook view) shows that one frame and its caption.
+        host's notebook view) shows that one frame and its caption. The page may be shown
+        more than once in one document (a notebook showing ``view`` in two cells): each copy
+        has its own controls.
 
         Args:
             frames: at most this many frames, evenly spaced over the recording, first and
@@ -660,80 +669,149 @@ def attach(view: TrainingView | bool | None, model: Any, inputs: Sequence[Any],
                     f"{type(view).__name__}")
 
 
+# --- the loss panel's axis -----------------------------------------------------------------
+
+# The largest limits a linear loss axis takes (matplotlib's ticks overflow beyond them).
+_LINEAR_TOP, _LINEAR_SIDE = 1.5e308, 4e307
+
+
+def _loss_axis(losses: Sequence[float]) -> tuple[str, float, float]:
+    """The loss panel's scale and limits for ``losses`` (finite, at least one).
+
+    Linear from 0 to 5% above the largest loss (0 … 1 when every loss is 0 or below 1e-280,
+    too small for a linear axis: they lie on its floor), or with 5% to spare below the
+    smallest when a loss is negative, so that it stays in sight. Logarithmic when no loss is
+    negative and the largest is over 100 times the median of the positive ones (a spike, a
+    divergence, a loss falling over decades): half of a linear curve would then lie within
+    1% of the floor, a pixel of the panel. A log axis spans the positive losses with 5% of
+    its decades to spare at each end. A loss outside the limits (0 on a log axis, beyond
+    1.5e308 on a linear one) is drawn on the panel's edge.
+
+    Examples:
+        >>> _loss_axis([0.9, 0.5, 0.2])
+        ('linear', 0.0, 0.9450000000000001)
+        >>> scale, low, high = _loss_axis([0.5, 1e300, 0.4, 0.0])
+        >>> scale, low < 0.4, 1e300 < high
+        ('log', True, True)
+        >>> _loss_axis([1e-300, 0.0])
+        ('linear', 0.0, 1.0)
+    """
+    low, high = min(losses), max(losses)
+    if low < 0:
+        pad = (0.05 * high - 0.05 * low) or -0.05 * low
+        return "linear", max(low - pad, -_LINEAR_SIDE), min(high + pad, _LINEAR_SIDE)
+    positive = sorted(x for x in losses if x > 0)
+    if positive:
+        half = len(positive) // 2
+        below, above = positive[half - 1 if len(positive) % 2 == 0 else half], positive[half]
+        median = below + (above - below) / 2
+        if high > LOG_SPREAD * median:
+            first, last = math.log10(positive[0]), math.log10(high)
+            pad = 0.05 * (last - first)
+            return ("log", min(positive[0], 10.0 ** max(first - pad, -320.0)),
+                    max(high, 10.0 ** min(last + pad, 308.0)))
+    if high < TINY_LOSS:
+        return "linear", 0.0, 1.0
+    return "linear", 0.0, min(1.05 * high, _LINEAR_TOP)
+
+
+def _decades(low: float, high: float, most: int = 5) -> list[float]:
+    """At most ``most`` powers of ten between ``low`` and ``high`` (> 0), evenly spaced by a
+    round number of decades: the ticks of a log loss axis.
+
+    Examples:
+        >>> _decades(0.04, 2e3)
+        [0.1, 1.0, 10.0, 100.0, 1000.0]
+        >>> _decades(1e-16, 1e308)
+        [1.0, 1e+100, 1e+200, 1e+300]
+    """
+    first, last = math.ceil(math.log10(low)), math.floor(math.log10(high))
+    for stride in (1, 2, 5, 10, 20, 25, 50, 100, 200):
+        powers = [e for e in range(first, last + 1) if e % stride == 0]
+        if len(powers) <= most:
+            return [10.0 ** e for e in powers]
+    return []
+
+
 # --- the replay page ----------------------------------------------------------------------
 
+# The page may stand several times in one document (a notebook showing the same view in two
+# cells): each copy's script sets up every replay not set up yet, each from its own data and
+# frame time, so every copy has its own controls and the page needs no id.
 _SCRIPT = """(function () {
-  var root = document.getElementById("%(id)s");
-  if (!root || root.dataset.ready) return;
-  root.dataset.ready = "1";
-  var frames = JSON.parse(root.querySelector("script.sg-frames").textContent);
-  var img = root.querySelector("img"), caption = root.querySelector(".sg-caption");
-  var counter = root.querySelector(".sg-counter"), n = frames.length, k = 0, timer = null;
-  frames[0].src = img.src;
-  var bar = document.createElement("div");
-  bar.className = "sg-controls";
-  function button(cls, label, action) {
-    var b = document.createElement("button");
-    b.type = "button"; b.className = cls; b.textContent = label;
-    b.addEventListener("click", action); bar.appendChild(b); return b;
+  var roots = document.querySelectorAll("div.sg-replay:not([data-ready])");
+  for (var r = 0; r < roots.length; r++) setUp(roots[r]);
+  function setUp(root) {
+    root.setAttribute("data-ready", "");
+    var ms = Number(root.getAttribute("data-ms") || 125);
+    var frames = JSON.parse(root.querySelector("script.sg-frames").textContent);
+    var img = root.querySelector("img"), caption = root.querySelector(".sg-caption");
+    var counter = root.querySelector(".sg-counter"), n = frames.length, k = 0, timer = null;
+    frames[0].src = img.src;
+    var bar = document.createElement("div");
+    bar.className = "sg-controls";
+    function button(cls, label, action) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = cls; b.textContent = label;
+      b.addEventListener("click", action); bar.appendChild(b); return b;
+    }
+    function show(i) {
+      k = Math.max(0, Math.min(n - 1, i));
+      img.src = frames[k].src; img.alt = frames[k].text;
+      caption.textContent = frames[k].text;
+      counter.textContent = "frame " + (k + 1) + " / " + n;
+      slider.value = k; root.dataset.frame = k;
+    }
+    function stop() {
+      if (timer !== null) { clearInterval(timer); timer = null; }
+      play.textContent = "\\u25b6 play"; root.dataset.playing = "0";
+    }
+    function start() {
+      if (k >= n - 1) show(0);
+      timer = setInterval(function () { if (k >= n - 1) stop(); else show(k + 1); }, ms);
+      play.textContent = "\\u23f8 pause"; root.dataset.playing = "1";
+    }
+    button("sg-first", "\\u00ab start", function () { stop(); show(0); });
+    button("sg-prev", "\\u25c0 step", function () { stop(); show(k - 1); });
+    var play = button("sg-play", "\\u25b6 play", function () {
+      if (timer === null) start(); else stop();
+    });
+    button("sg-next", "step \\u25b6", function () { stop(); show(k + 1); });
+    var slider = document.createElement("input");
+    slider.type = "range"; slider.min = 0; slider.max = n - 1; slider.value = 0;
+    slider.className = "sg-slider";
+    slider.addEventListener("input", function () { stop(); show(+slider.value); });
+    bar.appendChild(slider);
+    root.insertBefore(bar, caption);
+    root.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowRight") { stop(); show(k + 1); }
+      else if (e.key === "ArrowLeft") { stop(); show(k - 1); }
+      else if (e.key === " ") { if (timer === null) start(); else stop(); }
+      else return;
+      e.preventDefault();
+    });
+    show(0);
   }
-  function show(i) {
-    k = Math.max(0, Math.min(n - 1, i));
-    img.src = frames[k].src; img.alt = frames[k].text;
-    caption.textContent = frames[k].text;
-    counter.textContent = "frame " + (k + 1) + " / " + n;
-    slider.value = k; root.dataset.frame = k;
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = "\\u25b6 play"; root.dataset.playing = "0";
-  }
-  function start() {
-    if (k >= n - 1) show(0);
-    timer = setInterval(function () { if (k >= n - 1) stop(); else show(k + 1); }, %(ms)d);
-    play.textContent = "\\u23f8 pause"; root.dataset.playing = "1";
-  }
-  button("sg-first", "\\u00ab start", function () { stop(); show(0); });
-  button("sg-prev", "\\u25c0 step", function () { stop(); show(k - 1); });
-  var play = button("sg-play", "\\u25b6 play", function () {
-    if (timer === null) start(); else stop();
-  });
-  button("sg-next", "step \\u25b6", function () { stop(); show(k + 1); });
-  var slider = document.createElement("input");
-  slider.type = "range"; slider.min = 0; slider.max = n - 1; slider.value = 0;
-  slider.className = "sg-slider";
-  slider.addEventListener("input", function () { stop(); show(+slider.value); });
-  bar.appendChild(slider);
-  root.insertBefore(bar, caption);
-  root.addEventListener("keydown", function (e) {
-    if (e.key === "ArrowRight") { stop(); show(k + 1); }
-    else if (e.key === "ArrowLeft") { stop(); show(k - 1); }
-    else if (e.key === " ") { if (timer === null) start(); else stop(); }
-    else return;
-    e.preventDefault();
-  });
-  show(0);
 })();"""
 
-_STYLE = """#%(id)s { font-family: sans-serif; font-size: 14px; max-width: 100%%; }
-#%(id)s img { max-width: 100%%; height: auto; display: block; }
-#%(id)s .sg-controls { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
-#%(id)s .sg-slider { flex: 1; }
-#%(id)s .sg-counter { color: #555; }"""
+_STYLE = """.sg-replay { font-family: sans-serif; font-size: 14px; max-width: 100%; }
+.sg-replay img { max-width: 100%; height: auto; display: block; }
+.sg-replay .sg-controls { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
+.sg-replay .sg-slider { flex: 1; }
+.sg-replay .sg-counter { color: #555; }"""
 
 
 def _page(first: str, caption: str, data: list[dict[str, Any]], ms: int) -> str:
     payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
-    ident = "sg-replay-" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:12]
     n = len(data)
     return (
-        f'<div class="sg-replay" id="{ident}" tabindex="0" data-frame="0">\n'
-        f"<style>{_STYLE % {'id': ident}}</style>\n"
+        f'<div class="sg-replay" tabindex="0" data-frame="0" data-ms="{ms}">\n'
+        f"<style>{_STYLE}</style>\n"
         f'<img src="{first}" alt="{html.escape(caption)}">\n'
         f'<div class="sg-caption">{html.escape(caption)}</div>\n'
         f'<div class="sg-counter">frame 1 / {n} (the controls need JavaScript)</div>\n'
         f'<script type="application/json" class="sg-frames">{payload}</script>\n'
-        f"<script>{_SCRIPT % {'id': ident, 'ms': ms}}</script>\n"
+        f"<script>{_SCRIPT}</script>\n"
         f"</div>"
     )
 
@@ -800,6 +878,7 @@ class _Painter:
         self.moving: list[Any] = []      # what each picture draws over the background
         self.background: Any = None
         self.background_key: tuple[Any, ...] | None = None
+        self.loss_axis: tuple[int, tuple[str, float, float]] | None = None  # (steps, axis)
         self.title = self.fig.text(0.015, 0.955, "", fontsize=12, weight="bold")
         data = np.asarray(view._inputs, dtype=float)
         self.data = data
@@ -1017,10 +1096,12 @@ class _Painter:
             self._update_boundary(outputs[-1])
         upto = bisect.bisect_right(view.steps, frame.step)
         steps = view.steps[:upto]
-        self.loss_line.set_data(steps, view.losses[:upto])
+        _, low, high = self._loss_axis()
+        losses = [min(max(loss, low), high) for loss in view.losses[:upto]]  # else on edge
+        self.loss_line.set_data(steps, losses)
         acc = [np.nan if a is None else a for a in view.accuracies[:upto]]
         self.acc_line.set_data(steps, acc)
-        self.loss_dot.set_data(steps[-1:], view.losses[upto - 1:upto])
+        self.loss_dot.set_data(steps[-1:], losses[-1:])
         self.acc_dot.set_data(steps[-1:], acc[-1:])
         self.ax_acc.set_visible(any(a is not None for a in view.accuracies[:upto]))
         last = max(view.steps[-1], 2)
@@ -1032,10 +1113,28 @@ class _Painter:
             if k < len(ticks):
                 label.set_x(ticks[k])
                 label.set_text(f"{ticks[k]:.0f}")
-        top = max(view.losses)
-        self.ax_loss.set_ylim(0 if min(view.losses) >= 0 else min(view.losses), top * 1.05
-                              or 1.0)
+        self.ax_loss.set_ylim(low, high)
         self.title.set_text(frame.text())
+
+    def _loss_axis(self) -> tuple[str, float, float]:
+        """Set the loss axis's scale for the whole recording (every frame of a replay has
+        the same axis, as it has the same step axis); return the scale and limits."""
+        from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
+
+        losses = self.view.losses
+        if self.loss_axis is None or self.loss_axis[0] != len(losses):
+            self.loss_axis = (len(losses), _loss_axis(losses))
+        scale, low, high = self.loss_axis[1]
+        ax = self.ax_loss
+        if ax.get_yscale() != scale:
+            ax.set_yscale(scale)
+            if scale == "linear":
+                ax.yaxis.set_major_locator(MaxNLocator(4))
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_ylabel("loss" if scale == "linear" else "loss (log scale)", fontsize=8)
+        if scale == "log":   # (matplotlib's own log ticks overflow past 1e308 and fail)
+            ax.yaxis.set_major_locator(FixedLocator(_decades(low, high)))
+        return scale, low, high
 
     def _update_boundary(self, out: Array) -> None:
         np, view, r = self.np, self.view, self.view.resolution
@@ -1069,7 +1168,8 @@ class _Painter:
     def draw(self, frame: Frame, dpi: int) -> Any:
         """Draw ``frame``; return the canvas's pixels (RGBA, height × width × 4)."""
         self.update(frame)
-        key = (dpi, self.ax_loss.get_ylim(), self.ax_acc.get_visible())
+        key = (dpi, self.ax_loss.get_yscale(), self.ax_loss.get_ylim(),
+               self.ax_acc.get_visible())
         if key != self.background_key:
             self.fig.set_dpi(dpi)
             self.canvas.draw()                       # all but the moving artists

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,139 @@ def test_record_types_and_values(kwargs: dict[str, Any], error: type[Exception],
 def test_save_gif_frames_must_be_a_count() -> None:
     with pytest.raises(TypeError, match=r"TrainingView.save_gif: frames must be a whole"):
         _view().save_gif("unused.gif", frames=2.5)  # type: ignore[arg-type]
+
+
+# --- the replay page shown twice in one document (a notebook showing `view` in two cells) --
+
+@pytest.mark.browser
+def test_the_same_replay_twice_on_a_page_plays_each_copy_on_its_own(browser: Any,
+                                                                      tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    view = _view(steps=4)
+    page = view.to_html(fps=50) + "<hr>" + view._repr_html_()
+    path = tmp_path / "twice.html"
+    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + page
+                    + "</body></html>", encoding="utf-8")
+    browser.get(path.as_uri())
+    roots = browser.find_elements(By.CSS_SELECTOR, ".sg-replay")
+
+    def states() -> list[tuple[int, str]]:
+        return [(int(root.get_attribute("data-frame")),
+                 root.find_element(By.CSS_SELECTOR, ".sg-counter").text) for root in roots]
+
+    assert len(roots) == 2
+    assert [len(r.find_elements(By.CSS_SELECTOR, ".sg-controls")) for r in roots] == [1, 1]
+    assert states() == [(0, "frame 1 / 4"), (0, "frame 1 / 4")]
+    roots[1].find_element(By.CSS_SELECTOR, ".sg-next").click()
+    roots[1].find_element(By.CSS_SELECTOR, ".sg-next").click()
+    assert states() == [(0, "frame 1 / 4"), (2, "frame 3 / 4")]
+    roots[0].send_keys(Keys.ARROW_RIGHT)
+    assert states() == [(1, "frame 2 / 4"), (2, "frame 3 / 4")]
+    roots[0].find_element(By.CSS_SELECTOR, ".sg-play").click()    # plays to its end
+    deadline = time.monotonic() + 10
+    while roots[0].get_attribute("data-playing") == "1" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert states() == [(3, "frame 4 / 4"), (2, "frame 3 / 4")]
+    assert roots[1].get_attribute("data-playing") != "1"
+    browser.save_screenshot(str(tmp_path / "twice.png"))
+
+
+# --- the loss panel: a spike, losses near 0, zeros, negative losses ----------------------
+
+def _losses_view(losses: list[float], accuracy: float | None = 0.5) -> nn.TrainingView:
+    view = nn.TrainingView(nn.MLP(2, [2, 1], seed=0), X, Y, live=False)
+    for loss in losses:
+        view.record(loss, accuracy=accuracy)
+    return view
+
+
+def _panel(view: nn.TrainingView, k: int) -> tuple[Any, list[float], float | None]:
+    """Frame k drawn: the loss axes, the height of each loss point drawn (0 at the panel's
+    floor, 1 at its top) and that of the accuracy at frame k."""
+    painter = view._painter_()
+    painter.update(view.frames[k])
+    ax = painter.ax_loss
+    to_panel = ax.transAxes.inverted()
+    line = painter.loss_line
+    points = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+    heights = [float(h) for h in to_panel.transform(points)[:, 1]]
+    acc = view.frames[k].accuracy
+    acc_height = None if acc is None else float(to_panel.transform(
+        painter.ax_acc.transData.transform((1.0, acc)))[1])
+    return ax, heights, acc_height
+
+
+def test_one_loss_spike_leaves_the_curve_readable_on_a_log_axis() -> None:
+    view = _losses_view([0.5] * 10 + [1e300] + [0.4] * 10)
+    limits = set()
+    for k in (0, 9, 10, 20):                 # before the spike, at it and after it
+        ax, heights, acc = _panel(view, k)
+        assert ax.get_yscale() == "log" and "log" in ax.get_ylabel()
+        assert len(heights) == k + 1 and all(0.0 <= h <= 1.0 for h in heights)
+        ordinary = [h for h, loss in zip(heights, view.losses) if loss < 1.0]
+        assert min(ordinary) > 0.03, k       # off the floor (was 0: 0.5 on a 0 … 1e300 axis)
+        assert acc is not None and min(abs(h - acc) for h in ordinary) > 0.3
+        if k >= 10:
+            assert heights[10] > 0.9         # the spike near the top
+        limits.add(ax.get_ylim())
+    assert len(limits) == 1                  # one axis for the whole recording
+
+
+@pytest.mark.parametrize("losses", [
+    [1e-300] * 5 + [0.0] * 5,                # too small for a linear axis: was -0.05 … 0.05
+    [0.0] * 6,
+    [5e-324, 0.0, 5e-324],
+])
+def test_losses_at_or_near_zero_lie_on_the_floor_of_an_axis_from_zero(
+        losses: list[float]) -> None:
+    view = _losses_view(losses)
+    ax, heights, acc = _panel(view, len(losses) - 1)
+    assert ax.get_yscale() == "linear" and ax.get_ylim() == (0.0, 1.0)
+    assert all(0.0 <= h < 0.01 for h in heights)
+    assert acc is not None and acc > 0.4     # not on the accuracy line at 50%
+
+
+def test_losses_over_many_decades_use_a_log_axis() -> None:
+    view = _losses_view([10.0 ** -k for k in range(12)] + [0.0])   # and an exact 0
+    ax, heights, _ = _panel(view, 12)
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] > 0
+    assert all(0.0 <= h <= 1.0 for h in heights)
+    assert heights[-1] == pytest.approx(0.0, abs=1e-9)             # the 0 on the floor
+    steps = np.diff(heights[:12])
+    assert np.all(steps < -0.05)                                   # each decade visible
+
+
+def test_a_falling_loss_keeps_its_linear_axis_from_zero() -> None:
+    view = _losses_view([0.7 * 0.8 ** k for k in range(20)])
+    ax, heights, _ = _panel(view, 19)
+    assert ax.get_yscale() == "linear" and "log" not in ax.get_ylabel()
+    assert ax.get_ylim() == pytest.approx((0.0, 0.7 * 1.05))
+    assert heights[0] > 0.9 and 0.0 < heights[-1] < 0.02
+
+
+def test_a_negative_loss_stays_in_sight() -> None:
+    view = _losses_view([0.5, 0.2, -0.3, -1.0, -0.8])
+    ax, heights, _ = _panel(view, 4)
+    assert ax.get_yscale() == "linear" and ax.get_ylim()[0] < -1.0
+    assert all(0.0 < h < 1.0 for h in heights)
+    assert heights[3] < 0.1 and heights[0] > 0.9
+
+
+@pytest.mark.parametrize("losses", [
+    [1.7e308] * 3,                           # was OverflowError from matplotlib's ticks
+    [-1e308, 1e308],                         # was ValueError (arange: cannot compute length)
+    [0.5] * 3 + [1.7976931348623157e308, 0.4],
+    [5e-324, 0.0, 1.7976931348623157e308],
+])
+def test_losses_near_the_float_limits_draw_without_warnings(losses: list[float]) -> None:
+    import warnings
+
+    view = _losses_view(losses)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = view.render(dpi=30)
+    assert png.startswith(b"\x89PNG")
+    _, heights, _ = _panel(view, len(losses) - 1)
+    assert all(0.0 <= h <= 1.0 for h in heights)   # a loss past the limits: on the edge

@@ -382,17 +382,22 @@ def _pixels(png: bytes) -> Any:
 
 # Without the plane (the second case, a second or so) it runs in make test and CI; the
 # everyday loop draws that layout afresh in test_other_shapes_of_model_and_data_draw.
-@pytest.mark.parametrize("plane", [True, pytest.param(False, marks=pytest.mark.slow)])
-def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(plane: bool
-                                                                           ) -> None:
+# The loss axis grows at step 3 and accuracy appears at step 4: the background changes. In
+# the second history the loss axis turns logarithmic at step 3 and linear again at step 4.
+@pytest.mark.parametrize(("plane", "losses"), [
+    (True, [1.0, 0.8, 2.0, 0.5, 0.4]),
+    (True, [1.0, 1e-6, 2e-6, 0.9, 0.0]),
+    pytest.param(False, [1.0, 0.8, 2.0, 0.5, 0.4], marks=pytest.mark.slow)])
+def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(
+        plane: bool, losses: list[float]) -> None:
     model = MLP(2, [4, 4, 1], seed=0) if plane else MLP(3, [4, 3], seed=0)
     inputs = X if plane else [[*x, 0.5] for x in X]
     targets = Y if plane else [k % 3 for k in range(len(X))]
     view = TrainingView(model, inputs, targets, live=False)
     pictures = []
-    # The loss axis grows at step 3 and accuracy appears at step 4: the background changes.
-    for step, (loss, acc) in enumerate([(1.0, None), (0.8, None), (2.0, None),
-                                        (0.5, 0.75), (0.4, 0.875)], start=1):
+    scales = []
+    for step, (loss, acc) in enumerate(zip(losses, [None, None, None, 0.75, 0.875]),
+                                       start=1):
         for p in model.parameters():
             p.data += 0.05 * step
         view.record(loss, accuracy=acc)
@@ -403,7 +408,10 @@ def test_a_picture_drawn_over_the_kept_background_equals_a_fresh_drawing(plane: 
         fresh.frames[:] = view.frames                # the same weights at every step
         fresh._latest = view._latest
         assert np.array_equal(_pixels(pictures[-1]), _pixels(fresh.render(dpi=40))), step
+        scales.append(view._painter_().ax_loss.get_yscale())
     assert len(set(pictures)) == 5                   # every picture differs
+    assert scales == (["linear"] * 5 if losses[1] > 0.5
+                      else ["linear", "linear", "log", "linear", "linear"])
 
 
 @pytest.mark.slow   # a Python subprocess that imports nn and matplotlib
