@@ -89,9 +89,9 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     Every number in them must be finite (a sample is a number, a Value or a list of them):
     an error names its place in your lists, such as ``fit: inputs[3][1]``, with
     ``compile`` True or False; an error of the model or of ``loss_fn`` names the samples of
-    the batch it happened in (``fit: epoch 0, the batch of samples [8, 9] ...``). ``shuffle``, ``progress`` and ``compile`` must be True or
-    False, and ``correct`` must return True or False (NumPy's bool too), not a truthy
-    stand-in such as ``"no"``.
+    the batch it happened in (``fit: epoch 0, the batch of samples [8, 9] ...``).
+    ``shuffle``, ``progress`` and ``compile`` must be True or False, and ``correct`` must
+    return True or False (NumPy's bool too), not a truthy stand-in such as ``"no"``.
 
     With ``compile=True`` each step runs the code :func:`engine.compile` generated for the
     loss of a batch (one per batch size): the same losses and gradients, to the last bit,
