@@ -1,4 +1,4 @@
-"""nn.fit given what a hostile-input probe passed it.
+"""nn.fit given hostile input.
 
 - A bad sample or target is reported as ``fit: inputs[i][j]`` / ``fit: targets[i]``, the
   place in the user's own lists, the same with ``compile=True`` as without (not the place

@@ -1,4 +1,4 @@
-"""nn.SGD and nn.Adam given what a hostile-input probe passed them.
+"""nn.SGD and nn.Adam given hostile input.
 
 - Settings are checked when assigned after construction, with the constructor's rules and
   messages (as ``lr`` always was).

@@ -1,4 +1,4 @@
-"""nn.TrainingView given what a hostile-input probe passed it.
+"""nn.TrainingView given hostile input.
 
 - save_gif refuses a frame time longer than a GIF can hold (16-bit centiseconds).
 - save_gif and save_html name themselves and the path when the file cannot be written.
