@@ -212,8 +212,11 @@ def _leaves(values: Any, what: str, arg: str = "values") -> list[Value]:
     return out
 
 
-def check_callable(fn: Any, n: int, what: str) -> None:
+def check_callable(fn: Any, n: int, what: str, name: str = "fn", as_called: str = "") -> None:
     """Refuse an ``fn`` that is not callable, or that cannot take ``n`` positional Values.
+
+    ``name`` is the argument's name in messages; ``as_called`` shows how it is called
+    (default: with n values, one per input).
 
     Examples:
         >>> check_callable(lambda x: x, 2, "hessian")  # doctest: +ELLIPSIS
@@ -221,7 +224,7 @@ def check_callable(fn: Any, n: int, what: str) -> None:
         TypeError: hessian: fn cannot be called with 2 values (one per input): ...
     """
     if not callable(fn):
-        raise TypeError(f"{what}: fn must be callable, got {type(fn).__name__}")
+        raise TypeError(f"{what}: {name} must be callable, got {type(fn).__name__}")
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):  # a builtin without a signature: let the call decide
@@ -229,8 +232,8 @@ def check_callable(fn: Any, n: int, what: str) -> None:
     try:
         signature.bind(*range(n))
     except TypeError as err:
-        raise TypeError(f"{what}: fn cannot be called with {n} value{'s' * (n != 1)} (one per "
-                        f"input): {err}") from None
+        how = as_called or f"with {n} value{'s' * (n != 1)} (one per input)"
+        raise TypeError(f"{what}: {name} cannot be called {how}: {err}") from None
 
 
 def _call(fn: Callable[..., Any], xs: list[Value], what: str) -> Value:

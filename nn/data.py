@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from nn._checks import count, kind, unwrap
+from nn._checks import count, flag
 from nn._checks import seed as check_seed
 
 __all__ = ["batches"]
@@ -22,10 +22,7 @@ __all__ = ["batches"]
 
 def check_shuffle(who: str, shuffle: Any) -> bool:
     """``shuffle`` as a bool (NumPy's bool too); anything else raises naming ``who``."""
-    shuffle = unwrap(shuffle) if getattr(shuffle, "ndim", None) == 0 else shuffle
-    if type(shuffle).__name__ not in ("bool", "bool_"):
-        raise TypeError(f"{who}: shuffle must be True or False, got {kind(shuffle)}")
-    return bool(shuffle)
+    return flag(who, "shuffle", shuffle)
 
 
 def batches(n: int, batch_size: int | None = None, shuffle: bool = True,

@@ -77,6 +77,15 @@ class Optimizer:
     def lr(self, value: float) -> None:
         self._lr = hyper(type(self).__name__, "lr", value)
 
+    @property
+    def weight_decay(self) -> float:
+        """λ (SGD and Adam): a finite number >= 0, checked when assigned."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = hyper(type(self).__name__, "weight_decay", value)
+
     def _grad(self, i: int, p: Value) -> float:
         """``p.grad`` as a float: a Value (after ``backward(create_graph=True)``) steps
         with its number, as PyTorch steps with the gradient tensor's values."""
@@ -179,15 +188,6 @@ class SGD(Optimizer):
         tau = hyper("SGD", "dampening", value)
         self._check_nesterov(self._nesterov, self._momentum, tau)
         self._dampening = tau
-
-    @property
-    def weight_decay(self) -> float:
-        """λ: a finite number >= 0, checked when assigned."""
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value: float) -> None:
-        self._weight_decay = hyper("SGD", "weight_decay", value)
 
     @property
     def nesterov(self) -> bool:
@@ -294,15 +294,6 @@ class Adam(Optimizer):
     @eps.setter
     def eps(self, value: float) -> None:
         self._eps = hyper("Adam", "eps", value)
-
-    @property
-    def weight_decay(self) -> float:
-        """λ: a finite number >= 0, checked when assigned."""
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value: float) -> None:
-        self._weight_decay = hyper("Adam", "weight_decay", value)
 
     def step(self) -> None:
         """One Adam step for every parameter (see the class docstring).

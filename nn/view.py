@@ -8,13 +8,13 @@ Every number is read from the Value graph that the model builds, not computed se
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from engine import Drawing, Value, enable_grad
 from engine import grad as gradients
+from engine.autograd import check_callable
 from engine.draw import HIGHLIGHT_FILL, fmt, record_text
 from nn._checks import _show, count, kind, scalars, sequence
 from nn.layers import MLP, Layer, Neuron, _forward_of, neurons_by_layer
@@ -45,21 +45,6 @@ def _inputs(x: Any, nin: int) -> list[Value]:
     items = sequence("draw_model", "x", x, nin)
     return [Value(xi.data if isinstance(xi, Value) else xi, label=f"x{i + 1}")
             for i, xi in enumerate(items)]
-
-
-def _check_loss_fn(loss_fn: Any) -> None:
-    """Refuse a ``loss_fn`` that is not callable or cannot take (prediction, target)."""
-    if not callable(loss_fn):
-        raise TypeError(f"draw_model: loss_fn must be callable or None, got {kind(loss_fn)}")
-    try:
-        signature = inspect.signature(loss_fn)
-    except (TypeError, ValueError):  # a builtin without a signature: let the call decide
-        return
-    try:
-        signature.bind(None, None)
-    except TypeError as err:
-        raise TypeError(f"draw_model: loss_fn cannot be called as loss_fn(prediction, "
-                        f"target): {err}") from None
 
 
 @contextmanager
@@ -162,7 +147,11 @@ def draw_model(
             raise ValueError("draw_model: loss_fn is given but target is None; the loss "
                              "compares the prediction with a target, so pass both (or "
                              "neither, for the forward pass only)")
-        _check_loss_fn(loss_fn)
+        if not callable(loss_fn):
+            raise TypeError(f"draw_model: loss_fn must be callable or None, got "
+                            f"{kind(loss_fn)}")
+        check_callable(loss_fn, 2, "draw_model", "loss_fn",
+                       "as loss_fn(prediction, target)")
     nin = len(layers[0][0].w)
     n_connections = sum(len(n.w) for layer in layers for n in layer)
     if max_connections is not None and n_connections > max_connections:
