@@ -15,19 +15,19 @@ Examples:
 
 from engine import ops
 from engine.autograd import backward, enable_grad, grad, hessian, hvp, is_grad_enabled, no_grad
-from engine.check import GradcheckError, gradcheck, numerical_grad
 from engine.compile import CompiledStep, CompileError, compile
-from engine.draw import Drawing, GraphvizNotFound, draw_dot
+from engine.gradcheck import GradcheckError, gradcheck, numerical_grad
 from engine.ops import OPS, Rule, defop
-from engine.stepper import Stepper
-from engine.steps import (
+from engine.value import Value, apply, backprop, topological_order
+from engine.viz.draw import Drawing, GraphvizNotFound, draw_dot
+from engine.viz.stepper import Stepper
+from engine.viz.steps import (
     BackwardStep,
     ForwardStep,
     LocalDerivative,
     backprop_steps,
     forward_steps,
 )
-from engine.value import Value, apply, backprop, topological_order
 
 __all__ = [
     "Value",

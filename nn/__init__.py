@@ -31,8 +31,8 @@ from nn.losses import (
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import fit
-from nn.training_view import TrainingView
-from nn.view import draw_model
+from nn.viz.model_view import draw_model
+from nn.viz.training_view import TrainingView
 
 __all__ = [
     "Module",

@@ -139,7 +139,7 @@ def _plot_history(plt: Any, history: dict[str, list[float]], path: Path) -> None
 
 def _neuron_graph(model: MLP, x: list[float]) -> Any:
     """The graph of one first-layer neuron (a copy, with named nodes) on sample ``x``."""
-    from engine.draw import draw_dot
+    from engine.viz.draw import draw_dot
 
     first = model.layers[0].neurons
     # A neuron whose relu is active on x, so that every gradient in the picture is non-zero.

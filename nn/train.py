@@ -27,7 +27,7 @@ from nn._checks import count, flag, is_real, kind, real, unwrap
 from nn._checks import seed as check_seed
 from nn.data import batches, check_shuffle
 from nn.optim import Optimizer
-from nn.training_view import TrainingView, attach
+from nn.viz.training_view import TrainingView, attach
 
 __all__ = ["fit", "default_correct"]
 

@@ -8,7 +8,8 @@ import graphviz
 import pytest
 
 from engine import Rule, Value, apply
-from engine.draw import (
+from engine.ops import OPS
+from engine.viz.draw import (
     DONE_FILL,
     HIGHLIGHT_FILL,
     Drawing,
@@ -18,7 +19,6 @@ from engine.draw import (
     fmt,
     node_names,
 )
-from engine.ops import OPS
 
 
 def neuron() -> tuple[Value, Value, Value, Value]:

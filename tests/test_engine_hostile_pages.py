@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-import engine.page
+import engine.viz.page
 from engine import Stepper, Value, backprop_steps, draw_dot, forward_steps
-from engine.draw import HIGHLIGHT_FILL, fmt
+from engine.viz.draw import HIGHLIGHT_FILL, fmt
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -122,7 +122,7 @@ def test_save_html_refuses_a_bad_path_before_drawing_any_frame(
     def never(*_: Any, **__: Any) -> str:
         raise AssertionError("the page was built for a path that cannot be written")
 
-    monkeypatch.setattr(engine.page, "stepper_html", never)
+    monkeypatch.setattr(engine.viz.page, "stepper_html", never)
     with pytest.raises(OSError, match=r"Stepper.save_html: cannot write "):
         Stepper(Value(1.0) * 2).save_html(tmp_path / where)
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from engine import GraphvizNotFound, Stepper, Value, draw_dot
-from engine.draw import HIGHLIGHT_FILL, fmt
-from engine.page import stepper_html
+from engine.viz.draw import HIGHLIGHT_FILL, fmt
+from engine.viz.page import stepper_html
 
 SVG = "{http://www.w3.org/2000/svg}"
 

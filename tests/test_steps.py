@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from strategies import Graph, expression_graphs
 
 from engine import Rule, Value, apply, grad, topological_order
-from engine.draw import DONE_FILL, HIGHLIGHT_FILL, fmt, node_names
 from engine.ops import OPS
-from engine.stepper import Stepper
-from engine.steps import BackwardStep, ForwardStep, backprop_steps, forward_steps
+from engine.viz.draw import DONE_FILL, HIGHLIGHT_FILL, fmt, node_names
+from engine.viz.stepper import Stepper
+from engine.viz.steps import BackwardStep, ForwardStep, backprop_steps, forward_steps
 
 
 def graph_of(graph: Graph) -> Value:

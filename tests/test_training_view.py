@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-import nn.training_view as tv
+import nn.viz.training_view as tv
 from engine import Value
 from nn import MLP, SGD, Layer, Neuron, TrainingView, cross_entropy, fit, hinge_loss, mse_loss
-from nn.training_view import Frame
+from nn.viz.training_view import Frame
 
 PIL = pytest.importorskip("PIL")
 from PIL import Image  # noqa: E402

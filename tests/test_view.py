@@ -1,4 +1,4 @@
-"""nn.view.draw_model: the network picture, its numbers checked against the Value graph."""
+"""nn.viz.model_view.draw_model: the network picture, its numbers checked against the graph."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 import nn
 from engine import Value, no_grad
-from engine.draw import Drawing, fmt
-from nn.view import draw_model
+from engine.viz.draw import Drawing, fmt
+from nn.viz.model_view import draw_model
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")

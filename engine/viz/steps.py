@@ -7,11 +7,11 @@
   came from, and for each input the local derivative and the contribution the chain rule
   sends to it.
 
-:class:`engine.stepper.Stepper` walks both, forward and back, and draws the graph at each
+:class:`engine.viz.stepper.Stepper` walks both, forward and back, and draws the graph at each
 step. All the text comes from the node's row in :mod:`engine.ops` (``text`` for the forward
 formula, ``formulas`` and ``note`` for the local derivatives, ``param`` as ``c``), filled in
-by :func:`engine.draw.fill`, so a new operation explains itself. Node names are those of
-:func:`engine.draw.node_names`: a node's label, or ``n<index>`` by topological position.
+by :func:`engine.viz.draw.fill`, so a new operation explains itself. Node names are those of
+:func:`engine.viz.draw.node_names`: a node's label, or ``n<index>`` by topological position.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from engine.autograd import _require_value, renamed
-from engine.draw import check_options, fill, fmt, node_names
 from engine.value import Number, Value, _node, _to_float, backprop, topological_order
+from engine.viz.draw import check_options, fill, fmt, node_names
 
 __all__ = ["ForwardStep", "BackwardStep", "LocalDerivative", "forward_steps", "backprop_steps"]
 

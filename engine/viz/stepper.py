@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.autograd import _require_value
-from engine.draw import (
+from engine.value import Number, Value, _to_float, topological_order
+from engine.viz.draw import (
     DEFAULT_MAX_NODES,
     Drawing,
     GraphvizNotFound,
@@ -24,8 +25,7 @@ from engine.draw import (
     check_options,
     whole_number,
 )
-from engine.steps import BackwardStep, ForwardStep, _backward, _forward
-from engine.value import Number, Value, _to_float, topological_order
+from engine.viz.steps import BackwardStep, ForwardStep, _backward, _forward
 
 __all__ = ["Stepper", "WIDGET_TEXT"]
 
@@ -169,13 +169,13 @@ class Stepper:
             return text + f"<pre>{html.escape(str(err))}</pre>"
         return text + svg[svg.find("<svg"):]
 
-    # --- the page that plays every step without a kernel (built by engine/page.py) -------
+    # --- the page that plays every step without a kernel (built by engine/viz/page.py) ---
     def to_html(self, exercise: bool = False) -> str:
-        """One self-contained HTML page playing every step (see :func:`engine.page.stepper_html`).
+        """One self-contained HTML page playing every step (:func:`engine.viz.page.stepper_html`).
 
         With ``exercise=True`` each backward step hides its gradient and asks for it.
         """
-        from engine.page import stepper_html
+        from engine.viz.page import stepper_html
         return stepper_html(self, check_flag(exercise, "Stepper.to_html: exercise"))
 
     def save_html(self, path: str | os.PathLike[str], exercise: bool = False) -> Path:
@@ -185,16 +185,16 @@ class Stepper:
         Traceback (most recent call last):
         TypeError: Stepper.save_html: path must be a str or os.PathLike, got int
         """
-        from engine.page import _save
+        from engine.viz.page import _save
         return _save(self, path, check_flag(exercise, "Stepper.save_html: exercise"))
 
     def exercise(self) -> Any:
         """The page in exercise mode, as a notebook output: ``Stepper(loss).exercise()``."""
-        from engine.page import stepper_html
+        from engine.viz.page import stepper_html
         return _Page(stepper_html(self, exercise=True, document=False))
 
     def _repr_html_(self) -> str:  # a notebook shows the page; text/plain is __repr__
-        from engine.page import stepper_html
+        from engine.viz.page import stepper_html
         try:
             return stepper_html(self, document=False)
         except GraphvizNotFound:

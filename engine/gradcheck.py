@@ -80,7 +80,7 @@ def numerical_grad(
     Value, whose number is used).
 
     Examples:
-        >>> from engine.check import numerical_grad
+        >>> from engine.gradcheck import numerical_grad
         >>> [round(g, 6) for g in numerical_grad(lambda x: x * x, [3.0])]
         [6.0]
         >>> numerical_grad(lambda x: x * x, [3.0], eps=0)

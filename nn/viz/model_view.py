@@ -15,7 +15,7 @@ from typing import Any
 from engine import Drawing, Value, enable_grad
 from engine import grad as gradients
 from engine.autograd import check_callable
-from engine.draw import HIGHLIGHT_FILL, fmt, record_text
+from engine.viz.draw import HIGHLIGHT_FILL, fmt, record_text
 from nn._checks import _show, count, kind, scalars, sequence
 from nn.layers import MLP, Layer, Neuron, _forward_of, neurons_by_layer
 from nn.losses import mse_loss

@@ -1,6 +1,6 @@
 """The step-through as one HTML page that plays anywhere: no server, no network, no kernel.
 
-:func:`stepper_html` draws every step of a :class:`~engine.stepper.Stepper` (the graph with the
+:func:`stepper_html` draws every step of a :class:`~engine.viz.stepper.Stepper` (the graph with the
 current node highlighted) next to the step's chain-rule text, and fills the template
 ``stepper_page.html`` with them. Only the stepper's current frame is markup; all frames are
 data (JSON, gzip-compressed, in base64) inside a ``<script type="application/json">`` that a
@@ -22,9 +22,9 @@ from typing import Any
 
 import graphviz
 
-from engine.draw import HIGHLIGHT_FILL, Drawing, GraphvizNotFound, exact_scale, fmt
-from engine.stepper import Stepper
-from engine.steps import BackwardStep
+from engine.viz.draw import HIGHLIGHT_FILL, Drawing, GraphvizNotFound, exact_scale, fmt
+from engine.viz.stepper import Stepper
+from engine.viz.steps import BackwardStep
 
 __all__ = ["stepper_html"]
 
@@ -141,7 +141,7 @@ def stepper_html(stepper: Stepper, exercise: bool = False, *, document: bool = T
         "NOTE": html.escape(note),
         "FRAMES": data,  # plain ASCII without "<": safe inside <script>
     }
-    template = files("engine").joinpath("stepper_page.html").read_text(encoding="utf-8")
+    template = files("engine.viz").joinpath("stepper_page.html").read_text(encoding="utf-8")
     if not document:
         found = _FRAGMENT.search(template)
         assert found is not None, "stepper_page.html lost its <!--stepper--> markers"
