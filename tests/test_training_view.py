@@ -30,6 +30,7 @@ from nn import (
     Layer,
     Neuron,
     TrainingView,
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     fit,
@@ -94,6 +95,19 @@ def test_full_batch_frames_are_the_history_and_the_weights() -> None:
     assert view.losses == history["loss"] and view.steps == [1, 2, 3, 4, 5, 6]
 
 
+def test_epochs_count_from_one_as_fit_prints_them(capsys: pytest.CaptureFixture[str]
+                                                  ) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    view = TrainingView(model, X, Y, live=False)
+    fit(model, X, Y, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=4,
+        seed=0, view=view)                                   # with its progress bar
+    printed = capsys.readouterr().err
+    assert "3/3" in printed and "0/3" in printed              # the bar counts 1 … 3
+    assert [f.epoch for f in view.frames] == [1, 1, 2, 2, 3, 3]
+    assert view.frames[-1].text().startswith("epoch 3 · step 6 ·")
+    assert view.frames[0].text().startswith("epoch 1 · step 1 ·")
+
+
 def _windowed(batches: Sequence[tuple[float, int]], n: int) -> list[float]:
     """The oracle of the loss curve: after each batch, the mean loss over the latest
     batches that hold at most n samples together (at least the latest one)."""
@@ -106,6 +120,30 @@ def _windowed(batches: Sequence[tuple[float, int]], n: int) -> list[float]:
             j -= 1
         means.append(total / held)
     return means
+
+
+def test_the_loss_curve_is_one_line_across_epochs() -> None:
+    """With mini-batches fit records the mean over the last epoch's worth of batches: one
+    line, which meets fit's history at every epoch's end, where the old curve (the mean of
+    the epoch so far) restarted from one batch's loss."""
+    model = MLP(2, [4, 1], seed=0)
+    seen: list[tuple[float, int]] = []
+
+    def loss_fn(preds: list[Value], targets: list[Any]) -> Value:
+        loss = hinge_loss(preds, targets)
+        seen.append((loss.data, len(preds)))
+        return loss
+
+    view = TrainingView(model, X, Y, live=False)
+    history = fit(model, X, Y, loss_fn, SGD(model.parameters(), lr=0.3), epochs=5,
+                  batch_size=3, seed=1, progress=False, view=view)   # batches of 3, 3, 2
+    assert view.losses == pytest.approx(_windowed(seen, len(X)), rel=1e-12)
+    ends = [view.losses[k] for k in range(2, len(seen), 3)]
+    assert ends == history["loss"]                             # exactly: the same sums
+    firsts = [view.losses[k] for k in range(3, len(seen), 3)]   # each epoch's first step
+    restarted = [seen[k][0] for k in range(3, len(seen), 3)]    # the old curve's values
+    assert firsts != pytest.approx(restarted)
+    assert view.loss_label == "running loss (one epoch)"
 
 
 @given(st.lists(st.tuples(st.floats(0.0, 10.0), st.integers(1, 7)), min_size=1,
@@ -224,6 +262,29 @@ def test_labels_that_fit_no_task_raise_naming_the_argument(
         match: str) -> None:
     with pytest.raises(error, match="TrainingView: " + match):
         TrainingView(MLP(2, [3, nout], seed=0), X[:4], targets, task=task)
+
+
+@pytest.mark.parametrize(("loss_fn", "nout", "targets", "match"), [
+    (binary_cross_entropy_with_logits, 1, Y,
+     r"fit: targets\[3\] = -1 does not fit loss_fn=binary_cross_entropy_with_logits, "
+     r"which takes targets in \[0, 1\]"),
+    (binary_cross_entropy, 1, [0.0, 1.0, 1.0, 2.0, 0.0, 0.0, 1.0, 0.0],
+     r"fit: targets\[3\] = 2.0 does not fit loss_fn=binary_cross_entropy,"),
+    (hinge_loss, 1, [0, 1, 1, 0, 0, 0, 1, 0],
+     r"fit: targets\[0\] = 0 does not fit loss_fn=hinge_loss, which takes the labels -1"),
+    (cross_entropy, 1, [0, 1, 1, 0, 0, 0, 1, 0],
+     r"fit: loss_fn=cross_entropy needs one output per class, but the model has 1 output"),
+])
+def test_labels_that_do_not_fit_the_loss_raise_before_training(
+        loss_fn: Any, nout: int, targets: list[float], match: str) -> None:
+    model = MLP(2, [3, nout], seed=0)
+    before = [p.data for p in model.parameters()]
+    view = TrainingView(model, X, targets, live=False, task="regression"
+                        if set(targets) - {0, 1, -1} else None)
+    with pytest.raises(ValueError, match=match):
+        fit(model, X, targets, loss_fn, SGD(model.parameters(), lr=0.1), progress=False,
+            view=view)
+    assert [p.data for p in model.parameters()] == before and view.steps == []
 
 
 def test_a_loss_of_your_own_is_not_checked() -> None:
@@ -729,6 +790,7 @@ def test_html_holds_the_first_frame_as_pictures_and_every_frame_as_data() -> Non
     data = frames_of(page)
     assert [d["loss"] for d in data] == history["loss"]
     assert [d["text"] for d in data] == [f.text() for f in view.frames]
+    assert [d["epoch"] for d in data] == [1, 2, 3, 4, 5]
     assert data[0]["network"] == data[0]["plots"] == ""
     assert all(d[half].startswith("data:image/png;base64,") for d in data[1:]
                for half in ("network", "plots"))

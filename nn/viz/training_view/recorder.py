@@ -199,8 +199,9 @@ class TrainingView:
         ...               epochs=5, progress=False, view=view)
         >>> len(view.frames), view.frames[-1].loss == history["loss"][-1], view.task
         (5, True, 'binary')
-        >>> view.frames[-1].params == tuple(p.data for p in model.parameters())
-        True
+        >>> [f.epoch for f in view.frames], view.frames[-1].params == tuple(
+        ...     p.data for p in model.parameters())
+        ([1, 2, 3, 4, 5], True)
     """
 
     def __init__(self, model: MLP | Layer | Neuron, inputs: Sequence[Sequence[Any]],
