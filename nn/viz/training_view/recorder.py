@@ -537,7 +537,7 @@ class TrainingView:
                                     dots)
 
     def save_gif(self, path: str | os.PathLike[str], *, frames: int | None = 40,
-                 fps: float = 8.0, dpi: int = DPI, colors: int = 64, hold: float = 2.0,
+                 fps: float = 8.0, dpi: int = DPI, colors: int = 32, hold: float = 2.0,
                  max_frames: int | None = DEFAULT_MAX_EXPORT_FRAMES) -> Path:
         """Write the recorded training as an animated GIF (looping; it holds the last frame).
 
