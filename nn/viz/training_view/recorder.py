@@ -287,6 +287,18 @@ class TrainingView:
         self._drawn_step: int | None = None
         self._start_run(_cell())
 
+    @property
+    def kind(self) -> str:
+        """The task in the words of earlier versions: ``"binary"``, ``"classes"`` or
+        ``"values"`` (regression).
+
+        Examples:
+            >>> from nn import MLP
+            >>> TrainingView(MLP(1, [2, 1], seed=0), [[0.0], [1.0]], [0.5, 2.0]).kind
+            'values'
+        """
+        return "values" if self.task == "regression" else self.task
+
     def _begin(self, epoch_size: int) -> None:
         """A training by fit: ``epoch_size`` samples an epoch, a new live picture."""
         self.epoch_size = epoch_size
