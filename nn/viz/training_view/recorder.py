@@ -153,9 +153,9 @@ class TrainingView:
     between them it is redrawn while everything the view times of its own (the drawings,
     the recording), counting the next drawing, stays under ``budget`` of the training time.
     Each :func:`nn.fit`, and each run of a notebook cell, starts the picture afresh in its
-    own output. The first drawing builds the figure (about half a second); what the view
-    cannot time (training runs a little slower between drawings) adds about half the budget
-    again (``benchmarks/view_overhead.py`` measures it).
+    own output. The first drawing builds the figure (a few tenths of a second), so a short
+    training pays that on top of the budget (``benchmarks/view_overhead.py`` measures the
+    whole slowdown: about 9 to 12% over a 10-second training, 15 to 20% over 2.5 seconds).
 
     Args:
         model: an :class:`nn.MLP` (or a :class:`nn.Layer` or :class:`nn.Neuron`).
