@@ -1,18 +1,23 @@
 """How much the live TrainingView slows training down, at its default refresh.
 
-    .venv/bin/python benchmarks/view_overhead.py                  # ~5 s runs, about 1 minute
-    .venv/bin/python benchmarks/view_overhead.py --epochs 120 --repeats 3   # ~20 s runs
+    .venv/bin/python benchmarks/view_overhead.py                  # ~2-3 s runs, about 30 s
+    .venv/bin/python benchmarks/view_overhead.py --epochs 120 --repeats 3   # ~10 s runs
 
 The workload is micrograd's demo as ``nn.demo`` trains it: ``MLP(2, [16, 16, 1])`` on 100
-two-moons points, hinge loss + 1e-4·Σw², full-batch SGD (one step per epoch; 0.13 to 0.2 s a
-step, so 30 epochs train for about 5 s and 120 for about 20 s). Each
-repeat trains a fresh model (same seed) twice, once with ``fit(...)`` alone and once with
-``fit(..., view=TrainingView(..., live=True))``; the order alternates between repeats so
+two-moons points, hinge loss + 1e-4·Σw², full-batch SGD (one step per epoch; about 0.08 s a
+step on a shared 2-core machine, so 30 epochs train for about 2.5 s and 120 for about 10 s).
+Each repeat trains a fresh model (same seed) twice, once with ``fit(...)`` alone and once
+with ``fit(..., view=TrainingView(..., live=True))``; the order alternates between repeats so
 that load on a shared machine falls on both alike. The view draws its picture exactly as in
 Jupyter (matplotlib to PNG); outside Jupyter it keeps the PNG instead of sending it to the
 notebook, which costs next to nothing. matplotlib is imported before timing, as a notebook
 that plots has it already; building the view's figure happens inside the timed ``fit`` (the
 view builds it at its first drawing).
+
+The view draws the first step at once and the last at the end whatever they cost (the
+first builds the figure); its budget (10% of the training time) covers the redraws between
+them. So a short training pays a fixed cost of a few tenths of a second on top of the
+budget, and a long one tends to the budget.
 
 Both the wall-clock time and the process's CPU time are measured: the view runs in the same
 process as the training, so on a machine loaded by other work the CPU time is the steadier

@@ -79,8 +79,9 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     ``loss_fn(predictions, targets)``, ``zero_grad``, ``backward``, ``optimizer.step()``.
     ``lr_schedule(epoch)``, if given, sets ``optimizer.lr`` before each epoch (epochs count
     from 0). A tqdm bar shows the running loss unless ``progress=False``. ``view`` (a
-    :class:`nn.TrainingView`, or True for a default one) is given each step's running loss,
-    accuracy and learning rate, and draws the model as it learns.
+    :class:`nn.TrainingView`, or True for a default one) is given each step's batch loss,
+    accuracy and learning rate (:meth:`~nn.TrainingView.record_batch`), and the epoch
+    counted from 1, and draws the model as it learns.
 
     Training needs gradients, so ``fit`` inside ``engine.no_grad()`` raises
     ``RuntimeError`` before any step (as PyTorch's ``backward`` raises when the loss has no
@@ -131,7 +132,7 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     history: dict[str, list[float]] = {"loss": []}
     if correct is not None and not compile:
         history["accuracy"] = []
-    live = attach(view, model, inputs, targets)
+    live = attach(view, model, inputs, targets, loss_fn)
     steps: dict[int, Any] = {}   # compiled steps, by batch size
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     with _cycle_collector_paused():
@@ -158,12 +159,14 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
                 optimizer.step()
                 loss_sum += loss_value * len(batch)
                 seen += len(batch)
+                judged: int | None = None
                 if correct is not None and not compile:
-                    right += sum(_judged(correct(p, t)) for p, t in zip(preds, wanted))
+                    judged = sum(_judged(correct(p, t)) for p, t in zip(preds, wanted))
+                    right += judged
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}", refresh=False)
-                if live is not None:
-                    live.record(loss_sum / seen, epoch=epoch, lr=optimizer.lr,
-                                accuracy=None if correct is None or compile else right / seen)
+                if live is not None:   # epochs from 1, as the bar counts them
+                    live.record_batch(loss_value, len(batch), right=judged, epoch=epoch + 1,
+                                      lr=optimizer.lr)
             history["loss"].append(loss_sum / seen)
             if correct is not None and not compile:
                 history["accuracy"].append(right / seen)
