@@ -226,20 +226,23 @@ assert steepest == angles[-1] and math.isclose(max(rates), length, rel_tol=1e-5)
 # %%
 W1, W2 = np.meshgrid(np.linspace(-0.5, 2.5, 200), np.linspace(-0.2, 2.0, 200))
 fig, ax = plt.subplots(figsize=(5.8, 4.3))
-contours = ax.contour(W1, W2, W1 ** 2 + 3 * W2 ** 2 + W1 * W2, levels=[1, 2, 3.5, 5, 7, 9.5, 12],
-                      colors="gray", linewidths=0.8)
+L_grid = W1 ** 2 + 3 * W2 ** 2 + W1 * W2
+contours = ax.contour(W1, W2, L_grid, levels=[1, 2, 3.5, 7, 9.5, 12], colors="gray",
+                      linewidths=0.8)
 ax.clabel(contours, fontsize=8)
+ax.contour(W1, W2, L_grid, levels=[5], colors="black", linewidths=1.2)   # through (1, 1)
 scale = 0.12
 ax.annotate("", xy=(1 + scale * gradient[0], 1 + scale * gradient[1]), xytext=(1, 1),
             arrowprops=dict(arrowstyle="->", color="black", lw=2))
 ax.annotate("", xy=(1 - scale * gradient[0], 1 - scale * gradient[1]), xytext=(1, 1),
             arrowprops=dict(arrowstyle="->", color="tab:green", lw=2))
-ax.text(1 + scale * gradient[0] + 0.05, 1 + scale * gradient[1] - 0.1, "∇L: uphill", fontsize=10)
+ax.text(1 + scale * gradient[0] - 0.75, 1 + scale * gradient[1] - 0.05, "∇L: uphill",
+        fontsize=10)
 ax.text(1 - scale * gradient[0] + 0.05, 1 - scale * gradient[1], "−∇L: downhill",
         fontsize=10, color="tab:green")
 ax.plot([1], [1], "o", color="black")
 ax.set(xlabel="w₁", ylabel="w₂", aspect="equal",
-       title="contours of L = w₁² + 3w₂² + w₁w₂ and the gradient at (1, 1)")
+       title="contours of L = w₁² + 3w₂² + w₁w₂ (black: L = 5,\nthrough (1, 1)) and the gradient there")
 plt.show()
 
 # %% [markdown]

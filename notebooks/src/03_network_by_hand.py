@@ -99,9 +99,9 @@ print(f"sample 0: x = ({x0[0]:.4g}, {x0[1]:.4g}), label y = {y0:.0f}")
 
 
 def draw(model):
-    """The network on sample 0 after backpropagating its loss, at most ≈ 800 px wide."""
-    drawing = nn.draw_model(model, x0, target=y0, loss_fn=bce)
-    drawing.attr(size="8.3,12")       # inches: keeps the picture inside the page's column
+    """The network on sample 0 after backpropagating its loss, inputs at the top."""
+    drawing = nn.draw_model(model, x0, target=y0, loss_fn=bce, rankdir="TB")
+    drawing.attr(size="8.6,40")       # inches: never wider than the page's column
     return drawing
 
 
@@ -110,7 +110,7 @@ draw(tiny)
 # %% [markdown]
 # ### Forward, layer by layer
 #
-# Read the picture from left to right. Each hidden neuron forms its weighted sum of the
+# Read the picture from top to bottom. Each hidden neuron forms its weighted sum of the
 # inputs plus its bias, then applies tanh; the output neuron does the same with the three
 # hidden activations as its inputs, and applies nothing (it is linear). By hand, with the
 # weights read off the model:
@@ -125,8 +125,9 @@ for k, (n, z, a) in enumerate(zip(hidden, z_hidden, a_hidden), start=1):
 z_by_hand = sum(w.data * a for w, a in zip(out.w, a_hidden)) + out.b.data
 p_by_hand = 1 / (1 + math.exp(-z_by_hand))
 L_by_hand = -(y0 * math.log(p_by_hand) + (1 - y0) * math.log(1 - p_by_hand))
-print(f"out1: z = Σ w·a + b = {z_by_hand:.4g} (the logit),   p = σ(z) = {p_by_hand:.4g},   "
-      f"L = {L_by_hand:.4g}")
+terms = " + ".join(f"({w.data:.4g})·({a:.4g})" for w, a in zip(out.w, a_hidden))
+print(f"out1: z = {terms} + {out.b.data:.4g} = {z_by_hand:.4g}  (the logit)")
+print(f"      p = σ(z) = {p_by_hand:.4g},   L = −log p = {L_by_hand:.4g}  (the label is 1)")
 
 # %% [markdown]
 # ### Backward: δ and ∂L/∂w by the chain rule
@@ -181,8 +182,8 @@ assert math.isclose(out.w[k].grad, grad_out, rel_tol=1e-9)
 # connections.
 #
 # **Your turn.** Compute δ(h1.2), the error signal of the second hidden neuron, from the
-# numbers printed above (its activation a is in the forward printout; the weight from
-# h1.2 to out1 is in the picture). Type it in place of `None` and run the cell.
+# numbers printed above (its activation a and its weight to out1 are in the forward
+# printout, the second term of out1's sum). Type it in place of `None` and run the cell.
 #
 # <details><summary>The formula, if you are stuck</summary>
 #

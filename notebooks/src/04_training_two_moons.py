@@ -36,7 +36,7 @@ P_COLOURS = LinearSegmentedColormap.from_list("p", [NEGATIVE, NEUTRAL, POSITIVE]
 # %% [markdown]
 # ## The data
 #
-# notebook 3's 100 points: two interleaved half-moons, labels y = 0 and y = 1.
+# Notebook 3's 100 points: two interleaved half-moons, labels y = 0 and y = 1.
 
 # %%
 X_np, labels = make_moons(n_samples=100, noise=0.1, random_state=1)

@@ -163,7 +163,7 @@ print(f"spread of single samples / spread of batches of 10 = {ratio:.2f}  (√10
 
 fig, ax = plt.subplots(figsize=(7.5, 2.4))
 for row, size in enumerate((1, 10, 100)):
-    ax.plot(grads[size], [row] * len(grads[size]), "o", ms=5, alpha=0.5)
+    ax.plot(grads[size], [row] * len(grads[size]), "o", ms=5, alpha=0.5, color="tab:purple")
 ax.axvline(full, color="black", lw=1, label="the gradient over all 100 samples")
 ax.set(yticks=[0, 1, 2], yticklabels=["1 sample", "10 samples", "all 100"],
        xlabel="∂L/∂w of one weight, one dot per batch", ylim=(-0.6, 2.6))

@@ -233,8 +233,10 @@ def check(answer, expected):
         print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
 
 
+expected = nn.cross_entropy([[2.0, 1.0, 0.0]], [0]).data
+assert f"{math.exp(2) / (math.exp(2) + math.e + 1):.4f} {expected:.4f}" == "0.6652 0.4076"
 your_cross_entropy = None
-check(your_cross_entropy, nn.cross_entropy([[2.0, 1.0, 0.0]], [0]).data)
+check(your_cross_entropy, expected)
 
 # %% [markdown]
 # Train the softmax regression and draw the three regions; a sample goes to the class with

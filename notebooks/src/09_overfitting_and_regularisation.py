@@ -49,8 +49,8 @@ y_test = [math.sin(x) + rng.gauss(0, 0.25) for x in x_test]
 grid = np.linspace(-3.2, 3.2, 161)
 fig, ax = plt.subplots(figsize=(6.5, 3.4))
 ax.plot(grid, np.sin(grid), "--", color="gray", label="the pattern: sin(x)")
-ax.plot(x_train, y_train, "o", color="tab:blue", label="training set (12)")
-ax.plot(x_val, y_val, "x", color="tab:orange", label="validation set (40)")
+ax.plot(x_train, y_train, "o", color="black", label="training set (12)")
+ax.plot(x_val, y_val, "x", color="tab:gray", label="validation set (40)")
 ax.set(xlabel="x", ylabel="y", title="a small noisy data set")
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
@@ -131,8 +131,8 @@ def predictions(params):
 
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 ax.plot(grid, np.sin(grid), "--", color="gray", label="sin(x)")
-ax.plot(x_train, y_train, "o", color="tab:blue", label="training set")
-ax.plot(x_val, y_val, "x", color="tab:orange", label="validation set")
+ax.plot(x_train, y_train, "o", color="black", label="training set")
+ax.plot(x_val, y_val, "x", color="tab:gray", label="validation set")
 ax.plot(grid, predictions(plain["params"][best]), color="tab:green", lw=2,
         label=f"step {plain['step'][best]} (lowest validation loss)")
 ax.plot(grid, predictions(plain["params"][-1]), color="tab:red", lw=2,
@@ -261,7 +261,7 @@ left.plot(decayed["step"], decayed["train"], color="tab:purple", ls="--",
 left.set(xlabel="step", ylabel="MSE", yscale="log", title="losses")
 left.legend(fontsize=8)
 right.plot(grid, np.sin(grid), "--", color="gray", label="sin(x)")
-right.plot(x_train, y_train, "o", color="tab:blue", label="training set")
+right.plot(x_train, y_train, "o", color="black", label="training set")
 right.plot(grid, predictions(plain["params"][-1]), color="tab:red", label="λ = 0")
 right.plot(grid, predictions(decayed["params"][-1]), color="tab:purple", lw=2,
            label="λ = 0.01")
@@ -279,7 +279,7 @@ plt.show()
 # ## Choosing λ: a small hyperparameter sweep
 #
 # λ is a **hyperparameter**: a setting of the training, not learned by it. Too small and it
-# changes nothing; too large and the model cannot even fit the pattern. It is chosen the
+# changes little; too large and the model cannot even fit the pattern. It is chosen the
 # way notebook 5 chose η: train with a few values, each 10 times the last, and compare,
 # here by the **validation** loss after the 250 steps.
 #

@@ -235,7 +235,7 @@ fig, ax = plt.subplots(figsize=(6.6, 4.8))
 for k in range(3):
     ax.contourf(xs, xs, np.where(winner == k, confidence, np.nan),
                 levels=np.linspace(1 / 3, 1, 8),
-                cmap=["Oranges", "Blues", "Greens"][k], alpha=0.6)
+                cmap=["Oranges", "Blues", "Greens"][k], alpha=0.35)
 scatter(ax)
 for k in range(3):          # where class k's probability ties with the best of the others
     others = np.delete(probs, k, axis=-1).max(axis=-1)

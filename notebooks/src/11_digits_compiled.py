@@ -54,12 +54,15 @@ step = engine.compile(lambda: (neuron(x) - target) ** 2)
 
 # Side by side as a table (a layout that holds where a viewer strips styles), the graph as
 # an <img> of its SVG (which shows in a notebook that is not trusted, too).
-graph = draw_dot(step.graph, rankdir="TB", show_grad=False).svg()
+graph = draw_dot(step.graph, rankdir="TB", show_grad=False, compact=True).svg()
 picture = "data:image/svg+xml;base64," + base64.b64encode(graph.encode("utf-8")).decode()
-cell = "align='left' valign='top' style='text-align:left; vertical-align:top'"
-display(HTML(
-    f"<table><tr><td {cell}><img src='{picture}' alt='the graph of the neuron and its loss'>"
-    f"</td><td {cell}><pre>{html.escape(step.source)}</pre></td></tr></table>"))
+left = "width='410' align='left' valign='top' style='vertical-align:top; min-width:400px'"
+right = "align='left' valign='top' style='text-align:left; vertical-align:top'"
+image = (f"<img src='{picture}' width='400' style='min-width:400px; max-width:none' "
+         "alt='the neuron and its loss, as a graph'>")
+code = ("<pre style='font-family:monospace; white-space:pre; text-align:left'>"
+        f"{html.escape(step.source)}</pre>")
+display(HTML(f"<table><tr><td {left}>{image}</td><td {right}>{code}</td></tr></table>"))
 
 # %% [markdown]
 # How to read the code:
