@@ -10,6 +10,7 @@ source, never the ``.ipynb``, then rebuild:
     .venv/bin/python notebooks/build.py              # every notebook
     .venv/bin/python notebooks/build.py 03 04        # the notebooks whose names contain 03 or 04
     .venv/bin/python notebooks/build.py --check      # which notebooks differ from their sources
+    .venv/bin/python notebooks/build.py --measure    # run them, print the times, save nothing
 
 Building runs every cell in a fresh ``python3`` kernel whose working directory is
 ``notebooks/``, then saves the notebook with its outputs and clean metadata (no timings, no
@@ -93,9 +94,25 @@ def kernel_env() -> dict[str, str]:
     return env
 
 
-def execute(nb: nbformat.NotebookNode, where: Path = HERE) -> nbformat.NotebookNode:
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system) of process ``pid`` and of its children that it has waited
+    for (Graphviz's ``dot``, for one), from ``/proc``; None where there is no ``/proc``."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()   # after "pid (name) "; fields from 3 on
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+
+
+def execute(nb: nbformat.NotebookNode, where: Path = HERE,
+            timing: dict[str, float] | None = None) -> nbformat.NotebookNode:
     """Run every cell of ``nb`` in a fresh kernel with ``where`` (``notebooks/``) as working
     directory: the files a notebook writes (``images/...``) go there.
+
+    If ``timing`` is a dict, ``timing["cpu"]`` is set to the kernel's CPU seconds (start-up,
+    imports and every cell, Graphviz included) after the last cell, where ``/proc`` tells.
 
     Raises ``nbclient.exceptions.CellExecutionError`` at the first cell that fails.
     """
@@ -109,6 +126,14 @@ def execute(nb: nbformat.NotebookNode, where: Path = HERE) -> nbformat.NotebookN
         coalesce_streams=True,
         resources={"metadata": {"path": str(where)}},
     )
+
+    def after_cell(**_: object) -> None:
+        pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+        seconds = cpu_seconds(pid) if pid else None
+        if timing is not None and seconds is not None:
+            timing["cpu"] = seconds
+
+    client.on_cell_executed = after_cell
     client.execute(env=kernel_env())
     return nb
 
@@ -148,19 +173,32 @@ def save_images(nb: nbformat.NotebookNode) -> list[Path]:
     return saved
 
 
-def build(source: Path) -> tuple[Path, float, int]:
-    """Execute the notebook of ``source`` and save it; returns (path, seconds, bytes)."""
+def build(source: Path) -> tuple[Path, float, float | None, int]:
+    """Execute the notebook of ``source`` and save it.
+
+    Returns (path, wall seconds, the kernel's CPU seconds or None, bytes written).
+    """
     target = HERE / (source.stem + ".ipynb")
     nb = notebook_from_source(source)
+    timing: dict[str, float] = {}
     start = time.perf_counter()
-    execute(nb)
+    execute(nb, timing=timing)
     seconds = time.perf_counter() - start
     clean(nb)
     save_images(nb)
     nbformat.validate(nb)
     text = nbformat.writes(nb) + "\n"
     target.write_text(text, encoding="utf-8")
-    return target, seconds, len(text.encode("utf-8"))
+    return target, seconds, timing.get("cpu"), len(text.encode("utf-8"))
+
+
+def _scratch() -> Path:
+    """A fresh directory with an ``images/`` folder, for runs whose files are not kept."""
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="stepgrad-notebook-"))
+    (where / "images").mkdir()
+    return where
 
 
 def differs(source: Path) -> bool:
@@ -177,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="build only sources whose names contain these")
     parser.add_argument("--check", action="store_true", help="list notebooks out of date")
+    parser.add_argument("--measure", action="store_true",
+                        help="execute, print wall and kernel CPU seconds, save nothing")
     args = parser.parse_args(argv)
     sources = sorted(SOURCES.glob("*.py"))
     if args.names:
@@ -189,9 +229,19 @@ def main(argv: list[str] | None = None) -> int:
         for name in stale:
             print(f"{name}.ipynb differs from src/{name}.py: rebuild it")
         return 1 if stale else 0
+    if args.measure:
+        for source in sources:
+            timing: dict[str, float] = {}
+            start = time.perf_counter()
+            execute(notebook_from_source(source), where=_scratch(), timing=timing)
+            wall = time.perf_counter() - start
+            kernel = f"{timing['cpu']:.1f} s" if "cpu" in timing else "unknown"
+            print(f"{source.stem}: wall {wall:.1f} s, kernel CPU {kernel}", flush=True)
+        return 0
     for source in sources:
-        target, seconds, size = build(source)
-        print(f"{target.name}: {seconds:.1f} s, {size} bytes")
+        target, seconds, cpu, size = build(source)
+        kernel = "" if cpu is None else f", kernel CPU {cpu:.1f} s"
+        print(f"{target.name}: wall {seconds:.1f} s{kernel}, {size} bytes", flush=True)
     return 0
 
 

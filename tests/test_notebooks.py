@@ -8,7 +8,10 @@ One test of each kind per ``notebooks/*.ipynb``, so a new notebook is picked up 
   output, nothing on stderr (warnings, progress bars), no machine-specific path, and a
   reasonable size;
 - its cells are exactly those of its source ``notebooks/src/NAME.py``, so the two cannot
-  drift apart.
+  drift apart;
+- it ends with a summary and links to the notebooks before and after it, every link to a
+  notebook leads to one that exists, and both tables of notebooks (README.md and
+  notebooks/README.md) list exactly the notebooks there are.
 
 Executing needs nbclient, nbformat, ipykernel, matplotlib, scikit-learn and Graphviz's
 ``dot``; without them those tests are skipped with the reason.
@@ -159,7 +162,7 @@ def test_notebook_matches_its_source(path: Path) -> None:
 
 # --- the pictures that move --------------------------------------------------------------
 
-PLAYABLE = ["02_backprop_one_neuron", "03_mlp_two_moons"]
+PLAYABLE = ["02_backprop_one_neuron", "04_training_two_moons"]
 _FRAMES_BLOCK = re.compile(r'<script type="application/json" class="sg-frames">(.*?)</script>',
                            re.S)
 
@@ -193,12 +196,62 @@ def test_notebook_holds_a_page_that_plays_without_a_kernel(name: str) -> None:
         assert pictures == 1, f"{name}, cell {i}: the markup holds {pictures} pictures, not 1"
 
 
-def test_notebook_3_shows_its_own_training_as_a_gif() -> None:
-    nb = _read(NOTEBOOKS / "03_mlp_two_moons.ipynb")
+def test_notebook_4_shows_its_own_training_as_a_gif() -> None:
+    nb = _read(NOTEBOOKS / "04_training_two_moons.ipynb")
     markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     links = re.findall(r"!\[[^\]]*\]\((images/[^)]+\.gif)\)", markdown)
-    assert links, "notebook 3 should show the training as an animated GIF (a markdown image)"
+    assert links, "notebook 4 should show the training as an animated GIF (a markdown image)"
     Image = pytest.importorskip("PIL.Image", reason="reading the GIF needs Pillow")
     for link in links:
         with Image.open(NOTEBOOKS / link) as gif:
             assert gif.n_frames > 1, f"{link} does not move"
+
+
+# --- the course: summaries, links, tables ------------------------------------------------
+
+_LINK = re.compile(r"\]\(([^)#\s]+\.ipynb)\)")
+
+
+def _markdown(nb: dict[str, Any]) -> list[str]:
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_notebook_ends_with_a_summary_and_links_to_its_neighbours(path: Path) -> None:
+    text = _markdown(_read(path))
+    last = text[-1]
+    assert "## What to remember" in last, (
+        f"{path.name}: its last text cell should be the summary ('## What to remember')")
+    linked = _LINK.findall(last)
+    k = PATHS.index(path)
+    if k > 0:
+        assert PATHS[k - 1].name in linked, f"{path.name} does not link back to {PATHS[k - 1].name}"
+    if k + 1 < len(PATHS):
+        assert PATHS[k + 1].name in linked, f"{path.name} does not link on to {PATHS[k + 1].name}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_notebook_links_lead_to_notebooks_that_exist(path: Path) -> None:
+    for link in _LINK.findall("\n".join(_markdown(_read(path)))):
+        assert (NOTEBOOKS / link).exists(), f"{path.name} links to {link}, which does not exist"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_no_text_hides_in_a_code_cell(path: Path) -> None:
+    """A markdown heading or answer written as comments inside a code cell (a missing
+    ``# %% [markdown]`` marker in the source) would show as code."""
+    for i, cell in enumerate(_read(path)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            assert not re.match(r"#\s*(#+ |\*\*|<details)", line), (
+                f"{path.name}, cell {i}: text in a code cell: {line!r}")
+
+
+@pytest.mark.parametrize("table", ["README.md", "notebooks/README.md"])
+def test_tables_of_notebooks_list_every_notebook(table: str) -> None:
+    text = (NOTEBOOKS.parent / table).read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| [")]
+    listed = [Path(m).name for row in rows for m in _LINK.findall(row.split("|")[1])]
+    assert listed == [p.name for p in PATHS], (
+        f"{table}'s table of notebooks lists {listed}, the notebooks are {[p.name for p in PATHS]}")

@@ -9,7 +9,8 @@
 # In this notebook:
 # 1. build an expression and draw its graph;
 # 2. run `backward()` and read each node's `grad`, then work the same derivatives by hand;
-# 3. see what the gradient means (the slope of a tangent);
+# 3. see what the gradient means: the slope of a tangent, and, with several inputs, the
+#    direction of steepest ascent;
 # 4. see why a Value used twice **adds** up its gradients;
 # 5. check `backward()` against finite differences with `gradcheck`.
 
@@ -17,6 +18,7 @@
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from engine import (GradcheckError, Value, draw_dot, gradcheck, numerical_grad,
                     topological_order)
@@ -26,6 +28,9 @@ from engine import (GradcheckError, Value, draw_dot, gradcheck, numerical_grad,
 #
 # Give each Value a `label` so that the drawing can name it. Here
 # L = (a·b + c)·f, built in three steps so that the intermediate results have names too.
+# (This expression and its numbers are the first example of Andrej Karpathy's micrograd
+# lecture, "The spelled-out intro to neural networks and backpropagation": the two can be
+# followed side by side.)
 
 # %%
 a = Value(2.0, label="a")
@@ -62,6 +67,14 @@ print([v.label for v in topological_order(L)])
 #
 # `L.backward()` sets ∂L/∂L = 1 and walks the list above from right to left, applying the
 # chain rule at each operation. Afterwards each node's `grad` is ∂L/∂(that node).
+#
+# **Predict before you run:** L = d·f and d = e + c. What will ∂L/∂c be? (Nudge c by a
+# little: by how much does d move, and then L?)
+#
+# <details><summary>Answer</summary>
+#
+# ∂L/∂c = ∂L/∂d · ∂d/∂c = f · 1 = −2: c passes straight into d, and d is multiplied by f.
+# </details>
 
 # %%
 L.backward()
@@ -112,6 +125,35 @@ print(f"L = {L.data},  L with a + h = {L_nudged:.4f},  "
       f"change / h = {(L_nudged - L.data) / h:.4f}")
 
 # %% [markdown]
+# **Your turn.** Suppose f had been −3 instead of −2 (a, b, c as before). What would ∂L/∂a
+# be? Work it out with the chain rule from the table, type it in place of `None`, and run
+# the cell: it builds that expression, runs `backward()` and compares.
+#
+# <details><summary>Answer</summary>
+#
+# ∂L/∂a = ∂L/∂e · ∂e/∂a = f · b = (−3)·(−3) = 9.
+# </details>
+
+# %%
+def check(answer, expected):
+    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
+    if answer is None:
+        print("Type your number in place of None, then run this cell again.")
+        return
+    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
+    if abs(answer - expected) <= tolerance:
+        print(f"Right: {expected:.4g}")
+    else:
+        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
+
+
+a2, b2, c2, f2 = Value(2.0), Value(-3.0), Value(10.0), Value(-3.0)
+((a2 * b2 + c2) * f2).backward()
+assert a2.grad == 9.0                                # the answer above
+your_answer = None
+check(your_answer, a2.grad)
+
+# %% [markdown]
 # ## The gradient is the slope of the tangent
 #
 # For a function of one variable the gradient is the ordinary derivative. Take
@@ -142,6 +184,72 @@ ax.grid(alpha=0.3)
 plt.show()
 
 # %% [markdown]
+# ## With several inputs: the gradient points uphill, most steeply
+#
+# With several inputs, the **gradient** is the list of all the partial derivatives,
+# ∇L = (∂L/∂w₁, ∂L/∂w₂, …), and one `backward()` gives all of them. Take a loss of two
+# weights, L(w₁, w₂) = w₁² + 3w₂² + w₁w₂, at (1, 1): by hand, ∂L/∂w₁ = 2w₁ + w₂ = 3 and
+# ∂L/∂w₂ = 6w₂ + w₁ = 7.
+#
+# Move a small distance h from (1, 1) in some direction u (a vector of length 1). L changes
+# by about h · (∇L · u) = h · |∇L| · cos θ, where θ is the angle between u and ∇L. That is
+# largest for θ = 0: **the gradient points in the direction in which L grows fastest**, and
+# its length |∇L| is that fastest rate. Try twelve directions, 30° apart, plus the
+# gradient's own:
+
+# %%
+def two_weight_loss(w1, w2):
+    return w1 * w1 + 3 * w2 * w2 + w1 * w2
+
+
+w1, w2 = Value(1.0, label="w1"), Value(1.0, label="w2")
+two_weight_loss(w1, w2).backward()
+gradient = (w1.grad, w2.grad)
+length = math.hypot(*gradient)
+print(f"∇L = ({gradient[0]:g}, {gradient[1]:g}) from backward(), |∇L| = {length:.4f}")
+assert gradient == (3.0, 7.0)
+
+h = 1e-6
+base = two_weight_loss(1.0, 1.0)
+angles = [30 * k for k in range(12)] + [math.degrees(math.atan2(gradient[1], gradient[0]))]
+rates = []
+for angle in angles:
+    u = (math.cos(math.radians(angle)), math.sin(math.radians(angle)))
+    rate = (two_weight_loss(1.0 + h * u[0], 1.0 + h * u[1]) - base) / h
+    rates.append(rate)
+    print(f"direction {angle:6.1f}°: (L(w + h·u) − L(w)) / h = {rate:8.4f}   "
+          f"∇L·u = {gradient[0] * u[0] + gradient[1] * u[1]:8.4f}")
+steepest = angles[rates.index(max(rates))]
+print(f"the steepest direction tried: {steepest:.1f}°, the gradient's own direction")
+assert steepest == angles[-1] and math.isclose(max(rates), length, rel_tol=1e-5)
+
+# %%
+W1, W2 = np.meshgrid(np.linspace(-0.5, 2.5, 200), np.linspace(-0.2, 2.0, 200))
+fig, ax = plt.subplots(figsize=(5.8, 4.3))
+L_grid = W1 ** 2 + 3 * W2 ** 2 + W1 * W2
+contours = ax.contour(W1, W2, L_grid, levels=[1, 2, 3.5, 7, 9.5, 12], colors="gray",
+                      linewidths=0.8)
+ax.clabel(contours, fontsize=8)
+ax.contour(W1, W2, L_grid, levels=[5], colors="black", linewidths=1.2)   # through (1, 1)
+scale = 0.12
+ax.annotate("", xy=(1 + scale * gradient[0], 1 + scale * gradient[1]), xytext=(1, 1),
+            arrowprops=dict(arrowstyle="->", color="black", lw=2))
+ax.annotate("", xy=(1 - scale * gradient[0], 1 - scale * gradient[1]), xytext=(1, 1),
+            arrowprops=dict(arrowstyle="->", color="tab:green", lw=2))
+ax.text(1 + scale * gradient[0] - 0.75, 1 + scale * gradient[1] - 0.05, "∇L: uphill",
+        fontsize=10)
+ax.text(1 - scale * gradient[0] + 0.05, 1 - scale * gradient[1], "−∇L: downhill",
+        fontsize=10, color="tab:green")
+ax.plot([1], [1], "o", color="black")
+ax.set(xlabel="w₁", ylabel="w₂", aspect="equal",
+       title="contours of L = w₁² + 3w₂² + w₁w₂ (black: L = 5,\nthrough (1, 1)) and the gradient there")
+plt.show()
+
+# %% [markdown]
+# The gradient at a point is perpendicular to the contour line through it (along the
+# contour, L does not change). Gradient descent (notebook 2 on) steps along **−∇L**, the
+# direction in which L falls fastest, a small step at a time.
+#
 # ## A Value used twice: gradients add
 #
 # In y = x·x + x the input x is used three times: twice by the product and once by the sum.
@@ -238,6 +346,8 @@ except ValueError as err:
 #   reverse topological order and multiplying local derivatives (the chain rule).
 # - A node used in several places receives the **sum** of the gradients from every use;
 #   a second `backward()` adds a second pass.
+# - With several inputs, the gradient ∇L points in the direction in which L grows fastest;
+#   gradient descent steps the other way.
 # - `gradcheck` compares `backward()` with finite differences: use it whenever you write a
 #   new function of Values.
 #

@@ -65,8 +65,8 @@ for step in forward_steps(L):
 
 # %% [markdown]
 # The same by hand: z = 0.5·2 + (−1.5)·(−1) + (−1.8) = 1 + 1.5 − 1.8 = 0.7, then
-# a = tanh(z) and L = (a − 1)². All numbers in this notebook are shown with four significant
-# digits, as in the steps above.
+# a = tanh(z) and L = (a − 1)². Numbers in this notebook are shown to four significant
+# digits, as in the steps above, with trailing zeros dropped (−1.550 shows as −1.55).
 
 # %%
 z_by_hand = 0.5 * 2.0 + (-1.5) * (-1.0) + (-1.8)
@@ -191,6 +191,15 @@ for p in (w1, w2, b):
     print(f"{p.label} ← {p.data:.4g} − {eta} · ({p.grad:.4g}) = {by_hand[p.label]:.4g}")
 
 # %% [markdown]
+# **Predict before you read on:** the gradients of w₁ and w₂ have opposite signs. Which of
+# the two weights will the update raise, and why does that make sense for this sample
+# (x₁ = 2, x₂ = −1, a below its target)?
+#
+# <details><summary>Answer</summary>
+#
+# w₁ rises and w₂ falls; both moves make z larger. The next section explains it.
+# </details>
+#
 # ### Why w₁ goes up and w₂ goes down
 #
 # The update subtracts η times the gradient, so a parameter with a **negative** gradient
@@ -269,13 +278,25 @@ plt.show()
 #
 # The same neuron on another sample, x₁ = 1, x₂ = 0.5 (target 1, the starting parameters),
 # as an exercise from its first backward step: each gradient stays hidden until you type it
-# and press *check*; then ▶ goes on.
+# and press *check*; then ▶ goes on. (It needs no running Python, but it does need a viewer
+# that runs the output's script, as Jupyter, VS Code and Colab do; a code host shows the
+# first question only.)
+#
+# One thing to watch: this sample drives z far below 0, where tanh is flat. The cell prints
+# tanh's slope there, ∂a/∂z = 1 − a², before the exercise starts.
 
 # %%
 z, a, L = neuron(Value(1.0, label="x1"), Value(0.5, label="x2"),
                  Value(0.5, label="w1"), Value(-1.5, label="w2"), Value(-1.8, label="b"), y)
+print(f"z = {z.data:.4g}, a = tanh(z) = {a.data:.4g}, ∂a/∂z = 1 − a² = {1 - a.data ** 2:.4g}")
 practice = Stepper(L, compact=True)
 practice.goto(len(practice.forward_steps)).exercise()
+
+# %% [markdown]
+# The slope 1 − a² is small here: the error a − y is large, but only a small share of it
+# reaches z and the weights behind it. The neuron is **saturated**, and its gradients are
+# small exactly when it is most wrong. This *vanishing gradient* comes back in notebook 3
+# (ReLU) and notebook 6 (the scale of the initial weights).
 
 # %% [markdown]
 # ## What to remember
@@ -289,4 +310,4 @@ practice.goto(len(practice.forward_steps)).exercise()
 #   `backward()`.
 #
 # Previous: [1 · Values and graphs](01_values_and_graphs.ipynb) ·
-# Next: [3 · Training an MLP on two moons](03_mlp_two_moons.ipynb).
+# Next: [3 · A network, by hand](03_network_by_hand.ipynb).

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 6 · Overfitting and regularisation
+# # 9 · Overfitting and regularisation
 #
 # A network with many parameters can fit its training data too well: it learns the noise
 # along with the pattern, and then predicts new data worse. This is **overfitting**. The
@@ -12,7 +12,9 @@
 #    curves that show it;
 # 3. **L2 weight decay**: the update rule with its decay term, written out and checked
 #    against `nn.SGD(weight_decay=λ)`, and what it does to the fit;
-# 4. **early stopping**: keep the parameters from the step where the validation loss was
+# 4. a small **hyperparameter sweep**: λ chosen by the validation loss, then judged once on
+#    a test set;
+# 5. **early stopping**: keep the parameters from the step where the validation loss was
 #    lowest.
 
 # %%
@@ -23,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nn
-from engine import no_grad
+from engine import Value, no_grad
 
 # %% [markdown]
 # ## The data: few noisy points
@@ -32,7 +34,8 @@ from engine import no_grad
 # even a perfect model has a squared error of about 0.25² = 0.0625 on new points). The
 # **training set** has 12 points; the **validation set**, 40 more points from the same
 # source, is never trained on, only used to measure how well the model does on data it has
-# not seen. `random.Random(1)` fixes the points.
+# not seen and to choose between models. A **test set** of 40 more is kept aside for the
+# very end. `random.Random(1)` fixes the points.
 
 # %%
 rng = random.Random(1)
@@ -40,12 +43,14 @@ x_train = sorted(rng.uniform(-3, 3) for _ in range(12))
 y_train = [math.sin(x) + rng.gauss(0, 0.25) for x in x_train]
 x_val = [rng.uniform(-3, 3) for _ in range(40)]
 y_val = [math.sin(x) + rng.gauss(0, 0.25) for x in x_val]
+x_test = [rng.uniform(-3, 3) for _ in range(40)]
+y_test = [math.sin(x) + rng.gauss(0, 0.25) for x in x_test]
 
 grid = np.linspace(-3.2, 3.2, 161)
 fig, ax = plt.subplots(figsize=(6.5, 3.4))
 ax.plot(grid, np.sin(grid), "--", color="gray", label="the pattern: sin(x)")
-ax.plot(x_train, y_train, "o", color="tab:blue", label="training set (12)")
-ax.plot(x_val, y_val, "x", color="tab:orange", label="validation set (40)")
+ax.plot(x_train, y_train, "o", color="black", label="training set (12)")
+ax.plot(x_val, y_val, "x", color="tab:gray", label="validation set (40)")
 ax.set(xlabel="x", ylabel="y", title="a small noisy data set")
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
@@ -93,22 +98,27 @@ print(f"lowest validation loss {plain['val'][best]:.4f} at step {plain['step'][b
       f"(training loss {plain['train'][best]:.4f})")
 print(f"after {plain['step'][-1]} steps: training loss {plain['train'][-1]:.4f}, "
       f"validation loss {plain['val'][-1]:.4f}")
+print(f"the noise floor: 0.25² = {0.25 ** 2:.4f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 ax.plot(plain["step"], plain["train"], label="training loss")
 ax.plot(plain["step"], plain["val"], label="validation loss")
 ax.axvline(plain["step"][best], color="gray", ls=":", label="lowest validation loss")
+ax.axhline(0.25 ** 2, color="black", ls="--", lw=1, label="noise floor 0.0625")
 ax.set(xlabel="step", ylabel="MSE", yscale="log", title="the curves of overfitting")
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
 plt.show()
 
 # %% [markdown]
-# The training loss falls all the way. The validation loss falls at first, while the model
-# learns the pattern, then rises again: from then on each step fits the training set's
-# noise a little better and new data a little worse. The gap between the two curves is the
-# overfitting. The fitted curves show it directly:
+# The training loss falls all the way, **below the noise floor**: no model of sin(x) can
+# predict the noise, so a training loss under 0.0625 means the model has learned the noise
+# of these 12 points. The validation loss falls at first, while the model learns the
+# pattern, then rises again: from then on each step fits the training set's noise a little
+# better and new data a little worse. The gap between the two curves is the overfitting.
+# (Even at its lowest, the validation loss stays about twice the floor: 12 points are too
+# few to pin sin(x) down everywhere on (−3, 3).) The fitted curves show it directly:
 
 # %%
 def predictions(params):
@@ -121,8 +131,8 @@ def predictions(params):
 
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 ax.plot(grid, np.sin(grid), "--", color="gray", label="sin(x)")
-ax.plot(x_train, y_train, "o", color="tab:blue", label="training set")
-ax.plot(x_val, y_val, "x", color="tab:orange", label="validation set")
+ax.plot(x_train, y_train, "o", color="black", label="training set")
+ax.plot(x_val, y_val, "x", color="tab:gray", label="validation set")
 ax.plot(grid, predictions(plain["params"][best]), color="tab:green", lw=2,
         label=f"step {plain['step'][best]} (lowest validation loss)")
 ax.plot(grid, predictions(plain["params"][-1]), color="tab:red", lw=2,
@@ -191,6 +201,35 @@ print(f"all {len(start)} parameters agree")
 # The three columns agree for every parameter: the decay term in the update, the optimizer's
 # `weight_decay`, and the penalty in the loss are the same thing.
 #
+# **Your turn.** A weight w = 0.5 with ∂L/∂w = 0.2, η = 0.1 and λ = 0.01: what is w after one
+# step of `nn.SGD(weight_decay=λ)`? Type it in place of `None` and run the cell.
+#
+# <details><summary>Answer</summary>
+#
+# w ← w − η(∂L/∂w + λw) = 0.5 − 0.1·(0.2 + 0.005) = 0.4795.
+# </details>
+
+# %%
+def check(answer, expected):
+    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
+    if answer is None:
+        print("Type your number in place of None, then run this cell again.")
+        return
+    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
+    if abs(answer - expected) <= tolerance:
+        print(f"Right: {expected:.4g}")
+    else:
+        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
+
+
+weight = Value(0.5)
+weight.grad = 0.2                                   # as if backward() had put it there
+nn.SGD([weight], lr=0.1, weight_decay=0.01).step()
+assert math.isclose(weight.data, 0.4795)           # the answer above
+your_w = None
+check(your_w, weight.data)
+
+# %% [markdown]
 # ## Weight decay against overfitting
 #
 # The training above used Adam. `nn.Adam(..., weight_decay=λ)` adds the same λ·w to each
@@ -222,7 +261,7 @@ left.plot(decayed["step"], decayed["train"], color="tab:purple", ls="--",
 left.set(xlabel="step", ylabel="MSE", yscale="log", title="losses")
 left.legend(fontsize=8)
 right.plot(grid, np.sin(grid), "--", color="gray", label="sin(x)")
-right.plot(x_train, y_train, "o", color="tab:blue", label="training set")
+right.plot(x_train, y_train, "o", color="black", label="training set")
 right.plot(grid, predictions(plain["params"][-1]), color="tab:red", label="λ = 0")
 right.plot(grid, predictions(decayed["params"][-1]), color="tab:purple", lw=2,
            label="λ = 0.01")
@@ -236,9 +275,56 @@ plt.show()
 # %% [markdown]
 # With weight decay the training loss stays higher (the model can no longer afford the
 # large weights that chase the noise), and the validation loss stays low instead of rising.
-# λ is a **hyperparameter**: too small and it changes nothing, too large and the model
-# cannot even fit the pattern. It is chosen by the validation loss too.
 #
+# ## Choosing λ: a small hyperparameter sweep
+#
+# λ is a **hyperparameter**: a setting of the training, not learned by it. Too small and it
+# changes little; too large and the model cannot even fit the pattern. It is chosen the
+# way notebook 5 chose η: train with a few values, each 10 times the last, and compare,
+# here by the **validation** loss after the 250 steps.
+#
+# **Predict before you run:** with λ = 1, what will the fitted curve look like, and how will
+# its training loss compare with λ = 0's?
+#
+# <details><summary>Answer</summary>
+#
+# Nearly flat: every step pulls each weight toward 0 hard, so the network cannot afford the
+# weights a sine needs. Its training loss is far higher than λ = 0's, and so is its
+# validation loss (the table and the right-hand plot below).
+# </details>
+
+# %%
+lambdas = [0.0, 0.001, 0.01, 0.1, 1.0]
+sweep = {0.0: plain, 0.01: decayed}
+for lam in lambdas:
+    if lam not in sweep:
+        sweep[lam] = train(weight_decay=lam)[1]
+print(f"{'λ':>6} {'training MSE':>13} {'validation MSE':>15}")
+for lam in lambdas:
+    print(f"{lam:6g} {sweep[lam]['train'][-1]:13.4f} {sweep[lam]['val'][-1]:15.4f}")
+chosen = min(lambdas, key=lambda lam: sweep[lam]["val"][-1])
+print(f"lowest validation loss: λ = {chosen:g}")
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 3.6))
+shown_at = [lam if lam else 1e-4 for lam in lambdas]          # λ = 0 drawn at 10⁻⁴
+left.plot(shown_at, [sweep[lam]["train"][-1] for lam in lambdas], "o--", label="training")
+left.plot(shown_at, [sweep[lam]["val"][-1] for lam in lambdas], "o-", label="validation")
+left.axhline(0.25 ** 2, color="black", ls="--", lw=1, label="noise floor")
+left.set(xscale="log", yscale="log", xlabel="λ (λ = 0 drawn at 10⁻⁴)",
+         ylabel="MSE after 250 steps", title="the sweep")
+left.legend(fontsize=8)
+right.plot(grid, np.sin(grid), "--", color="gray", label="sin(x)")
+right.plot(x_train, y_train, "o", color="black", label="training set")
+for lam in (0.0, chosen, 1.0):
+    right.plot(grid, predictions(sweep[lam]["params"][-1]), lw=2, label=f"λ = {lam:g}")
+right.set(xlabel="x", ylabel="y", ylim=(-2, 2), title="three of the fits")
+right.legend(fontsize=8)
+for ax in (left, right):
+    ax.grid(alpha=0.3)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
 # ## Early stopping
 #
 # The simplest cure needs no change to the loss: watch the validation loss during training
@@ -257,7 +343,7 @@ print(f"{'':28} {'training MSE':>13} {'validation MSE':>15}")
 rows = {
     f"trained {plain['step'][-1]} steps, λ = 0": (plain["train"][-1], plain["val"][-1]),
     f"early stopping (step {plain['step'][best]})": (plain["train"][best], plain["val"][best]),
-    f"weight decay λ = 0.01": (decayed["train"][-1], decayed["val"][-1]),
+    f"weight decay λ = {chosen:g}": (sweep[chosen]["train"][-1], sweep[chosen]["val"][-1]),
 }
 for name, (train_loss, val_loss) in rows.items():
     print(f"{name:28} {train_loss:13.4f} {val_loss:15.4f}")
@@ -265,8 +351,19 @@ for name, (train_loss, val_loss) in rows.items():
 # %% [markdown]
 # Both cures give up some training loss to gain validation loss. One caution: once the
 # validation set has been used to pick a step or a λ, its loss is a little optimistic, since
-# the choice was made to make it low. A third set, the **test set**, looked at only once at
-# the very end, gives the honest estimate.
+# the choice was made to make it low. The **test set**, looked at only once, at the very end,
+# gives the honest estimate. Here is that one look, for the model the sweep chose:
+
+# %%
+final = nn.MLP(1, [8, 8, 1], activation="tanh")
+final.load_state_dict(sweep[chosen]["params"][-1])
+print(f"λ = {chosen:g}: validation MSE {mse(final, x_val, y_val):.4f}, "
+      f"test MSE {mse(final, x_test, y_test):.4f}")
+
+# %% [markdown]
+# Here the test loss happens to come out below the validation loss: with 40 points each, both
+# are noisy estimates of the loss on new data. What makes the test number honest is that
+# nothing was chosen with it.
 #
 # ## What to remember
 #
@@ -275,7 +372,9 @@ for name, (train_loss, val_loss) in rows.items():
 # - L2 weight decay adds (λ/2)·Σw² to the loss, which makes the update
 #   w ← w − η·(∂L/∂w + λ·w): each weight shrinks by (1 − η·λ) before the usual step.
 #   `nn.SGD(weight_decay=λ)` is exactly this.
+# - Hyperparameters such as λ (and η, the width, the number of steps) are chosen by trying
+#   a few values and comparing validation losses; the test set is looked at once, last.
 # - Early stopping keeps the parameters from the step with the lowest validation loss.
 #
-# Previous: [5 · Second derivatives](05_newton_and_second_derivatives.ipynb) ·
-# Next: [7 · Several classes](07_several_classes.ipynb).
+# Previous: [8 · Second derivatives](08_newton_and_second_derivatives.ipynb) ·
+# Next: [10 · Several classes](10_several_classes.ipynb).

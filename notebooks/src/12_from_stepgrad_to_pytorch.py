@@ -1,7 +1,7 @@
-# Source of 09_from_stepgrad_to_pytorch.ipynb (see notebooks/build.py).
+# Source of 12_from_stepgrad_to_pytorch.ipynb (see notebooks/build.py).
 
 # %% [markdown]
-# # 9 · From stepgrad to PyTorch
+# # 12 · From stepgrad to PyTorch
 #
 # stepgrad shows every number of a network: each weight is a `Value`, each operation a node,
 # each gradient a chain-rule product you can step through. PyTorch computes the same
@@ -27,24 +27,26 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.colors import LinearSegmentedColormap
 from sklearn.datasets import make_moons
 
 import nn
 from engine import no_grad, topological_order
+from nn.viz.palette import NEGATIVE, NEUTRAL, POSITIVE, class_color, class_name
 
 torch.manual_seed(0)          # nothing below draws torch random numbers; to be sure
 torch.set_num_threads(1)      # one core for each version, so that the timings compare
 print("torch", torch.__version__)
+P_COLOURS = LinearSegmentedColormap.from_list("p", [NEGATIVE, NEUTRAL, POSITIVE])
 
 # %% [markdown]
 # ## 1. The model, trained in stepgrad
 #
-# The data of notebook 3: 100 points in two interleaved half-moons, seeded. This time the
-# labels are 0 and 1 and the loss is **binary cross-entropy on the logits**: the model's
-# output s is a score (a *logit*), σ(s) the probability of class 1, and the loss
-# −[y·log σ(s) + (1 − y)·log(1 − σ(s))], averaged over the samples. It is the loss PyTorch
-# users reach for first (`F.binary_cross_entropy_with_logits`), and stepgrad has it under
-# the same name.
+# The data and the loss of notebook 4: 100 points in two interleaved half-moons, seeded,
+# labels 0 and 1, and **binary cross-entropy on the logits**: the model's output z is a
+# logit, p = σ(z) the probability of class 1, and the loss −[y·log p + (1 − y)·log(1 − p)],
+# averaged over the samples. It is the loss PyTorch users reach for first
+# (`F.binary_cross_entropy_with_logits`), and stepgrad has it under the same name.
 #
 # The model: `MLP(2, [8, 8, 1])`, two hidden layers of 8 ReLU neurons, a linear output,
 # (2 + 1)·8 + (8 + 1)·8 + (8 + 1)·1 = 105 parameters. Each training step below is one
@@ -64,8 +66,8 @@ def stepgrad_loss(model):
     return nn.binary_cross_entropy_with_logits([model(x) for x in X], y)
 
 
-def accuracy(scores):
-    return sum((s > 0) == (t == 1.0) for s, t in zip(scores, y)) / len(y)
+def accuracy(logits):
+    return sum((z > 0) == (t == 1.0) for z, t in zip(logits, y)) / len(y)
 
 
 with no_grad():
@@ -116,11 +118,11 @@ print(f"stepgrad: {ours!r}\ntorch:    {theirs!r}\ndifference: {abs(ours - theirs
 # The loop is the one every notebook teaches: forward, loss, `zero_grad()`, `backward()`,
 # `step()`. Written in both libraries it reads almost word for word the same: the names are
 # PyTorch's on both sides. To keep the torch version as close as possible to stepgrad's,
-# it also runs the model **one sample at a time** and collects the 100 scores.
+# it also runs the model **one sample at a time** and collects the 100 logits.
 #
 # | stepgrad | PyTorch |
 # |---|---|
-# | `nn.binary_cross_entropy_with_logits(scores, y)` | `F.binary_cross_entropy_with_logits(scores, y)` |
+# | `nn.binary_cross_entropy_with_logits(logits, y)` | `F.binary_cross_entropy_with_logits(logits, y)` |
 # | `nn.Adam(model.parameters(), lr=0.05)` | `torch.optim.Adam(module.parameters(), lr=0.05)` |
 # | `engine.no_grad()` | `torch.no_grad()` |
 #
@@ -148,8 +150,8 @@ for step in range(1, STEPS + 1):
     seconds["stepgrad"].append(time.perf_counter() - start)
 
     start = time.perf_counter()
-    scores = torch.cat([per_sample(r) for r in rows])                          # torch
-    loss_t = F.binary_cross_entropy_with_logits(scores, y_t)
+    logits = torch.cat([per_sample(r) for r in rows])                          # torch
+    loss_t = F.binary_cross_entropy_with_logits(logits, y_t)
     opt_t.zero_grad()
     loss_t.backward()
     opt_t.step()
@@ -236,6 +238,16 @@ print(f"after {STEPS} steps: loss {loss_b.item():.15f} "
 # These times depend on the machine and on what else it is doing: rerun the notebook and
 # they change, unlike every other number in it. They are not part of "the same numbers";
 # only their ratios say something, roughly.
+#
+# **Predict before you run:** rank the three versions from fastest to slowest, and guess
+# how many times faster the fastest is than stepgrad: 3, 30 or 300?
+#
+# <details><summary>Answer</summary>
+#
+# torch on the whole batch, then torch one sample at a time, then stepgrad. How many times
+# faster is in the table's last column; on your machine the factors will differ, the order
+# will not.
+# </details>
 
 # %%
 base = float(np.median(seconds["stepgrad"]))
@@ -270,19 +282,29 @@ xs = np.linspace(-1.6, 2.6, 80)
 ys = np.linspace(-1.1, 1.6, 60)
 grid = torch.tensor([[a, b] for b in ys for a in xs], dtype=torch.float64)
 with torch.no_grad():
-    S = batched(grid).reshape(len(ys), len(xs)).numpy()
+    Z = batched(grid).reshape(len(ys), len(xs)).numpy()
     final = batched(X_t).squeeze(1).tolist()
 
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
-ax.contourf(xs, ys, 1 / (1 + np.exp(-np.clip(S, -30, 30))), levels=np.linspace(0, 1, 21),
-            cmap="coolwarm", alpha=0.75)
-ax.contour(xs, ys, S, levels=[0.0], colors="black", linewidths=2)
-ax.scatter(X_np[:, 0], X_np[:, 1], c=y, cmap="coolwarm", edgecolors="black", s=30)
+ax.contourf(xs, ys, 1 / (1 + np.exp(-np.clip(Z, -30, 30))), levels=np.linspace(0, 1, 21),
+            cmap=P_COLOURS, alpha=0.75)
+ax.contour(xs, ys, Z, levels=[0.0], colors="black", linewidths=2)
+for k in (0, 1):
+    points = X_np[labels == k]
+    ax.scatter(points[:, 0], points[:, 1], color=class_color(k), edgecolors="black", s=30,
+               label=class_name(k))
+ax.legend(loc="lower left")
 ax.set(xlabel="x₁", ylabel="x₂",
        title=f"torch, whole batch, 500 steps: accuracy {accuracy(final):.0%}")
 plt.show()
+print(f"the logits of the 100 samples now range from {min(final):+.1f} to {max(final):+.1f}")
 
 # %% [markdown]
+# The boundary separates the moons, and the network has grown very sure of itself: logits
+# far from 0 mean probabilities within a hair of 0 or 1. Cross-entropy keeps rewarding that
+# (p − y is never exactly 0, notebook 4); on new data such confidence can be misplaced,
+# which is one more reason for the validation set and weight decay of notebook 9.
+#
 # ## And back
 #
 # `nn.from_torch` carries a torch model of the same family (a `Sequential` of `Linear`
@@ -293,9 +315,9 @@ plt.show()
 back = nn.from_torch(batched)
 with no_grad():
     print(f"accuracy in stepgrad: {accuracy([back(x).data for x in X]):.0%}")
-s = back(X[0])
-print(f"sample 0: score {s.data:+.6f} (torch: {final[0]:+.6f}), computed by a graph of "
-      f"{len(topological_order(s))} Values")
+z = back(X[0])
+print(f"sample 0: logit {z.data:+.6f} (torch: {final[0]:+.6f}), computed by a graph of "
+      f"{len(topological_order(z))} Values")
 
 try:
     nn.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Dropout(0.2),
@@ -312,3 +334,6 @@ except TypeError as error:
 #   loop is the same four lines; the numbers agree to the last digit or two.
 # - The speed comes from doing whole layers of whole batches as matrix products, which
 #   PyTorch is built for. stepgrad is for seeing what those products compute.
+#
+# Previous: [11 · Compiling a step; digits](11_digits_compiled.ipynb) ·
+# Back to the start: [1 · Values and graphs](01_values_and_graphs.ipynb).

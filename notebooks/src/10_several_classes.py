@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 7 · Several classes: softmax and cross-entropy
+# # 10 · Several classes: softmax and cross-entropy
 #
-# Notebook 3 separated two classes with one output, a logit s, and p = σ(s). With K classes
+# Notebook 4 separated two classes with one output, a logit z, and p = σ(z). With K classes
 # the network has K outputs, one **logit** zₖ per class, and the **softmax** turns them into
 # K probabilities:
 #
@@ -13,12 +13,14 @@
 # K-class version of notebook 3's p − y:
 #
 # ∂L/∂zₖ = pₖ − onehotₖ(c),   where onehot(c) is 1 for class c and 0 for the others.
+# (Notebook 7 checked this on a softmax regression; here it feeds a hidden layer.)
 #
 # In this notebook:
-# 1. a three-class spiral, generated with a seed;
+# 1. a three-class spiral, generated with a seed, with a validation set (notebook 9);
 # 2. a network with three outputs, and one sample's forward and backward pass through the
 #    softmax, with its numbers;
-# 3. training, and the decision regions the network learned.
+# 3. training, judged on the training and the validation set, and the decision regions the
+#    network learned.
 
 # %%
 import math
@@ -28,13 +30,16 @@ import numpy as np
 
 import nn
 from engine import no_grad
+from nn.viz.palette import class_color, class_name
 
 # %% [markdown]
 # ## The data: three spiral arms
 #
 # Each class is an arm of a spiral: its points go out from the centre while turning, with
-# some noise on the angle. 30 points per class; `np.random.default_rng(0)` fixes the noise.
-# The arms curve around the centre, so the boundaries between them will have to bend too.
+# some noise on the angle. 30 points per class to train on (`np.random.default_rng(0)`
+# fixes the noise), and a **validation set** of 20 more per class from the same arms with
+# another seed, never trained on. The arms curve around the centre, so the boundaries
+# between them will have to bend too.
 
 # %%
 def spiral(n_per_class=30, turn=2.5, noise=0.15, seed=0):
@@ -50,15 +55,25 @@ def spiral(n_per_class=30, turn=2.5, noise=0.15, seed=0):
 
 
 X, y = spiral()
+X_val, y_val = spiral(n_per_class=20, seed=1)
 X_np, y_np = np.array(X), np.array(y)
-colours = ["tab:blue", "tab:orange", "tab:green"]
+Xv_np, yv_np = np.array(X_val), np.array(y_val)
 
-fig, ax = plt.subplots(figsize=(4.6, 4.2))
-for k in range(3):
-    ax.scatter(*X_np[y_np == k].T, color=colours[k], edgecolors="black", s=25,
-               label=f"class {k}")
-ax.set(xlabel="x₁", ylabel="x₂", title="three classes", aspect="equal")
-ax.legend(fontsize=8)
+
+def scatter(ax, size=25):
+    """Training samples as filled dots, validation samples as crosses, each class in its colour."""
+    for k in range(3):
+        ax.scatter(*X_np[y_np == k].T, color=class_color(k), edgecolors="black", s=size,
+                   label=class_name(k))
+        ax.scatter(*Xv_np[yv_np == k].T, color=class_color(k), marker="x", s=size)
+    ax.scatter([], [], color="gray", marker="x", s=size, label="validation samples")
+
+
+fig, ax = plt.subplots(figsize=(5.2, 4.4))
+scatter(ax)
+ax.set(xlabel="x₁", ylabel="x₂", title=f"three classes: {len(X)} to train on, {len(X_val)} to validate",
+       aspect="equal")
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
 plt.show()
 
 # %% [markdown]
@@ -99,7 +114,16 @@ assert math.isclose(loss.data, -math.log(p[c]), rel_tol=1e-12)
 # %% [markdown]
 # Backward: `loss.backward()` sends the gradient through the log and the softmax into each
 # logit. The logits are nodes of the graph, so their gradients can be read off, next to
-# p − onehot(c):
+# p − onehot(c).
+#
+# **Predict before you run:** from the three probabilities printed above, write down the
+# three error signals ∂L/∂z₀, ∂L/∂z₁, ∂L/∂z₂. Which one is negative?
+#
+# <details><summary>Answer</summary>
+#
+# pₖ − onehotₖ(c): the printed p₀ and p₂ unchanged, and p₁ − 1 for the true class c = 1,
+# the only negative one.
+# </details>
 
 # %%
 loss.backward()
@@ -113,7 +137,13 @@ for k, z in enumerate(logits):
 # %% [markdown]
 # The right class gets a negative error signal p_c − 1 (raising z_c lowers the loss); each
 # wrong class gets its probability pₖ, positive (lowering it lowers the loss). The three
-# signals add up to zero, since the probabilities add up to 1.
+# signals add up to zero, since the probabilities add up to 1:
+
+# %%
+print(f"Σₖ ∂L/∂zₖ = {sum(z.grad for z in logits):.1e}")
+assert abs(sum(z.grad for z in logits)) < 1e-12
+
+# %% [markdown]
 #
 # From there backpropagation goes on as in notebook 3. The weight from hidden neuron j to
 # output k gets ∂L/∂w = δₖ · aⱼ with δₖ = pₖ − onehotₖ; and a hidden neuron now receives
@@ -142,31 +172,52 @@ model.zero_grad()
 # %% [markdown]
 # ## Training
 #
-# The loop of notebook 3 with the cross-entropy: mini-batches of 10, plain gradient descent
-# (`nn.SGD` without momentum, η = 1), 40 epochs. `nn.fit` runs it and records, per epoch, the
-# mean loss and the fraction of samples whose largest logit is at the right class (both
-# measured on the predictions made during the epoch).
+# The loop of notebook 4 with the cross-entropy: mini-batches of 10, plain gradient descent
+# (`nn.SGD` without momentum, η = 1), 40 epochs, `nn.fit` running one epoch per call. After
+# each epoch the loss and the accuracy (the share of samples whose largest logit is at the
+# right class) are measured on both sets, inside `no_grad()`.
 
 # %%
+def measure(xs, classes):
+    """Mean cross-entropy and accuracy of the model on (xs, classes), without a graph."""
+    with no_grad():
+        rows = [model(x) for x in xs]
+        loss = nn.cross_entropy(rows, classes).data
+    right = sum(max(range(3), key=lambda k: row[k].data) == c for row, c in zip(rows, classes))
+    return loss, right / len(classes)
+
+
 optimizer = nn.SGD(model.parameters(), lr=1.0)
-history = nn.fit(model, X, y, nn.cross_entropy, optimizer, epochs=40, batch_size=10,
-                 seed=0, progress=False)
-for epoch in (0, 9, 19, 39):
-    print(f"epoch {epoch + 1:2}: loss {history['loss'][epoch]:.4f}, "
-          f"accuracy {history['accuracy'][epoch]:.0%}")
+curves = {"training": [measure(X, y)], "validation": [measure(X_val, y_val)]}
+for epoch in range(40):
+    nn.fit(model, X, y, nn.cross_entropy, optimizer, epochs=1, batch_size=10, seed=epoch,
+           progress=False)
+    curves["training"].append(measure(X, y))
+    curves["validation"].append(measure(X_val, y_val))
+for epoch in (0, 10, 20, 40):
+    (tl, ta), (vl, va) = curves["training"][epoch], curves["validation"][epoch]
+    print(f"epoch {epoch:2}: training loss {tl:.4f}, accuracy {ta:.0%};   "
+          f"validation loss {vl:.4f}, accuracy {va:.0%}")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3))
-left.semilogy(range(1, 41), history["loss"], "o-", ms=3)
+for name, curve in curves.items():
+    style = "o-" if name == "training" else "s--"
+    left.semilogy([loss for loss, _ in curve], style, ms=3, label=name)
+    right.plot([100 * acc for _, acc in curve], style, ms=3, label=name)
 left.set(xlabel="epoch", ylabel="cross-entropy (log scale)", title="loss")
-right.plot(range(1, 41), [100 * v for v in history["accuracy"]], "o-", ms=3,
-           color="tab:green")
 right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
 for ax in (left, right):
     ax.grid(alpha=0.3)
+    ax.legend()
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
+# The validation curves follow the training curves closely: on these gently turning arms
+# (2.5 radians from centre to tip) a network of 63 parameters learns the pattern, not the
+# noise of its 90 samples. Had the validation loss turned upward while the training loss
+# kept falling, notebook 9's cures would apply.
+#
 # ## The decision regions
 #
 # Each point of the plane goes to the class with the largest logit. The colour shows the
@@ -179,30 +230,34 @@ with no_grad():
                       for a2 in xs])
 winner, confidence = probs.argmax(axis=-1), probs.max(axis=-1)
 
-fig, ax = plt.subplots(figsize=(5.6, 4.8))
+(_, train_acc), (_, val_acc) = curves["training"][-1], curves["validation"][-1]
+fig, ax = plt.subplots(figsize=(6.6, 4.8))
 for k in range(3):
     ax.contourf(xs, xs, np.where(winner == k, confidence, np.nan),
                 levels=np.linspace(1 / 3, 1, 8),
-                cmap=["Blues", "Oranges", "Greens"][k], alpha=0.6)
-    ax.scatter(*X_np[y_np == k].T, color=colours[k], edgecolors="black", s=25,
-               label=f"class {k}")
+                cmap=["Oranges", "Blues", "Greens"][k], alpha=0.35)
+scatter(ax)
 for k in range(3):          # where class k's probability ties with the best of the others
     others = np.delete(probs, k, axis=-1).max(axis=-1)
     ax.contour(xs, xs, probs[..., k] - others, levels=[0.0], colors="black", linewidths=1)
-with no_grad():
-    accuracy = np.mean([np.argmax([z.data for z in model(x_i)]) == c_i
-                        for x_i, c_i in zip(X, y)])
 ax.set(xlabel="x₁", ylabel="x₂", aspect="equal",
-       title=f"the regions learned: {accuracy:.0%} of the samples right")
-ax.legend(fontsize=8, loc="lower right")
+       title=f"the regions learned: {train_acc:.0%} of the training samples right, "
+             f"{val_acc:.0%} of the validation samples")
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
 plt.show()
 
 # %% [markdown]
 # The hidden layer bends the boundaries around the arms; without it (the softmax regression
-# of notebook 4) every boundary between two classes would be a straight line.
+# of notebook 7) every boundary between two classes would be a straight line.
 #
-# The same sample as before, after training: the probability of its class is now close to
-# 1, and its error signals p − onehot close to 0, so it hardly moves the weights any more.
+# **Predict before you run:** the same sample as before, after training. What will its
+# probabilities and its error signals look like now?
+#
+# <details><summary>Answer</summary>
+#
+# The probability of its class is now close to 1 (the `assert` checks above 0.9), and its
+# error signals p − onehot are close to 0: it hardly moves the weights any more.
+# </details>
 
 # %%
 logits = model(x)
@@ -223,6 +278,7 @@ model.zero_grad()
 #   for the others, summing to zero.
 # - A hidden neuron collects the error of every output it feeds: δ = f′(z)·Σₖ wₖ δₖ.
 # - The predicted class is the largest logit; the regions between the classes are bent by
-#   the hidden layer.
+#   the hidden layer. Judge them on samples not trained on, as in notebook 9.
 #
-# Previous: [6 · Overfitting and regularisation](06_overfitting_and_regularisation.ipynb).
+# Previous: [9 · Overfitting and regularisation](09_overfitting_and_regularisation.ipynb) ·
+# Next: [11 · Compiling a step; digits](11_digits_compiled.ipynb).

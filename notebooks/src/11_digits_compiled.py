@@ -1,7 +1,7 @@
-# Source of 08_digits_compiled.ipynb (see notebooks/build.py).
+# Source of 11_digits_compiled.ipynb (see notebooks/build.py).
 
 # %% [markdown]
-# # 8 · The backward pass written out: compiling a training step, then training on digits
+# # 11 · The backward pass written out: compiling a training step, then training on digits
 #
 # A training step builds the same graph every time, only with new numbers: new weights
 # after each update, new samples in each batch. `engine.compile(fn, *example_inputs)` runs
@@ -15,10 +15,13 @@
 # 1. one neuron's generated code, next to its graph;
 # 2. checking the code against the engine;
 # 3. a real data set, scikit-learn's 8×8 handwritten digits, learned by an MLP with the
-#    compiled step, and what the same training costs with the interpreted engine.
+#    compiled step (and why its first loss is so high: the initial weights' scale, notebook
+#    6), and what the same training costs with the interpreted engine.
 
 # %%
+import base64
 import html
+import math
 import random
 import time
 
@@ -49,11 +52,17 @@ neuron.b.label = "b"
 
 step = engine.compile(lambda: (neuron(x) - target) ** 2)
 
-graph = draw_dot(step.graph, rankdir="TB", show_grad=False).svg()
-display(HTML(
-    "<div style='display:flex; gap:1.5em; align-items:flex-start'>"
-    f"<div style='flex:1'>{graph}</div>"
-    f"<pre style='flex:1.4; font-size:85%'>{html.escape(step.source)}</pre></div>"))
+# Side by side as a table (a layout that holds where a viewer strips styles), the graph as
+# an <img> of its SVG (which shows in a notebook that is not trusted, too).
+graph = draw_dot(step.graph, rankdir="TB", show_grad=False, compact=True).svg()
+picture = "data:image/svg+xml;base64," + base64.b64encode(graph.encode("utf-8")).decode()
+left = "width='410' align='left' valign='top' style='vertical-align:top; min-width:400px'"
+right = "align='left' valign='top' style='text-align:left; vertical-align:top'"
+image = (f"<img src='{picture}' width='400' style='min-width:400px; max-width:none' "
+         "alt='the neuron and its loss, as a graph'>")
+code = ("<pre style='font-family:monospace; white-space:pre; text-align:left'>"
+        f"{html.escape(step.source)}</pre>")
+display(HTML(f"<table><tr><td {left}>{image}</td><td {right}>{code}</td></tr></table>"))
 
 # %% [markdown]
 # How to read the code:
@@ -127,6 +136,7 @@ plt.show()
 
 # %%
 model = nn.MLP(64, [32, 10], seed=0)
+print("parameters:", len(model.parameters()))
 optimizer = nn.Adam(model.parameters(), lr=0.01)
 PER_CLASS = 5
 labels = [c for _ in range(PER_CLASS) for c in range(10)]
@@ -152,6 +162,40 @@ train_step = engine.compile(batch_loss, first)
 compile_seconds = time.perf_counter() - t0
 print(f"compiled in {compile_seconds:.1f} s: {train_step.source.count(chr(10)):,} lines "
       f"of code for a graph of {len(engine.topological_order(train_step.graph)):,} nodes")
+
+# %% [markdown]
+# ## The first loss, and the scale of the initial weights
+#
+# **Predict before you run:** a model that knows nothing would give each of the 10 digits
+# probability 1/10. What is its cross-entropy? Will this untrained network do better or
+# worse?
+#
+# <details><summary>Answer</summary>
+#
+# −log(1/10) = ln 10 ≈ 2.303. The untrained network does worse: its logits are large, so
+# its softmax is confident, and mostly wrong.
+# </details>
+#
+# Each first-layer neuron sums 64 products wᵢxᵢ with weights drawn from (−1, 1): the sum
+# spreads far wider than with notebook 6's two inputs, the logits come out large, and the
+# softmax is confidently wrong. Scaling every neuron's initial weights by 1/√(its number of
+# inputs), notebook 6's rule (1/8 for the 64-input layer, 1/√32 for the next), brings the
+# first loss near ln 10. The loss of the first batch, both ways (training below keeps the
+# unscaled start):
+
+# %%
+def first_batch_loss(net):
+    with no_grad():
+        return nn.cross_entropy([net(x) for x in first], labels).data
+
+
+scaled = nn.MLP(64, [32, 10], seed=0)
+for layer in scaled.layers:
+    fan_in = len(layer.neurons[0].w)
+    for p in layer.parameters():
+        p.data /= math.sqrt(fan_in)
+print(f"ln 10 = {math.log(10):.3f};  first batch: {first_batch_loss(model):.3f} as drawn, "
+      f"{first_batch_loss(scaled):.3f} scaled by 1/√(inputs)")
 
 # %% [markdown]
 # ## Training
@@ -213,4 +257,17 @@ print(f"interpreted: {per_step:.2f} s per step, about {per_step * steps / 60:.0f
 # The compiled step computed exactly what `backward()` would have: the same losses and the
 # same gradients, so the same weights after every update. It is a tool for when the graph
 # repeats; for drawing, stepping through and explaining, the Value graph is still the
-# place to look — `train_step.graph` is that graph, for `draw_dot` or a `Stepper`.
+# place to look. (`train_step.graph` is the recorded graph of a whole batch, far too big to
+# draw: draw one neuron, as above, or one sample's graph of a small network.)
+#
+# ## What to remember
+#
+# - A training step builds the same graph every time; `engine.compile` writes its forward
+#   and backward pass out once as Python and reruns that, with the engine's numbers to the
+#   last bit (`step.check()` compares).
+# - Initial weights uniform in (−1, 1) are too large for a neuron with 64 inputs: scale
+#   them by about 1/√(inputs), or the first steps go to undoing an overconfident start.
+# - Judge a classifier on images it was not trained on: here a quarter of the data set.
+#
+# Previous: [10 · Several classes](10_several_classes.ipynb) ·
+# Next: [12 · From stepgrad to PyTorch](12_from_stepgrad_to_pytorch.ipynb).
