@@ -97,6 +97,7 @@ def browser() -> Iterator[Any]:
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                  "--window-size=1200,900"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # every console message
     driver = webdriver.Chrome(service=Service(found[1]), options=options)
     try:
         yield driver
