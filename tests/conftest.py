@@ -113,3 +113,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A JupyterLab server on 127.0.0.1 rooted in a copy of ``notebooks/`` (``tests/lab.py``).
+
+    Skipped (with the reason) where JupyterLab is not installed. Open a notebook in the
+    ``browser`` fixture's Chromium with ``lab.Lab(jupyterlab, browser, "02_....ipynb")``.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        pytest.skip("needs JupyterLab (pip install -e '.[test]')")
+    from lab import Server
+
+    server = Server(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        yield server
+    finally:
+        server.stop()
