@@ -489,7 +489,7 @@ def graph_drawing(
             dot.edge(tail, head)
         else:
             dot.edge(tail, head, label=plain_text(label), fontcolor=GRAD_COLOR,
-                     fontsize="10", color=GRAD_COLOR, penwidth="1.6")
+                     fontsize="12", color=GRAD_COLOR, penwidth="1.6")
     return dot
 
 

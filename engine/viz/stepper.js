@@ -260,7 +260,9 @@
         var path = edge.querySelector("path");
         if (!path) return;
         edge.classList.add("sg-carry");
-        var at = path.getPointAtLength(path.getTotalLength() / 2);
+        // Near the current node on a long edge, half way on a short one.
+        var length = path.getTotalLength();
+        var at = path.getPointAtLength(length * (length > 150 ? 0.3 : 0.5));
         var g = document.createElementNS(SVG_NS, "g");
         g.setAttribute("class", "sg-elabel");
         var rect = document.createElementNS(SVG_NS, "rect");
@@ -272,7 +274,7 @@
         text.textContent = labels[id].join(" + ");
         g.appendChild(rect);
         g.appendChild(text);
-        edge.appendChild(g);
+        edge.parentNode.appendChild(g);   // over the nodes, which come later in the SVG
         var bb = text.getBBox();
         rect.setAttribute("x", bb.x - 3);
         rect.setAttribute("y", bb.y - 1);
