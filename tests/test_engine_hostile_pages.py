@@ -201,3 +201,45 @@ def test_a_negative_gradient_term_among_several_is_bracketed() -> None:
     e = Value(1.0, label="e")
     *_, leaf = backprop_steps(e * -2.0 * e)  # the first term stands first: no bracket
     assert "∂n2/∂e = -2 + (-2) = -4  (one term per use: n2, n1)" in str(leaf)
+
+
+# --- hostile labels in a real browser ----------------------------------------------------
+
+HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(2)>',
+           "</script><script>alert(3)</script>", "q\"uote's", "a&b &amp; &lt;", "nul\x00byte",
+           "{rec|ord}<port>", "line\nbreak", "<!--", "]]>", "__FRAMES__"]
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("needs_dot")
+def test_hostile_labels_show_as_written_and_run_nothing(browser: Any, tmp_path: Path) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    leaves = [Value(float(i + 1), label=label) for i, label in enumerate(HOSTILE)]
+    root = leaves[0]
+    for leaf in leaves[1:]:
+        root = root * 0.5 + leaf
+    root.label = "<img src=x onerror=alert(9)>"
+    path = Stepper(root).save_html(tmp_path / "hostile.html", exercise=True)
+    browser.get(path.as_uri())
+    WebDriverWait(browser, 20).until(lambda b: b.execute_script(
+        "return document.querySelector('.stepgrad-stepper').dataset.ready === 'playing'"))
+    seen = browser.execute_script(
+        "const out = [], next = document.querySelector('.sg-next');"
+        "do {"
+        "  const give = document.querySelector('.sg-give-up');"
+        "  if (give && !give.disabled) give.click();"
+        "  out.push(document.querySelector('.sg-text').textContent + ' ' + [...document"
+        "    .querySelectorAll('.sg-view svg text')].map(t => t.textContent).join(' '));"
+        "  next.click();"
+        "} while (!next.disabled);"
+        "return out.join(' ')")
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text   # noqa: B018 (reading it is the check)
+    assert browser.execute_script("return document.querySelectorAll('img, [onerror]').length") \
+        == 0
+    assert browser.title == "Stepping through <img src=x onerror=alert(9)>"
+    for label in HOSTILE:
+        drawn = label.replace("\x00", "␀").replace("\n", " ")
+        assert label in seen and drawn in seen, label
