@@ -726,7 +726,8 @@ def test_three_significant_digits_are_enough(browser: Any, pages: dict[str, Path
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("typed", ["0x1", "1_0", "inf", "nan", "1/2", "", "e5", "--1"])
+@pytest.mark.parametrize("typed", ["0x1", "1_0", "inf", "nan", "1/2", "", "e5", "--1",
+                                   "1,000"])
 def test_what_is_not_a_number_is_asked_again_without_costing_a_try(
         browser: Any, pages: dict[str, Path], typed: str) -> None:
     page = Page(browser, pages["exercise"])
@@ -817,6 +818,7 @@ def test_two_outputs_on_one_notebook_page_play_separately(
 @pytest.mark.browser
 def test_a_saved_output_without_its_script_does_not_stop_a_fresh_one(
         browser: Any, pages: dict[str, Path]) -> None:
+    browser.get_log("browser")   # empty it of what earlier pages said
     page = Page(browser, pages["after"])
     page.click(".sg-backward")
     assert page.find(".sg-question").text == "∂L/∂L"

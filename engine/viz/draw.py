@@ -36,6 +36,7 @@ __all__ = [
     "GraphvizNotFound",
     "build_drawing",
     "graph_drawing",
+    "hidden_nodes",
     "neuron_fields",
     "svg_image",
     "exact_scale",

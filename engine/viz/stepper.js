@@ -33,7 +33,12 @@
   function parseNumber(typed) {
     var t = typed.trim().replace(/[\u2212\u2012\u2013\u2014\uFE63\uFF0D]/g, "-")
       .replace(/\s+/g, "").replace(/^\+/, "");
-    if (/^-?\d+,\d+$/.test(t)) t = t.replace(",", ".");
+    // A decimal comma (-0,75), not a thousands separator (1,000 is refused, not 1).
+    var comma = /^-?(\d+),(\d+)$/.exec(t);
+    if (comma) {
+      if (comma[1].replace(/^0+/, "") !== "" && comma[2].length === 3) return null;
+      t = t.replace(",", ".");
+    }
     if (!/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
     return Number(t);
   }
