@@ -63,6 +63,11 @@ class Neuron(Module):
     sum w₀·x₀ + w₁·x₁ + b·1. The sum starts from b and adds wᵢ·xᵢ left to right, so for a
     non-linear neuron ``a.inputs[0]`` is z.
 
+    The Values are named from the model, so that drawings and step texts can say which
+    neuron a node belongs to: the parameters are labelled ``w.0``, ``w.1``, …, ``b``
+    (``layers.0.neurons.2.w.0`` inside an MLP), and each output is labelled ``a`` (``z``
+    for a linear neuron) with the same prefix.
+
     Args:
         nin: the number of inputs.
         activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"`` (a = z).
@@ -79,8 +84,8 @@ class Neuron(Module):
         >>> n.w[0].data, n.w[1].data, n.b.data = 2.0, -1.0, 0.5
         >>> a = n([1.0, 3.0])          # z = 0.5 + 2·1 + (−1)·3 = −0.5
         >>> z = a.inputs[0]
-        >>> z.data, round(a.data, 4)
-        (-0.5, -0.4621)
+        >>> z.data, round(a.data, 4), a.label, n.w[1].label
+        (-0.5, -0.4621, 'a', 'w.1')
         >>> a.backward()               # ∂a/∂w₀ = (1 − tanh²z)·x₀, ∂a/∂b = (1 − tanh²z)·1
         >>> round(n.w[0].grad, 4), round(n.b.grad, 4)
         (0.7864, 0.7864)
@@ -92,6 +97,15 @@ class Neuron(Module):
         rng = random.Random(_seed("Neuron", seed))
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
+        self._name("")
+
+    def _name(self, prefix: str) -> None:
+        # The labels the pictures read the model's structure from (engine.viz.neurons):
+        # the parameters once, here; the output at each call, by _forward.
+        for i, w in enumerate(self.w):
+            w.label = f"{prefix}w.{i}"
+        self.b.label = f"{prefix}b"
+        self._output_labels = (f"{prefix}a", f"{prefix}z")   # a = f(z); a linear one's z
 
     def __call__(self, x: Sequence[ValueLike]) -> Value:
         xs = sequence("Neuron", "x", x, len(self.w))
@@ -104,7 +118,9 @@ class Neuron(Module):
         for wi, xi in zip(self.w, x):
             z = z + wi * xi
         act = ACTIVATIONS[self.activation]
-        return z if act is None else act(z)
+        out = z if act is None else act(z)
+        out.label = self._output_labels[act is None]   # the graph knows its neuron
+        return out
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -133,6 +149,11 @@ class Layer(Module):
         rng = random.Random(_seed("Layer", seed))
         self.neurons = [Neuron(nin, activation, seed=rng.randrange(_SEED_RANGE))
                         for _ in range(nout)]
+        self._name("")
+
+    def _name(self, prefix: str) -> None:
+        for j, neuron in enumerate(self.neurons):
+            neuron._name(f"{prefix}neurons.{j}.")
 
     def outputs(self, x: Sequence[ValueLike]) -> list[Value]:
         """The outputs as a list, even for a single neuron.
@@ -199,6 +220,8 @@ class MLP(Module):
                   seed=rng.randrange(_SEED_RANGE))
             for i in range(len(sizes) - 1)
         ]
+        for i, layer in enumerate(self.layers):
+            layer._name(f"layers.{i}.")
 
     def __call__(self, x: Sequence[ValueLike]) -> Value | list[Value]:
         out: list[Any] = sequence("MLP", "x", x, len(self.layers[0].neurons[0].w))

@@ -62,7 +62,9 @@ def _has_value(x: Any) -> bool:
 
 def _result(loss: Value, *given: Any) -> Value:
     """The loss; a plain leaf when no Value was given (there is nothing to differentiate)."""
-    return loss if any(_has_value(x) for x in given) else Value(loss.data)
+    out = loss if any(_has_value(x) for x in given) else Value(loss.data)
+    out.label = "loss"   # as drawings and step texts name it (a new node: never an input)
+    return out
 
 
 def _number(x: ValueLike) -> float:

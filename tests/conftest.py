@@ -97,6 +97,7 @@ def browser() -> Iterator[Any]:
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                  "--window-size=1200,900"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # every console message
     driver = webdriver.Chrome(service=Service(found[1]), options=options)
     try:
         yield driver
@@ -112,3 +113,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A JupyterLab server on 127.0.0.1 rooted in a copy of ``notebooks/`` (``tests/lab.py``).
+
+    Skipped (with the reason) where JupyterLab is not installed. Open a notebook in the
+    ``browser`` fixture's Chromium with ``lab.Lab(jupyterlab, browser, "02_....ipynb")``.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        pytest.skip("needs JupyterLab (pip install -e '.[test]')")
+    from lab import Server
+
+    server = Server(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        yield server
+    finally:
+        server.stop()

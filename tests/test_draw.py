@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from typing import Any
 
 import graphviz
@@ -10,15 +12,15 @@ import pytest
 from engine import Rule, Value, apply
 from engine.ops import OPS
 from engine.viz.draw import (
+    DEFAULT_MAX_NODES,
     DONE_FILL,
     HIGHLIGHT_FILL,
     Drawing,
     GraphvizNotFound,
     build_drawing,
     draw_dot,
-    fmt,
-    node_names,
 )
+from engine.viz.text import fmt, node_names
 
 
 def neuron() -> tuple[Value, Value, Value, Value]:
@@ -160,29 +162,45 @@ def chain(n: int) -> Value:
 
 
 def test_big_graph_guard_says_how_many_and_how_to_override() -> None:
-    y = chain(1000)
+    n = DEFAULT_MAX_NODES + 1
+    y = chain(n)
     with pytest.raises(ValueError) as info:
         draw_dot(y)
     message = str(info.value)
-    assert "1000 Values" in message and "max_nodes=300" in message
-    assert "max_nodes=1000" in message and "max_nodes=None" in message
+    assert f"{n} Values" in message and f"max_nodes={DEFAULT_MAX_NODES}" in message
+    assert f"max_nodes={n}" in message and "max_nodes=None" in message
     with pytest.raises(ValueError, match="10 Values, more than max_nodes=9"):
         draw_dot(chain(10), max_nodes=9)
 
 
 def test_big_graph_draws_when_asked() -> None:
-    y = chain(1000)
+    y = chain(DEFAULT_MAX_NODES + 1)
     source = draw_dot(y, max_nodes=None).source
-    assert source.count("shape=record") == 1000
+    assert source.count("shape=record") == DEFAULT_MAX_NODES + 1
     assert draw_dot(chain(10), max_nodes=10).source.count("shape=record") == 10
 
 
 @pytest.mark.usefixtures("needs_dot")
-def test_jupyter_gets_svg() -> None:
+def test_jupyter_gets_an_image_at_its_natural_size_and_the_svg() -> None:
+    # An <img> of the SVG: what JupyterLab shows even in an untrusted notebook, where it
+    # strips inline SVG; in a box that scrolls rather than shrinks it.
     *_, a = neuron()
-    bundle = draw_dot(a)._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
-    assert "<svg" in bundle["image/svg+xml"] and ">data 0.7071<" in bundle["image/svg+xml"]
+    d = draw_dot(a)
+    bundle = d._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/svg+xml"}
+    svg = bundle["image/svg+xml"]
+    assert "<svg" in svg and ">data 0.7071<" in svg
+    page = bundle["text/html"]
+    assert page.startswith('<div style="overflow: auto"><img ') and "<svg" not in page
+    found = re.search(r'width="(\d+)" height="(\d+)" src="data:image/svg\+xml;base64,([^"]+)"',
+                      page)
+    assert found is not None and base64.b64decode(found.group(3)).decode() == svg
+    points = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    assert points is not None
+    assert int(found.group(1)) == round(float(points.group(1)) * 4 / 3)   # 1 pt = 4/3 px
+    assert 'style="max-width: none"' in page
+    assert list(d._repr_mimebundle_(include=["image/svg+xml"])) == ["image/svg+xml"]
+    assert list(d._repr_mimebundle_(exclude=["image/svg+xml"])) == ["text/html"]
 
 
 def test_missing_dot_gives_one_clear_message(monkeypatch: pytest.MonkeyPatch,
@@ -253,11 +271,11 @@ def test_repr_is_a_short_stable_summary() -> None:
     *_, a = neuron()  # x, w, b, x*w, +b, tanh: 6 Values and 3 operations, 8 edges
     d = draw_dot(a)
     text = repr(d)
-    assert text == ("<Drawing 'computation': 9 nodes, 8 edges; shows as SVG in Jupyter, "
-                    "or call .svg()>")
+    assert text == ("<Drawing 'computation': 9 nodes, 8 edges; shows as a picture in "
+                    "Jupyter, or call .svg()>")
     assert repr(draw_dot(a)) == text and repr(d.copy()) == text  # no memory address
     assert repr(draw_dot(Value(1.0))) == ("<Drawing 'computation': 1 node, 0 edges; shows "
-                                          "as SVG in Jupyter, or call .svg()>")
+                                          "as a picture in Jupyter, or call .svg()>")
     assert repr(Drawing()).startswith("<Drawing: 0 nodes, 0 edges;")
 
 
@@ -272,14 +290,16 @@ def test_repr_counts_what_dot_draws() -> None:
 
 
 @pytest.mark.usefixtures("needs_dot")
-def test_compact_stacks_the_fields_and_fits_a_page(parse_svg: Any) -> None:
+def test_compact_stacks_the_fields_and_never_shrinks_the_text(parse_svg: Any) -> None:
     *_, a = neuron()
     wide, compact = draw_dot(a), draw_dot(a, compact=True)
     assert 'label="{x|data 2|grad 0}"' in wide.source
     assert 'label="x|data 2|grad 0"' in compact.source
-    width = float(compact.svg().split('width="', 1)[1].split("pt", 1)[0])
-    assert width <= 8.5 * 72
-    nodes, _ = parse_svg(compact.svg())
+    svg = compact.svg()
+    assert float(svg.split('width="', 1)[1].split("pt", 1)[0]) < float(
+        wide.svg().split('width="', 1)[1].split("pt", 1)[0])
+    assert "scale(1 1)" in svg and 'font-size="11.00"' in svg   # narrower, not smaller
+    nodes, _ = parse_svg(svg)
     box = nodes["v0"]
     assert box["texts"] == ["x", "data 2", "grad 0"]
     with pytest.raises(TypeError, match="draw_dot: compact must be True or False"):

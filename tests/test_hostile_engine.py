@@ -1234,8 +1234,8 @@ for option in ("digits", "max_nodes"):
              lambda s: "data 6" in s)
 case("draw_dot", "max_nodes = None", lambda: _draw(root=chain(400), max_nodes=None),
      lambda s: s.count("shape=record") == 401)
-case("draw_dot", "a graph over max_nodes", lambda: _draw(root=chain(400)), ValueError,
-     "draw_dot: the graph has 401 Values, more than max_nodes=300")
+case("draw_dot", "a graph over max_nodes", lambda: _draw(root=chain(1100)), ValueError,
+     "draw_dot: the graph has 1101 Values, more than max_nodes=1000")
 case("draw_dot", "digits = np.int64(2)", lambda: _draw(root=Value(1 / 3), digits=np.int64(2)),
      lambda s: "data 0.33|" in s)
 for option in ("show_grad", "compact"):
@@ -1337,7 +1337,7 @@ for name, bad in NOT_FLAGS:
          "Stepper: compact must be True or False")
 case("Stepper", "a 100,000-node graph is refused before any work",
      lambda: _stepper(root=chain(100_000)), ValueError,
-     "Stepper: the graph has 100001 Values, more than max_nodes=300")
+     "Stepper: the graph has 100001 Values, more than max_nodes=1000")
 for name, bad in [*NOT_COUNTS, ("None", None)]:
     case("Stepper", f"goto({name})", lambda b=bad: _stepper().goto(b), TypeError,
          "Stepper.goto: k must be a whole number, got")
@@ -1373,10 +1373,10 @@ case("Stepper", "save_html('')", lambda: _stepper().save_html(""), ValueError,
 case("Stepper", "save_html into a missing folder",
      lambda: _stepper().save_html("/nonexistent-folder/page.html"), FileNotFoundError,
      "Stepper.save_html: cannot write '/nonexistent-folder/page.html'", marks=DOT)
-case("Stepper", "to_html()", lambda: _stepper().to_html(), lambda page: "step 1 of 4" in page,
+case("Stepper", "to_html()", lambda: _stepper().to_html(), lambda page: "step 2 of 4" in page,
      marks=DOT)
 case("Stepper", "exercise()", lambda: _stepper().exercise()._repr_html_(),
-     lambda page: "step 1 of 4" in page, marks=DOT)
+     lambda page: "step 2 of 4" in page, marks=DOT)
 case("Stepper", "widget()", lambda: repr(_stepper().widget()),
      ok("[interactive stepper: run this notebook in Jupyter to use the controls]"),
      marks=pytest.mark.skipif(shutil.which("dot") is None, reason="needs dot"))

@@ -14,9 +14,18 @@ from strategies import Graph, expression_graphs
 
 from engine import Rule, Value, apply, grad, topological_order
 from engine.ops import OPS
-from engine.viz.draw import DONE_FILL, HIGHLIGHT_FILL, fmt, node_names
+from engine.viz.draw import DONE_FILL, HIGHLIGHT_FILL
 from engine.viz.stepper import Stepper
-from engine.viz.steps import BackwardStep, ForwardStep, backprop_steps, forward_steps
+from engine.viz.steps import (
+    BackwardStep,
+    ForwardStep,
+    backprop_steps,
+    forward_steps,
+    trace,
+    trace_backward,
+    trace_forward,
+)
+from engine.viz.text import fmt, node_names
 
 
 def graph_of(graph: Graph) -> Value:
@@ -360,11 +369,11 @@ def test_stepper_html_shows_the_explanation_and_the_picture(
     *_, a = small()
     s = Stepper(a).goto(5)
     page = s._repr_html_()
-    assert "<svg" in page and "step 6 of 8 (backward)" in page
+    assert 'src="data:image/svg+xml;base64,' in page and "step 6 of 8 (backward)" in page
     assert "∂a/∂n2" in page
     monkeypatch.setenv("PATH", "")
     page = s._repr_html_()
-    assert "<svg" not in page and "apt-get install graphviz" in page
+    assert "data:image/svg+xml" not in page and "apt-get install graphviz" in page
 
 
 def test_stepper_refuses_a_big_graph_up_front_with_the_override() -> None:
@@ -399,18 +408,21 @@ def test_widget_is_built_headless_and_drives_the_stepper() -> None:
     box = s.widget()
     back, slider, on = box.children[0].children
     view = box.children[1]
-    assert slider.min == 0 and slider.max == len(s) - 1 and slider.value == 0
+    # The slider counts as the text does: "step 1 of 8" is 1, the last step is 8.
+    assert slider.min == 1 and slider.max == len(s) and slider.value == 1
     assert "step 1 of 8" in view.value
-    slider.value = 5
-    assert s.k == 5 and "step 6 of 8 (backward)" in view.value and "<svg" in view.value
+    slider.value = 6
+    assert s.k == 5 and "step 6 of 8 (backward)" in view.value
+    assert "data:image/svg+xml" in view.value
     on.click()
-    assert s.k == 6 and slider.value == 6 and "step 7 of 8" in view.value
+    assert s.k == 6 and slider.value == 7 and "step 7 of 8" in view.value
     back.click()
     back.click()
-    assert s.k == 4 and "step 5 of 8" in view.value
-    slider.value = 7
+    assert s.k == 4 and slider.value == 5 and "step 5 of 8" in view.value
+    slider.value = 8
     on.click()  # at the end: stays
-    assert s.k == 7
+    assert s.k == 7 and slider.value == 8
+    assert Stepper(a).goto(3).widget().children[0].children[1].value == 4
 
 
 def test_widget_tells_a_viewer_without_a_kernel_what_it_is() -> None:
@@ -451,3 +463,53 @@ def test_a_formula_written_as_a_product_of_a_number_and_a_letter_reads_as_one() 
     cube = Rule("cube", "x", "x³", "x * x * x", ("3.0 * x * x",), ("3x²",), "³")
     text = str(next(backprop_steps(apply(cube, Value(1.5, label="x")))))
     assert "3x² = 3·1.5² = 6.75" in text
+
+
+# --- the pure trace the iterators, the Stepper and the pages read ------------------------
+
+@given(expression_graphs(), st.sampled_from([1.0, -0.5]))
+def test_the_trace_changes_nothing_and_is_what_the_iterators_apply(graph: Graph,
+                                                                  seed: float) -> None:
+    root = graph_of(graph)
+    order = topological_order(root)
+    before = [(v.data, v.grad) for v in order]
+    recorded = trace(root, seed)
+    assert [(v.data, v.grad) for v in order] == before      # read, never written
+    assert [str(s) for s in trace_forward(root)] == [str(s) for s in recorded.forward]
+    assert [(v.data, v.grad) for v in order] == before
+    applied = list(backprop_steps(root, grad=seed))
+    assert [str(s) for s in applied] == [str(s) for s in recorded.backward]
+    assert [s.upstream for s in applied] == [s.upstream for s in trace_backward(root, seed)]
+    assert [str(s) for s in forward_steps(root)] == [str(s) for s in recorded.forward]
+
+
+def test_what_each_step_shows() -> None:
+    *_, a = small()
+    t = trace(a)
+    n = len(t.forward)
+    for k in range(len(t)):
+        shown = t.shown(k)
+        assert shown.current is t.steps[k].node
+        assert set(shown.data) == set(t.order[: min(k, n - 1) + 1])
+        if k < n:
+            assert shown.kind == "forward" and not shown.grads and not shown.arrivals
+            assert shown.done == set(t.order[:k])
+            continue
+        finished = t.backward[: k - n + 1]
+        assert shown.kind == "backward"
+        assert shown.grads == {s.node: s.upstream for s in finished}
+        assert shown.done == {s.node for s in finished[:-1]}
+        # What arrived along each use adds up to the node's gradient.
+        step = finished[-1]
+        assert [u for u, _ in shown.arrivals] == list(step.users)
+        assert math.fsum(c for _, c in shown.arrivals) == pytest.approx(
+            step.upstream) or not step.users
+
+
+def test_a_trace_of_a_graph_out_of_date_is_refused_by_name() -> None:
+    a = Value(1.0, label="a")
+    b = a * 2
+    a.data = 5.0
+    with pytest.raises(ValueError, match=r"^trace: the graph is out of date: n1.data is 2"):
+        trace(b)
+    assert [s.value for s in trace_forward(b)] == [5.0, 10.0] and b.data == 2.0

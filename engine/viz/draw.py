@@ -3,7 +3,10 @@
 :func:`draw_dot` turns the graph behind a Value into a :class:`graphviz.Digraph`: one record
 per Value (its name, ``data`` and ``grad``), one small node per operation showing the row's
 ``symbol`` from :mod:`engine.ops`, and edges input → operation → output. Nodes are visited in
-:func:`~engine.autograd.topological_order`, so the same graph always gives the same DOT source.
+:func:`~engine.value.topological_order`, so the same graph always gives the same DOT source.
+The nodes of a neuron made by ``nn`` (:mod:`engine.viz.neurons`) are named from the model and
+can be drawn as one box showing z, a and δ = ∂L/∂z, so that a network's graph reads as layers
+of neurons; :func:`neuron_fields` writes that box, for ``nn.draw_model`` too.
 
 Building the drawing needs only the ``graphviz`` Python package; turning it into a picture
 (in Jupyter, or with ``.pipe()`` / ``.render()``) needs Graphviz's ``dot`` program. When that
@@ -13,41 +16,51 @@ install it; in a notebook the cell shows that message instead of a picture.
 
 from __future__ import annotations
 
+import base64
+import html
 import operator
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import graphviz
 
 from engine.autograd import check_flag
 from engine.value import Value, topological_order
+from engine.viz.neurons import NeuronRun, find_neurons
+from engine.viz.text import fmt, node_names, op_text, plain_text, record_text
 
 __all__ = [
     "draw_dot",
     "Drawing",
     "GraphvizNotFound",
-    "node_names",
-    "fmt",
-    "record_text",
-    "op_text",
-    "fill",
+    "build_drawing",
+    "graph_drawing",
+    "hidden_nodes",
+    "neuron_fields",
+    "svg_image",
     "exact_scale",
     "check_options",
+    "check_collapse",
+    "check_size",
     "check_flag",
     "whole_number",
     "DEFAULT_MAX_NODES",
 ]
 
-DEFAULT_MAX_NODES = 300
-"""Graphs with more Values than this are refused by :func:`draw_dot` unless asked for."""
+DEFAULT_MAX_NODES = 1000
+"""Graphs with more Values than this are refused by :func:`draw_dot` and the Stepper unless
+asked for (a page of this many nodes builds in seconds and plays; ``benchmarks/pages.py``)."""
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 
-# Colours: the node(s) asked for, and the nodes a step-through has already finished.
+# Colours: the node(s) asked for, the nodes a step-through has already finished, a neuron
+# drawn as one box, and the gradient written on an edge (red, as in CS231n's circuits).
 HIGHLIGHT_FILL = "#ffd54f"
 HIGHLIGHT_PEN = "#d84315"
 DONE_FILL = "#c8e6c9"
+NEURON_FILL = "#eef2f7"
+GRAD_COLOR = "#c62828"
 
 INSTALL_HELP = (
     "Graphviz's `dot` program was not found, so the drawing cannot be rendered. "
@@ -77,9 +90,9 @@ def _missing_dot(err: Exception) -> GraphvizNotFound:
     return err if isinstance(err, GraphvizNotFound) else GraphvizNotFound()
 
 
-# Graphviz writes the scale of a shrunk drawing (compact=True) with two decimals; rounded up,
-# it pushes the rightmost node past the picture's edge. The exact scale is the viewBox height
-# over the unscaled height (translate's y plus the pad, translate's x).
+# Graphviz writes the scale of a shrunk drawing (a graph `size`) with two decimals; rounded
+# up, it pushes the rightmost node past the picture's edge. The exact scale is the viewBox
+# height over the unscaled height (translate's y plus the pad, translate's x).
 _SCALED = re.compile(r'(viewBox="0\.00 0\.00 [\d.]+ ([\d.]+)"[^>]*>\s*<g id="graph0" '
                      r'class="graph" transform=")scale\(([\d.]+) [\d.]+\)'
                      r'( rotate\(0\) translate\(([\d.]+) ([\d.]+)\)")')
@@ -88,7 +101,7 @@ _SCALED = re.compile(r'(viewBox="0\.00 0\.00 [\d.]+ ([\d.]+)"[^>]*>\s*<g id="gra
 def exact_scale(svg: str) -> str:
     r"""``svg`` with Graphviz's rounded scale replaced by the exact one (so nothing is cut off).
 
-    Drawings pass their SVG through it; so does the stepper page.
+    Drawings pass their SVG through it.
 
     >>> head = ('<svg width="612pt" height="152pt" viewBox="0.00 0.00 612.00 152.08">\n'
     ...         '<g id="graph0" class="graph" transform="scale(0.68 0.68) rotate(0) '
@@ -106,12 +119,34 @@ def exact_scale(svg: str) -> str:
     return _SCALED.sub(fix, svg, count=1)
 
 
+_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)pt"[^>]*?\sheight="([\d.]+)pt"')
+
+
+def svg_image(svg: str, alt: str, *, attrs: str = "") -> str:
+    """``svg`` as an ``<img>`` of a ``data:`` URI, at its natural size (1 pt = 4/3 CSS px).
+
+    An image is what every notebook front end shows, even where inline SVG is stripped (an
+    untrusted notebook in JupyterLab keeps no ``<svg>``, but keeps images).
+
+    >>> svg_image('<svg width="30pt" height="15pt"></svg>', 'a "graph"')[:66]
+    '<img alt="a &quot;graph&quot;" width="40" height="20" src="data:im'
+    """
+    found = _SIZE.search(svg)
+    size = "" if found is None else (f' width="{round(float(found.group(1)) * 4 / 3)}" '
+                                     f'height="{round(float(found.group(2)) * 4 / 3)}"')
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<img alt="{html.escape(alt)}"{size} src="data:image/svg+xml;base64,{data}"'
+            f"{attrs}>")
+
+
 class Drawing(graphviz.Digraph):  # type: ignore[misc]
     """A :class:`graphviz.Digraph` whose rendering explains a missing ``dot`` program.
 
     ``pipe``, ``render`` and ``view`` raise :class:`GraphvizNotFound` (one clear message, no
     chained traceback) instead of graphviz's bare error; in Jupyter the cell shows the same
-    message as text instead of a picture.
+    message as text instead of a picture. A notebook gets the picture as an image (so that it
+    shows in an untrusted notebook too) at its natural size, scrolling when it is wider than
+    the column, and as SVG for the front ends that prefer it.
     """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
@@ -160,11 +195,20 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        wanted = {"text/html", "image/svg+xml"} if include is None else set(include)
+        wanted -= set(exclude or ())
         try:
-            bundle: dict[str, Any] = super()._repr_mimebundle_(include, exclude, **kwargs)
+            bundle: dict[str, Any] = super()._repr_mimebundle_(
+                wanted - {"text/html"} | ({"image/svg+xml"} if "text/html" in wanted else set()))
         except GraphvizNotFound as err:
             # Jupyter would print a traceback for an exception raised here; show the advice.
             return {"text/plain": str(err)}
+        if "text/html" in wanted:
+            svg = bundle["image/svg+xml"]
+            image = svg_image(svg, self._counts_text(), attrs=' style="max-width: none"')
+            bundle["text/html"] = f'<div style="overflow: auto">{image}</div>'
+            if "image/svg+xml" not in wanted:
+                del bundle["image/svg+xml"]
         return bundle
 
     def svg(self) -> str:
@@ -183,134 +227,26 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
                 nodes += 1
         return nodes, edges
 
+    def _counts_text(self) -> str:
+        nodes, edges = self._counts()
+        return (f"a drawing of {nodes} node{'s' * (nodes != 1)} and {edges} "
+                f"edge{'s' * (edges != 1)}")
+
     def __repr__(self) -> str:
         """A short stable summary (a notebook's plain-text fallback for the picture).
 
         Examples:
             >>> from engine import Value
             >>> draw_dot(Value(2.0) * 3)
-            <Drawing 'computation': 3 nodes, 2 edges; shows as SVG in Jupyter, or call .svg()>
+            <Drawing 'computation': 3 nodes, 2 edges; shows as a picture in Jupyter, or call .svg()>
         """
         nodes, edges = self._counts()
         name = f" {self.name!r}" if self.name else ""
         return (f"<Drawing{name}: {nodes} node{'s' * (nodes != 1)}, {edges} "
-                f"edge{'s' * (edges != 1)}; shows as SVG in Jupyter, or call .svg()>")
+                f"edge{'s' * (edges != 1)}; shows as a picture in Jupyter, or call .svg()>")
 
 
-# --- text ------------------------------------------------------------------------------
-
-def fmt(x: float | Value, digits: int = 4) -> str:
-    """``x`` with ``digits`` significant digits, as the drawings and step texts show it.
-
-    A Value (a gradient kept as a Value by ``create_graph=True``) shows its number.
-
-    Examples:
-        >>> fmt(0.70710678), fmt(2.0), fmt(-1234567.0), fmt(1e-7)
-        ('0.7071', '2', '-1.235e+06', '1e-07')
-    """
-    if isinstance(x, Value):
-        x = x.data
-    text = f"{x:.{digits}g}"
-    return "0" if text == "-0" else text
-
-
-def node_names(order: Iterable[Value]) -> dict[Value, str]:
-    """A short name for every node: its label if it has one, else ``n<index>``.
-
-    The index is the node's position in ``order`` (a topological order), so the names are
-    stable: drawing and step texts of the same graph use the same ones.
-
-    Examples:
-        >>> from engine import Value, topological_order
-        >>> x = Value(2.0, label="x")
-        >>> list(node_names(topological_order(x * x + 1)).values())
-        ['x', 'n1', 'n2']
-    """
-    return {v: v.label or f"n{i}" for i, v in enumerate(order)}
-
-
-_RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
-# Control characters (dot refuses some, drops others) as their symbols; a line break a space.
-_CONTROLS = {c: 0x2400 + c for c in range(32)} | {0x7F: 0x2421, ord("\n"): ord(" ")}
-
-
-def record_text(text: str) -> str:
-    r"""``text`` as a Graphviz record label shows it: as it is written.
-
-    The characters that mean something in a record get a backslash, ``&`` becomes
-    ``&amp;`` (dot reads entities such as ``&#x41;``), control characters show as their
-    symbols (``\x00`` as ``␀``) and a line break as a space.
-
-    Examples:
-        >>> print(record_text('a|b & "c"\x00\nd'))
-        a\|b &amp; \"c\"␀ d
-    """
-    return _RECORD_SPECIAL.sub(r"\\\1", text.translate(_CONTROLS)).replace("&", "&amp;")
-
-
-_LETTER = re.compile(r"(?<![A-Za-z_])([xyc])(?![A-Za-z_])")
-# What follows a number and binds tighter than its minus sign: a power.
-_POWER_AFTER = ("**", "^", "²", "³")
-
-
-def fill(formula: str, values: dict[str, str]) -> str:
-    """Put ``values`` in place of the letters x, y, c of a row's formula or symbol.
-
-    The one formula-filler: step texts and drawings both use it. The result stays a
-    correct expression: a negative number gets parentheses when an operator comes before it
-    (``2 * (-3)``, ``× (-2)``) or a power after it (``(-0.5) ** 2``), but not when it opens
-    a bracket, an argument list, an absolute value or a clause of ``a if b else c``. A letter
-    written right after a number (``3x²``, a product) gets a ``·`` before what replaces it.
-
-    Examples:
-        >>> fill("x ** c", {"x": "-0.5", "c": "2"})
-        '(-0.5) ** 2'
-        >>> fill("c - x", {"x": "-3", "c": "-1"}), fill("× c", {"c": "-2"})
-        ('-1 - (-3)', '× (-2)')
-        >>> fill("tanh(x)", {"x": "-3"}), fill("max(0, x)", {"x": "-3"})
-        ('tanh(-3)', 'max(0, -3)')
-        >>> fill("3x²", {"x": "1.5"}), fill("3x²", {"x": "-1.5"})
-        ('3·1.5²', '3·(-1.5)²')
-    """
-
-    def put(m: re.Match[str]) -> str:
-        letter = m.group(1)
-        text = values.get(letter, letter)
-        # A letter right after a number is a product (3x²): 3·1.5², not 31.5².
-        dot = "·" if text != letter and m.start() and formula[m.start() - 1].isdigit() else ""
-        if text.startswith("-"):
-            before = formula[: m.start()].rstrip()
-            after = formula[m.end():].lstrip()
-            # A bar opens an absolute value when an even number of bars precede it; a word
-            # before (the letter itself never touches one) is a keyword such as ``else``.
-            opens = (not before or before[-1] in "([,"
-                     or (before[-1] == "|" and before.count("|") % 2 == 1)
-                     or before[-1].isalpha())
-            if not opens or after.startswith(_POWER_AFTER):
-                text = f"({text})"
-        return dot + text
-
-    return _LETTER.sub(put, formula)
-
-
-def op_text(node: Value, digits: int = 4) -> str:
-    """What the operation node shows: the row's symbol, with its constant filled in.
-
-    Examples:
-        >>> from engine import Value
-        >>> x = Value(3.0)
-        >>> op_text(x * x), op_text(x * -2), op_text(1 - x), op_text(x ** 2), op_text(x.tanh())
-        ('×', '× (-2)', '1 −', '^2', 'tanh')
-    """
-    rule = node.rule
-    if rule is None:
-        return ""
-    if node.param is None:
-        return rule.symbol
-    return fill(rule.symbol, {"c": fmt(node.param, digits)})
-
-
-# --- the drawing -----------------------------------------------------------------------
+# --- checks of the options -------------------------------------------------------------
 
 def whole_number(x: Any, what: str) -> int:
     """``x`` as an int: any whole number (NumPy's too, and 0-d integer arrays), never a bool.
@@ -363,7 +299,28 @@ def check_options(rankdir: Any, digits: Any, max_nodes: Any,
     return n_digits, limit
 
 
-def _guard(n: int, max_nodes: int | None, what: str) -> None:
+def check_collapse(collapse: Any, what: str) -> bool | frozenset[str]:
+    """``collapse`` as True, False or a set of neuron names; anything else is refused.
+
+    Examples:
+        >>> sorted(check_collapse(["layers.0.neurons.1"], "draw_dot"))
+        ['layers.0.neurons.1']
+        >>> check_collapse("layers.0", "draw_dot")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        TypeError: draw_dot: collapse must be True, False or a list of neuron names (...
+    """
+    if isinstance(collapse, bool):
+        return collapse
+    if isinstance(collapse, (list, tuple, set, frozenset)) and all(
+            isinstance(name, str) for name in collapse):
+        return frozenset(collapse)
+    raise TypeError(f"{what}: collapse must be True, False or a list of neuron names (such as "
+                    f"['layers.0.neurons.1']), got {collapse!r}")
+
+
+def check_size(n: int, max_nodes: int | None, what: str) -> None:
+    """Refuse a graph of ``n`` Values when it has more than ``max_nodes``, saying how to
+    draw it anyway."""
     if max_nodes is not None and n > max_nodes:
         raise ValueError(
             f"{what}: the graph has {n} Values, more than max_nodes={max_nodes}. A drawing "
@@ -392,9 +349,149 @@ def _members(values: Iterable[Value] | Value | None, order: Collection[Value],
     return set(items)
 
 
-# compact=True: boxes with stacked fields, ranks packed close, at most 8.5 in (~820 px) wide.
-_COMPACT_GRAPH = {"ranksep": "0.2", "nodesep": "0.1", "size": "8.5,5"}
+# --- the drawing -----------------------------------------------------------------------
+
+def neuron_fields(title: str, activation: str, z: str, a: str | None = None,
+                  delta: str | None = None, root: str = "L") -> list[str]:
+    """The lines of a neuron's box: its name, z, a = f(z) and δ = ∂L/∂z, as given.
+
+    The one way a neuron is written, by :func:`draw_dot`, the Stepper and ``nn.draw_model``.
+    ``activation`` is the name of f (``""`` for a linear neuron, which has no a); ``a`` and
+    ``delta`` are left out when ``None``; ``root`` names the loss in δ.
+
+    Examples:
+        >>> neuron_fields("layers.0.neurons.2", "relu", "0.5", "0.5", "-0.25", "loss")
+        ['layers.0.neurons.2 (relu)', 'z = 0.5', 'a = relu(z) = 0.5', 'δ = ∂loss/∂z = -0.25']
+        >>> neuron_fields("layers.1.neurons.0", "", "1.2")
+        ['layers.1.neurons.0 (linear)', 'z = 1.2']
+    """
+    lines = [f"{title} ({activation or 'linear'})", f"z = {z}"]
+    if activation and a is not None:
+        lines.append(f"a = {activation}(z) = {a}")
+    if delta is not None:
+        lines.append(f"δ = ∂{root}/∂z = {delta}")
+    return lines
+
+
+# compact=True: boxes with stacked fields, ranks packed close.
+_COMPACT_GRAPH = {"ranksep": "0.2", "nodesep": "0.1"}
 _COMPACT_NODE = {"width": "0.3", "height": "0.3", "margin": "0.05,0.03"}
+
+
+def hidden_nodes(runs: Sequence[NeuronRun], collapse: bool | frozenset[str]) -> dict[Value, int]:
+    """Which run's box each node of a collapsed neuron is drawn in (run indices into ``runs``)."""
+    hidden: dict[Value, int] = {}
+    for j, run in enumerate(runs):
+        if collapse is True or (collapse is not False and run.name in collapse):
+            for v in run.members:
+                hidden[v] = j
+    return hidden
+
+
+def graph_drawing(
+    order: Sequence[Value],
+    *,
+    runs: Sequence[NeuronRun] = (),
+    hidden: Mapping[Value, int] | None = None,
+    record: Callable[[Value], list[str]],
+    box: Callable[[NeuronRun], list[str]] | None = None,
+    fills: Mapping[str, str] | None = None,
+    edge_labels: Mapping[tuple[str, str], str] | None = None,
+    rankdir: str = "LR",
+    compact: bool = False,
+    digits: int = 4,
+) -> Drawing:
+    """The drawing of a graph given in topological order, with the texts given.
+
+    Graphviz node ids: ``v<i>`` for the record of ``order[i]``, ``v<i>op`` for its
+    operation, ``r<j>`` for the box of ``runs[j]``. ``hidden`` maps the nodes drawn inside a
+    neuron's box to that run's index (the box takes their edges; see :func:`hidden_nodes`);
+    a run not collapsed is drawn node by node inside a frame titled with its name.
+    ``record(v)`` gives a record's fields, ``box(run)`` a box's; ``fills`` maps node ids to
+    ``"current"`` or ``"done"``; ``edge_labels`` maps ``(tail id, head id)`` to a label (the
+    gradient an edge carries back). The primitives of :func:`draw_dot` and the pages.
+    """
+    hidden = hidden or {}
+    fills = fills or {}
+    edge_labels = edge_labels or {}
+    index = {v: i for i, v in enumerate(order)}
+
+    def drawn(v: Value) -> str:
+        j = hidden.get(v)
+        return f"v{index[v]}" if j is None else f"r{j}"
+
+    dot = Drawing(
+        name="computation",
+        graph_attr={"rankdir": rankdir, **_COMPACT_GRAPH} if compact else {"rankdir": rankdir},
+        node_attr={"fontsize": "11", **_COMPACT_NODE} if compact else {"fontsize": "11"},
+        edge_attr={"arrowsize": "0.7"},
+    )
+    # A record's fields run across the rank direction: braces turn them along it, so that
+    # left to right they read in a row (as micrograd draws them); compact keeps them stacked.
+    horizontal = rankdir in ("LR", "RL") and not compact
+
+    def fields(texts: list[str], stacked: bool = False) -> str:
+        # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
+        # character in a record field (" δ = 1" shows as "δ= 1").
+        body = "|".join(record_text(t) for t in texts)
+        turn = rankdir in ("TB", "BT") if stacked else horizontal
+        return "{" + body + "}" if turn else body
+
+    def look(node_id: str, rounded: bool = False) -> dict[str, str]:
+        shape = ",rounded" if rounded else ""
+        state = fills.get(node_id)
+        if state == "current":
+            return {"style": "filled,bold" + shape, "fillcolor": HIGHLIGHT_FILL,
+                    "color": HIGHLIGHT_PEN, "penwidth": "2.5"}
+        if state == "done":
+            return {"style": "filled" + shape, "fillcolor": DONE_FILL}
+        return {"style": "filled" + shape, "fillcolor": NEURON_FILL} if rounded else {}
+
+    expanded = {j for j, run in enumerate(runs) if run.members and run.members[0] not in hidden}
+    clusters = {j: graphviz.Digraph(name=f"cluster_r{j}") for j in expanded}
+    for j in expanded:
+        clusters[j].attr(label=plain_text(runs[j].title), style="rounded,dashed",
+                         color="#9e9e9e", fontsize="10")
+    cluster_of = {v: j for j in expanded for v in runs[j].members}
+    boxes_done: set[int] = set()
+    edges: list[tuple[str, str]] = []
+    seen_edges: set[tuple[str, str]] = set()
+    for v in order:
+        i = index[v]
+        run_index = hidden.get(v)
+        if run_index is not None:
+            j = run_index
+            if j not in boxes_done:
+                boxes_done.add(j)
+                assert box is not None, "graph_drawing: a collapsed neuron needs box"
+                # A neuron's lines are stacked, whatever the direction, as draw_model's are.
+                dot.node(f"r{j}", label=fields(box(runs[j]), stacked=True), shape="record",
+                         **look(f"r{j}", rounded=True))
+            for inp in v.inputs:
+                if hidden.get(inp) != j:
+                    pair = (drawn(inp), f"r{j}")
+                    if pair not in seen_edges:
+                        seen_edges.add(pair)
+                        edges.append(pair)
+            continue
+        where = clusters[cluster_of[v]] if v in cluster_of else dot
+        where.node(f"v{i}", label=fields(record(v)), shape="record", **look(f"v{i}"))
+        if v.rule is not None:
+            op_id = f"v{i}op"
+            where.node(op_id, label=op_text(v, digits), shape="ellipse", fontsize="10",
+                       tooltip=v.rule.text)
+            edges.append((op_id, f"v{i}"))
+            edges += [(drawn(inp), op_id) for inp in v.inputs]
+    for j in sorted(clusters):
+        dot.subgraph(clusters[j])
+    for tail, head in edges:
+        label = edge_labels.get((tail, head))
+        if label is None:
+            dot.edge(tail, head)
+        else:
+            dot.edge(tail, head, label=plain_text(label), fontcolor=GRAD_COLOR,
+                     fontsize="12", color=GRAD_COLOR, penwidth="1.6")
+    return dot
 
 
 def build_drawing(
@@ -411,65 +508,73 @@ def build_drawing(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     what: str = "draw_dot",
     compact: bool = False,
+    collapse: Any = True,
+    edges: Iterable[tuple[Value, Value, float]] = (),
 ) -> Drawing:
     """:func:`draw_dot` with the extra controls the step-through needs.
 
     ``done`` nodes are filled green; ``data`` and ``grads`` (None: each node's ``.data``,
     ``.grad``) give the numbers to show, and nodes missing from them show ``data ?``,
-    ``grad ?``. ``names`` (None: from the labels now) names the nodes.
+    ``grad ?``. ``names`` (None: :func:`~engine.viz.text.node_names`) names the nodes.
+    ``edges`` holds ``(input, user, gradient)``: the edge from ``input`` into ``user``'s
+    operation is labelled with the gradient it carried back.
     """
     if not isinstance(root, Value):
         raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
     digits, max_nodes = check_options(rankdir, digits, max_nodes, what)
     check_flag(show_grad, f"{what}: show_grad")
     check_flag(compact, f"{what}: compact")
+    collapse = check_collapse(collapse, what)
     order = topological_order(root)
-    _guard(len(order), max_nodes, what)
+    check_size(len(order), max_nodes, what)
+    marked = _members(highlight, set(order), "highlight", what)
+    runs = find_neurons(order)
+    names = node_names(order, runs) if names is None else names
+    hidden = hidden_nodes(runs, collapse)
     index = {v: i for i, v in enumerate(order)}
-    marked = _members(highlight, index, "highlight", what)
-    names = node_names(order) if names is None else names
 
-    dot = Drawing(
-        name="computation",
-        graph_attr={"rankdir": rankdir, **_COMPACT_GRAPH} if compact else {"rankdir": rankdir},
-        node_attr={"fontsize": "11", **_COMPACT_NODE} if compact else {"fontsize": "11"},
-        edge_attr={"arrowsize": "0.7"},
-    )
-    # A record's fields run across the rank direction: braces turn them along it, so that
-    # left to right they read in a row (as micrograd draws them); compact keeps them stacked.
-    horizontal = rankdir in ("LR", "RL") and not compact
-    for v in order:
-        i = index[v]
-        fields = [record_text(names[v])]
-        if data is None:
-            fields.append(f"data {fmt(v.data, digits)}")
-        else:
-            fields.append(f"data {fmt(data[v], digits)}" if v in data else "data ?")
+    def number(v: Value, given: Mapping[Value, float] | None, now: float) -> str:
+        if given is None:
+            return fmt(now, digits)
+        return fmt(given[v], digits) if v in given else "?"
+
+    def record(v: Value) -> list[str]:
+        texts = [names[v], f"data {number(v, data, v.data)}"]
         if show_grad:
-            if grads is None:
-                fields.append(f"grad {fmt(v.grad, digits)}")
-            elif v in grads:
-                fields.append(f"grad {fmt(grads[v], digits)}")
-            else:
-                fields.append("grad ?")
-        # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
-        # character in a record field (" δ = 1" shows as "δ= 1").
-        body = "|".join(fields)
-        attrs: dict[str, str] = {"shape": "record"}
-        if v in marked:
-            attrs.update(style="filled,bold", fillcolor=HIGHLIGHT_FILL, color=HIGHLIGHT_PEN,
-                         penwidth="2.5")
-        elif v in done:
-            attrs.update(style="filled", fillcolor=DONE_FILL)
-        dot.node(f"v{i}", label="{" + body + "}" if horizontal else body, **attrs)
-        if v.rule is not None:
-            op_id = f"v{i}op"
-            dot.node(op_id, label=op_text(v, digits), shape="ellipse",
-                     fontsize="10", tooltip=v.rule.text)
-            dot.edge(op_id, f"v{i}")
-            for inp in v.inputs:
-                dot.edge(f"v{index[inp]}", op_id)
-    return dot
+            texts.append(f"grad {number(v, grads, v.grad)}")
+        return texts
+
+    root_name = names[root]
+
+    def box(run: NeuronRun) -> list[str]:
+        a = None if run.a is None else number(run.a, data, run.a.data)
+        delta = number(run.z, grads, run.z.grad) if show_grad else None
+        return neuron_fields(run.title, run.activation, number(run.z, data, run.z.data), a,
+                             delta, root_name)
+
+    def node_id(v: Value) -> str:
+        j = hidden.get(v)
+        return f"v{index[v]}" if j is None else f"r{j}"
+
+    fills: dict[str, str] = {}
+    for v in done:
+        if v in index:
+            fills[node_id(v)] = "done"
+    for j, run in enumerate(runs):   # a box is done when all of its nodes are
+        if f"r{j}" in fills and not all(v in done for v in run.members):
+            del fills[f"r{j}"]
+    for v in marked:
+        fills[node_id(v)] = "current"
+    labels: dict[tuple[str, str], str] = {}
+    for inp, user, gradient in edges:
+        tail = node_id(inp)
+        head = f"v{index[user]}op" if user not in hidden else f"r{hidden[user]}"
+        if tail != head:
+            text = fmt(gradient, digits)
+            labels[(tail, head)] = (labels[(tail, head)] + " + " + text
+                                    if (tail, head) in labels else text)
+    return graph_drawing(order, runs=runs, hidden=hidden, record=record, box=box, fills=fills,
+                         edge_labels=labels, rankdir=rankdir, compact=compact, digits=digits)
 
 
 def draw_dot(
@@ -481,6 +586,7 @@ def draw_dot(
     digits: int = 4,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     compact: bool = False,
+    collapse: bool | Iterable[str] = True,
 ) -> Drawing:
     """Draw ``root``'s computation graph: a record per Value, a node per operation.
 
@@ -489,22 +595,31 @@ def draw_dot(
     digits. Operation nodes show the row's symbol (``×``, ``tanh``, ...), or the formula
     with its constant (``x * 2``). Edges run input → operation → output.
 
+    A graph made by ``nn`` knows its neurons (see :mod:`engine.viz.neurons`): their nodes
+    are named from the model (``layers.0.neurons.2.z``), and each run of a neuron is drawn
+    as one box showing z, a = f(z) and δ = ∂L/∂z, so that the graph reads as layers of
+    neurons; ``collapse=False`` draws every node (each neuron's inside a frame with its
+    name), a list of names collapses only those neurons.
+
     Args:
         root: the Value whose graph to draw.
         rankdir: ``"LR"`` (left to right, the default) or ``"TB"`` (top to bottom);
             ``"RL"`` and ``"BT"`` work too.
         show_grad: False leaves the gradients out (for a forward-only picture).
-        highlight: Values (or one Value) to colour, e.g. the node under discussion.
+        highlight: Values (or one Value) to colour, e.g. the node under discussion (a node
+            inside a collapsed neuron colours its box).
         digits: significant digits of the numbers shown.
-        compact: stack each box's fields and pack the layout, at most ~820 px wide (for a
-            page or a notebook read at 1,000 px).
+        compact: stack each box's fields and pack the layout (a narrower picture).
+        collapse: True (each neuron as one box), False (every node), or a list of neuron
+            names (``["layers.0.neurons.1"]``) to draw as boxes.
         max_nodes: refuse graphs with more Values than this (``ValueError`` saying how
             many there are); ``None`` for no limit. Graphviz takes ever longer to lay out
             big graphs, and nobody can read them.
 
     Returns:
-        a :class:`Drawing` (a ``graphviz.Digraph``): displays inline as SVG in Jupyter;
-        ``.svg()``, ``.pipe()``, ``.render()`` and ``.source`` as usual.
+        a :class:`Drawing` (a ``graphviz.Digraph``): displays inline in Jupyter (an image,
+        at its natural size: it scrolls rather than shrinks); ``.svg()``, ``.pipe()``,
+        ``.render()`` and ``.source`` as usual.
 
     Examples:
         >>> from engine import Value
@@ -517,4 +632,5 @@ def draw_dot(
         5 edges
     """
     return build_drawing(root, rankdir=rankdir, digits=digits, show_grad=show_grad,
-                         highlight=highlight, max_nodes=max_nodes, compact=compact)
+                         highlight=highlight, max_nodes=max_nodes, compact=compact,
+                         collapse=collapse)

@@ -1,8 +1,10 @@
 """``Stepper``: the forward pass, then backpropagation, one node at a time, forward and back.
 
 A viewer for notebooks and pages: it never changes the graph it shows (neither ``.data`` nor
-``.grad``). Its steps are those of :func:`engine.forward_steps` and
-:func:`engine.backprop_steps`; :meth:`Stepper.draw` draws the graph at the current step.
+``.grad``). It holds a :class:`~engine.viz.steps.Trace` of the graph (the steps of
+:func:`engine.forward_steps` and :func:`engine.backprop_steps`, recorded once) and a cursor;
+:meth:`Stepper.draw` draws the graph at the current step, :meth:`Stepper.to_html` writes the
+page of :mod:`engine.viz.page` that plays every step.
 """
 
 from __future__ import annotations
@@ -14,24 +16,25 @@ from pathlib import Path
 from typing import Any
 
 from engine.autograd import _require_value
-from engine.value import Number, Value, _to_float, topological_order
+from engine.value import Number, Value, topological_order
+from engine.viz import page
 from engine.viz.draw import (
     DEFAULT_MAX_NODES,
     Drawing,
     GraphvizNotFound,
-    _guard,
     build_drawing,
+    check_collapse,
     check_flag,
     check_options,
+    check_size,
+    svg_image,
     whole_number,
 )
-from engine.viz.steps import BackwardStep, ForwardStep, _backward, _forward
+from engine.viz.steps import BackwardStep, ForwardStep, Trace, trace
 
 __all__ = ["Stepper", "WIDGET_TEXT"]
 
 Step = ForwardStep | BackwardStep
-
-
 
 
 class Stepper:
@@ -41,15 +44,18 @@ class Stepper:
     current position and ``step`` the current step. ``next()``, ``prev()`` and ``goto(k)``
     move (and return the stepper, so a notebook cell ``s.next()`` shows the new picture);
     ``draw()`` draws the graph at the current step: the current node highlighted, the nodes
-    already done in green, data shown once computed, gradients only once known.
+    already done in green, data shown once computed, gradients only once known, and in the
+    backward pass the gradient each edge brought back to the current node written on it.
     ``explain()`` is the current step's text; ``widget()`` gives slider and buttons.
 
     The stepper is a viewer: it changes neither ``.data`` nor ``.grad``. The gradients it
     shows are this pass's ∂root/∂v; to apply them use ``root.backward()`` or
     :func:`backprop_steps`. ``forward_steps`` and ``backward_steps`` hold the two passes'
-    steps; ``max_nodes`` refuses graphs too big to follow (as :func:`draw_dot` does). The
-    texts and the pictures show the numbers of the pass recorded when the stepper was made,
-    even if a leaf's ``.data`` changes later (build a new stepper to see the new numbers).
+    steps, ``trace`` the whole record; ``max_nodes`` refuses graphs too big to follow (as
+    :func:`draw_dot` does). The texts and the pictures show the numbers of the pass recorded
+    when the stepper was made, even if a leaf's ``.data`` changes later (build a new stepper
+    to see the new numbers). ``collapse`` draws each neuron of a graph made by ``nn`` as one
+    box (see :func:`draw_dot`).
 
     Examples:
         >>> from engine import Value
@@ -80,22 +86,23 @@ class Stepper:
         digits: int = 4,
         max_nodes: int | None = DEFAULT_MAX_NODES,
         compact: bool = False,
+        collapse: Any = True,
     ) -> None:
         _require_value(root, "Stepper")
-        seed = _to_float(grad, "Stepper: grad")
         digits, max_nodes = check_options(rankdir, digits, max_nodes, "Stepper")
         check_flag(compact, "Stepper: compact")
+        self.collapse = check_collapse(collapse, "Stepper")
         # Refuse a graph too big to step through before doing any work on it.
-        _guard(len(topological_order(root)), max_nodes, "Stepper")
+        check_size(len(topological_order(root)), max_nodes, "Stepper")
         self.root = root
         self.rankdir = rankdir
         self.digits = digits
         self.max_nodes = max_nodes
         self.compact = compact
-        self.forward_steps: tuple[ForwardStep, ...] = tuple(_forward(root, digits, apply=False))
-        self.backward_steps: tuple[BackwardStep, ...] = tuple(
-            _backward(root, seed, digits, apply=False, who="Stepper"))
-        self.steps: tuple[Step, ...] = self.forward_steps + self.backward_steps
+        self.trace: Trace = trace(root, grad, digits, who="Stepper")
+        self.forward_steps: tuple[ForwardStep, ...] = self.trace.forward
+        self.backward_steps: tuple[BackwardStep, ...] = self.trace.backward
+        self.steps: tuple[Step, ...] = self.trace.steps
         self._k = 0
 
     def __len__(self) -> int:
@@ -136,30 +143,20 @@ class Stepper:
         return self
 
     def explain(self) -> str:
-        """The current step's explanation, with its position."""
-        step = self.step
-        return f"step {self._k + 1} of {len(self.steps)} ({step.kind}): {step}"
+        """The current step's text, with its position."""
+        return page.frame_status(self.trace, self._k) + ": " + str(self.step)
 
     def draw(self) -> Drawing:
         """The graph at the current step (see the class docstring for what is shown)."""
-        n_forward = len(self.forward_steps)
-        k = self._k
-        common: dict[str, Any] = {
-            "rankdir": self.rankdir, "digits": self.digits, "max_nodes": self.max_nodes,
-            "what": "Stepper.draw", "highlight": self.step.node, "compact": self.compact,
-            "names": {s.node: s.name for s in self.forward_steps},   # as the texts name them
-        }
+        shown = self.trace.shown(self._k)
         # The numbers of the pass the steps recorded (as the texts show them), not the
         # graph's .data and .grad now: a leaf's data may have changed since.
-        computed = self.forward_steps[: k + 1]
-        data = {s.node: s.value for s in computed}
-        if k < n_forward:
-            return build_drawing(self.root, show_grad=False, data=data,
-                                 done={s.node for s in computed[:-1]}, **common)
-        finished = self.backward_steps[: k - n_forward + 1]
-        grads = {s.node: s.upstream for s in finished}
-        return build_drawing(self.root, data=data, grads=grads,
-                             done={s.node for s in finished[:-1]}, **common)
+        return build_drawing(
+            self.root, rankdir=self.rankdir, digits=self.digits, max_nodes=self.max_nodes,
+            what="Stepper.draw", highlight=shown.current, compact=self.compact,
+            collapse=self.collapse, names=self.trace.names, data=shown.data,
+            grads=shown.grads, show_grad=shown.kind == "backward", done=shown.done,
+            edges=[(shown.current, user, c) for user, c in shown.arrivals])
 
     def _html(self) -> str:
         text = f"<pre>{html.escape(self.explain())}</pre>"
@@ -167,16 +164,23 @@ class Stepper:
             svg = self.draw().svg()
         except (GraphvizNotFound, ValueError) as err:  # no `dot`, or a graph too big to draw
             return text + f"<pre>{html.escape(str(err))}</pre>"
-        return text + svg[svg.find("<svg"):]
+        image = svg_image(svg, f"the graph at {page.frame_status(self.trace, self._k)}",
+                          attrs=' style="max-width: none"')
+        return text + f'<div style="overflow: auto">{image}</div>'
 
-    # --- the page that plays every step without a kernel (built by engine/viz/page.py) ---
+    # --- the page that plays every step without a kernel (engine/viz/page.py) ------------
+    def _page(self, exercise: bool, document: bool) -> str:
+        return page.stepper_page(self.trace, self._k, exercise=exercise, document=document,
+                                 rankdir=self.rankdir, compact=self.compact,
+                                 collapse=self.collapse)
+
     def to_html(self, exercise: bool = False) -> str:
-        """One self-contained HTML page playing every step (:func:`engine.viz.page.stepper_html`).
+        """One self-contained HTML page playing every step (:mod:`engine.viz.page`).
 
-        With ``exercise=True`` each backward step hides its gradient and asks for it.
+        It opens at the current step. With ``exercise=True`` each backward step hides its
+        gradient and asks for it.
         """
-        from engine.viz.page import stepper_html
-        return stepper_html(self, check_flag(exercise, "Stepper.to_html: exercise"))
+        return self._page(check_flag(exercise, "Stepper.to_html: exercise"), True)
 
     def save_html(self, path: str | os.PathLike[str], exercise: bool = False) -> Path:
         """Write :meth:`to_html` to ``path`` (UTF-8) and return it as a ``Path``.
@@ -185,18 +189,16 @@ class Stepper:
         Traceback (most recent call last):
         TypeError: Stepper.save_html: path must be a str or os.PathLike, got int
         """
-        from engine.viz.page import _save
-        return _save(self, path, check_flag(exercise, "Stepper.save_html: exercise"))
+        exercise = check_flag(exercise, "Stepper.save_html: exercise")
+        return page.save(path, lambda: self._page(exercise, True), "Stepper.save_html")
 
     def exercise(self) -> Any:
         """The page in exercise mode, as a notebook output: ``Stepper(loss).exercise()``."""
-        from engine.viz.page import stepper_html
-        return _Page(stepper_html(self, exercise=True, document=False))
+        return _Page(self._page(True, False))
 
     def _repr_html_(self) -> str:  # a notebook shows the page; text/plain is __repr__
-        from engine.viz.page import stepper_html
         try:
-            return stepper_html(self, document=False)
+            return self._page(False, False)
         except GraphvizNotFound:
             return self._html()
 
@@ -206,7 +208,8 @@ class Stepper:
     def widget(self) -> Any:
         """Notebook controls: a slider over all steps, ◀ / ▶ buttons, the picture and text.
 
-        Needs ipywidgets (``pip install ipywidgets``, or ``pip install 'stepgrad[notebooks]'``).
+        The slider counts steps from 1, as the text does ("step 3 of 24"). Needs ipywidgets
+        (``pip install ipywidgets``, or ``pip install 'stepgrad[notebooks]'``).
         """
         try:
             import ipywidgets as widgets
@@ -216,21 +219,22 @@ class Stepper:
                 "`pip install ipywidgets` (or `pip install 'stepgrad[notebooks]'`), then "
                 "restart the kernel. Without it, use next(), prev(), goto(k) and draw()."
             ) from None
-        slider = widgets.IntSlider(value=self._k, min=0, max=len(self.steps) - 1,
-                                   description="step", continuous_update=False)
+        n = len(self.steps)
+        slider = widgets.IntSlider(value=self._k + 1, min=1, max=n, description="step",
+                                   continuous_update=False)
         back = widgets.Button(description="◀ prev", layout=widgets.Layout(width="80px"))
         on = widgets.Button(description="next ▶", layout=widgets.Layout(width="80px"))
         view = widgets.HTML(value=self._html())
 
         def moved(change: dict[str, Any]) -> None:
-            self.goto(int(change["new"]))
+            self.goto(int(change["new"]) - 1)
             view.value = self._html()
 
         def go_back(_: Any) -> None:
-            slider.value = max(slider.value - 1, 0)
+            slider.value = max(slider.value - 1, 1)
 
         def go_on(_: Any) -> None:
-            slider.value = min(slider.value + 1, len(self.steps) - 1)
+            slider.value = min(slider.value + 1, n)
 
         slider.observe(moved, names="value")
         back.on_click(go_back)

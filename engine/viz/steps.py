@@ -1,30 +1,39 @@
 """Stepping through the forward and backward passes, one node at a time, with the numbers.
 
-* :func:`forward_steps` replays the forward pass in topological order: each step shows the
-  node's value computed from its inputs, e.g. ``n2 = x * w = 2 * (-3) = -6``.
-* :func:`backprop_steps` runs backpropagation through :func:`engine.autograd.backprop` (the
-  one backward loop) and stops at every node: each step shows the node's gradient, where it
-  came from, and for each input the local derivative and the contribution the chain rule
-  sends to it.
+The core is a pure trace, which reads the graph and changes nothing:
 
-:class:`engine.viz.stepper.Stepper` walks both, forward and back, and draws the graph at each
-step. All the text comes from the node's row in :mod:`engine.ops` (``text`` for the forward
+* :func:`trace_forward` replays the forward pass in topological order: each step is the
+  node's value computed from its inputs, e.g. ``n2 = x * w = 2 * (-3) = -6``;
+* :func:`trace_backward` runs backpropagation through :func:`engine.value.backprop` (the one
+  backward loop) and records every node: its gradient, where it came from, and for each
+  input the local derivative and the contribution the chain rule sends to it;
+* :func:`trace` records both for a graph as a :class:`Trace`, which the
+  :class:`~engine.viz.stepper.Stepper` and its pages read.
+
+:func:`forward_steps` and :func:`backprop_steps` are the same steps applied as they are
+yielded (the graph's ``.data`` brought up to date, the gradients added into ``.grad``).
+
+All the text comes from the node's row in :mod:`engine.ops` (``text`` for the forward
 formula, ``formulas`` and ``note`` for the local derivatives, ``param`` as ``c``), filled in
-by :func:`engine.viz.draw.fill`, so a new operation explains itself. Node names are those of
-:func:`engine.viz.draw.node_names`: a node's label, or ``n<index>`` by topological position.
+by :func:`engine.viz.text.fill`, so a new operation explains itself. Node names are those
+of :func:`engine.viz.text.node_names`: a label, a name from the model, or ``n<index>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from engine.autograd import _require_value, renamed
-from engine.value import Number, Value, _node, _to_float, backprop, topological_order
-from engine.viz.draw import check_options, fill, fmt, node_names
+from engine.value import Number, Value, _to_float, apply, backprop, topological_order
+from engine.viz.draw import check_options
+from engine.viz.neurons import NeuronRun, find_neurons
+from engine.viz.text import fill, fmt, node_names
 
-__all__ = ["ForwardStep", "BackwardStep", "LocalDerivative", "forward_steps", "backprop_steps"]
+__all__ = ["ForwardStep", "BackwardStep", "LocalDerivative", "Trace", "Shown", "trace",
+           "trace_forward", "trace_backward", "forward_steps", "backprop_steps"]
 
 
 def _bracket(number: str) -> str:
@@ -46,14 +55,6 @@ def _letters(node: Value, names: Sequence[str], digits: int) -> dict[str, str]:
     if node.param is not None:
         letters["c"] = fmt(node.param, digits)
     return letters
-
-
-def recompute(node: Value) -> float:
-    """The node's number computed again from its inputs' current data, through its row
-    (by the one builder, :func:`engine.value._node`, so errors read the same)."""
-    inputs = node.inputs
-    assert node.rule is not None and inputs
-    return _node(node.rule, inputs[0], inputs[1] if len(inputs) == 2 else None, node.param).data
 
 
 # --- the steps -------------------------------------------------------------------------
@@ -111,10 +112,11 @@ class BackwardStep:
 
     ``upstream`` is ∂root/∂node (times the seed gradient), complete at this step: the sum of
     the ``sources``, one ``(consumer name, contribution)`` per use of the node (empty for the
-    root, whose gradient is the seed). ``terms`` holds one :class:`LocalDerivative` per
-    input. ``grad_before`` / ``grad_after`` are ``node.grad`` around ``node.grad +=
-    upstream``; ``expression`` is the node's forward formula with its inputs' names
-    (``"tanh(n2)"``; ``""`` for a leaf).
+    root, whose gradient is the seed); ``users`` are those consumers, in the same order.
+    ``terms`` holds one :class:`LocalDerivative` per input. ``grad_before`` /
+    ``grad_after`` are ``node.grad`` around ``node.grad += upstream`` (0 and ``upstream``
+    in a trace, which shows this pass alone); ``expression`` is the node's forward formula
+    with its inputs' names (``"tanh(n2)"``; ``""`` for a leaf).
     """
 
     kind: ClassVar[str] = "backward"
@@ -130,103 +132,114 @@ class BackwardStep:
     grad_after: float
     expression: str = ""
     digits: int = 4
+    users: tuple[Value, ...] = ()
 
-    def _d(self, name: str) -> str:
+    def derivative(self, name: str) -> str:
+        """``∂root/∂name``, as the texts write it."""
         return f"∂{self.root_name}/∂{name}"
 
-    def _product(self, t: LocalDerivative) -> str:
+    def product_line(self, t: LocalDerivative) -> str:
         """The chain-rule line of one input: its local derivative, times upstream, sent on."""
         f, g = self.digits, fmt(self.upstream, self.digits)
         note = f"  ({t.note})" if t.note else ""
         return (f"∂{self.name}/∂{t.name} = {_chain(t.named, t.numbers, fmt(t.local, f))}"
-                f" → {self._d(t.name)} += {_bracket(fmt(t.local, f))} × {_bracket(g)}"
+                f" → {self.derivative(t.name)} += {_bracket(fmt(t.local, f))} × {_bracket(g)}"
                 f" = {fmt(t.contribution, f)}{note}")
 
-    def __str__(self) -> str:
+    def gradient_line(self) -> str:
+        """What this step says of the node's own gradient: its sum, and the update of grad."""
         f = self.digits
         g = fmt(self.upstream, f)
         if not self.sources:
-            head = f"{self._d(self.name)} = {g}  (the seed)"
+            head = f"{self.derivative(self.name)} = {g}  (the seed)"
         elif len(self.sources) == 1:
-            head = f"{self._d(self.name)} = {g}  (from {self.sources[0][0]})"
+            head = f"{self.derivative(self.name)} = {g}  (from {self.sources[0][0]})"
         else:
             first, *rest = (fmt(c, f) for _, c in self.sources)
             parts = " + ".join([first, *map(_bracket, rest)])
             users = ", ".join(n for n, _ in self.sources)
-            head = f"{self._d(self.name)} = {parts} = {g}  (one term per use: {users})"
+            head = f"{self.derivative(self.name)} = {parts} = {g}  (one term per use: {users})"
         update = f"{self.name}.grad += {g}"
         if self.grad_before != 0.0:
             update += f" → {fmt(self.grad_after, f)}"
+        return f"{head}; {update}"
+
+    def __str__(self) -> str:
         if not self.terms:
-            return f"{self.name} (leaf, gradient final): {head}; {update}"
-        lines = [f"{self.name} = {self.expression}: {head}; {update}"]
-        lines += ["  " + self._product(t) for t in self.terms]
+            return f"{self.name} (leaf, gradient final): {self.gradient_line()}"
+        lines = [f"{self.name} = {self.expression}: {self.gradient_line()}"]
+        lines += ["  " + self.product_line(t) for t in self.terms]
         return "\n".join(lines)
 
 
-# --- the generators --------------------------------------------------------------------
+# --- the pure trace --------------------------------------------------------------------
 
-def _forward(root: Value, digits: int, apply: bool) -> Iterator[ForwardStep]:
+def trace_forward(root: Value, digits: int = 4, *,
+                  names: Mapping[Value, str] | None = None) -> Iterator[ForwardStep]:
+    """The forward pass of ``root``'s graph, node by node, recomputed without changing it.
+
+    Each node's value is computed through its row from the values this replay gave its
+    inputs (a leaf's is its ``.data``), so after a leaf's ``data`` changed the steps show the
+    numbers the graph would hold if it were computed again. Lazy: a step is computed when
+    asked for. ``names`` (default: :func:`~engine.viz.text.node_names`) names the nodes.
+
+    Examples:
+        >>> from engine import Value
+        >>> x = Value(2.0, label="x")
+        >>> y = x * 3
+        >>> x.data = 5.0
+        >>> [str(s) for s in trace_forward(y)], y.data
+        (['x = 5  (a leaf: given, not computed)', 'n1 = x * 3 = 5 * 3 = 15'], 6.0)
+    """
     order = topological_order(root)
-    names = node_names(order)
+    names = node_names(order) if names is None else names
     total = len(order)
+    values: dict[Value, float] = {}
     for i, node in enumerate(order):
         inputs = node.inputs
-        input_names = tuple(names[v] for v in inputs)
-        if node.rule is None:
+        rule = node.rule
+        if rule is None:
+            values[node] = node.data
             yield ForwardStep(i, total, node, names[node], (), (), node.data, "", "", "",
                               digits)
             continue
-        value = recompute(node)
-        if apply:
-            node.data = value
-        elif value != node.data:
-            raise ValueError(
-                f"Stepper: the graph is out of date: {names[node]}.data is "
-                f"{fmt(node.data, 6)} but its inputs now give {fmt(value, 6)} (an input's data "
-                f"changed after it was built). Rebuild the expression, or run "
-                f"forward_steps(root) to bring it up to date first.")
-        text = node.rule.text
+        # The node's row applied to its inputs' replayed numbers (one builder, so errors
+        # read as the engine's own).
+        value = apply(rule, *(Value(values[v]) for v in inputs), c=node.param).data
+        values[node] = value
+        input_names = tuple(names[v] for v in inputs)
+        text = rule.text
         named = fill(text, _letters(node, input_names, digits))
-        numbers = fill(text, _letters(node, [fmt(v.data, digits) for v in inputs], digits))
+        numbers = fill(text, _letters(node, [fmt(values[v], digits) for v in inputs], digits))
         yield ForwardStep(i, total, node, names[node], inputs, input_names, value, text,
                           named, numbers, digits)
 
 
-def forward_steps(root: Value, digits: int = 4) -> Iterator[ForwardStep]:
-    """Replay the forward pass node by node, in topological order.
+def trace_backward(root: Value, seed: float = 1.0, digits: int = 4, *,
+                   names: Mapping[Value, str] | None = None,
+                   who: str = "trace_backward") -> tuple[BackwardStep, ...]:
+    """Backpropagation from ``root``, every node recorded, no ``.grad`` changed.
 
-    Each step recomputes its node's number from its inputs through the node's row (so after
-    changing a leaf's ``data``, exhausting the steps brings the whole graph up to date) and
-    explains it with the numbers. Leaves get a step too (their number is given).
+    The steps come in the order :func:`engine.value.backprop` visits the nodes (from the
+    root back to the leaves); each shows this pass alone (``grad_before`` is 0). An overflow
+    names ``who``, the function the user called.
 
     Examples:
         >>> from engine import Value
-        >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
-        >>> a = (x * w).tanh()
-        >>> for step in forward_steps(a):
-        ...     print(step)
-        x = 2  (a leaf: given, not computed)
-        w = -3  (a leaf: given, not computed)
-        n2 = x * w = 2 * (-3) = -6
-        n3 = tanh(n2) = tanh(-6) = -1
+        >>> x = Value(3.0, label="x")
+        >>> [s.upstream for s in trace_backward(x * x)], x.grad
+        ([1.0, 6.0], 0.0)
     """
-    _require_value(root, "forward_steps")
-    digits, _ = check_options("LR", digits, None, "forward_steps")
-    return _forward(root, digits, apply=True)
-
-
-def _backward(root: Value, seed: float, digits: int, apply: bool,
-              who: str) -> Iterator[BackwardStep]:
     order = topological_order(root)
-    names = node_names(order)
+    names = node_names(order) if names is None else names
     total = len(order)
     root_name = names[root]
     # Where each node's gradient comes from, recorded as the loop sends it (for the text).
-    sources: dict[Value, list[tuple[str, float]]] = {}
+    sources: dict[Value, list[tuple[Value, float]]] = {}
     passes: list[tuple[Value, float, tuple[float, ...]]] = []
     with renamed(who):   # an overflow names backprop_steps or Stepper, the caller
         backprop(root, seed, visit=lambda *step: passes.append(step))
+    steps = []
     for i, (node, g, partials) in enumerate(passes):
         name = names[node]
         inputs = node.inputs
@@ -242,18 +255,138 @@ def _backward(root: Value, seed: float, digits: int, apply: bool,
             for k, (inp, local) in enumerate(zip(inputs, partials)):
                 formula = rule.formulas[k]
                 contribution = local * g
-                sources.setdefault(inp, []).append((name, contribution))
+                sources.setdefault(inp, []).append((node, contribution))
                 terms.append(LocalDerivative(
                     inp, input_names[k], formula, fill(formula, named_letters),
                     fill(formula, number_letters), local, contribution, rule.note))
-        # The stepper (apply=False) shows this pass alone, whatever .grad already holds.
-        before = node.grad if apply else 0.0
-        after = before + g
-        if apply:
-            node.grad = after
-        yield BackwardStep(i, total, node, name, root_name, g,
-                           tuple(sources.pop(node, ())), tuple(terms), before, after, expression,
-                           digits)
+        came = sources.pop(node, [])
+        steps.append(BackwardStep(
+            i, total, node, name, root_name, g, tuple((names[u], c) for u, c in came),
+            tuple(terms), 0.0, g, expression, digits, tuple(u for u, _ in came)))
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the step-through shows at one step: the numbers known so far and the current node.
+
+    ``data`` and ``grads`` hold the values computed so far (gradients only in the backward
+    pass, each once complete); ``done`` the nodes finished before this step; ``arrivals``
+    the gradients the current node received, one ``(user, contribution)`` per use (empty in
+    the forward pass), which the pictures write on the edges they came back along.
+    """
+
+    kind: str
+    current: Value
+    data: Mapping[Value, float]
+    grads: Mapping[Value, float]
+    done: frozenset[Value]
+    arrivals: tuple[tuple[Value, float], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """A graph's forward pass and backpropagation, recorded once: what a Stepper shows.
+
+    ``order`` is the topological order, ``names`` the nodes' names, ``neurons`` the runs of
+    neurons found in it (:mod:`engine.viz.neurons`), ``forward`` and ``backward`` the steps
+    (``steps`` both, forward first). Nothing in it changes the graph.
+    """
+
+    root: Value
+    seed: float
+    digits: int
+    order: tuple[Value, ...]
+    names: Mapping[Value, str]
+    neurons: tuple[NeuronRun, ...]
+    forward: tuple[ForwardStep, ...]
+    backward: tuple[BackwardStep, ...]
+
+    @property
+    def steps(self) -> tuple[ForwardStep | BackwardStep, ...]:
+        return self.forward + self.backward
+
+    def __len__(self) -> int:
+        return len(self.forward) + len(self.backward)
+
+    def shown(self, k: int) -> Shown:
+        """What step ``k`` (0 to ``len - 1``, forward steps first) shows."""
+        n = len(self.forward)
+        data = {s.node: s.value for s in self.forward[: k + 1]}
+        if k < n:
+            step: ForwardStep | BackwardStep = self.forward[k]
+            done = frozenset(s.node for s in self.forward[:k])
+            return Shown("forward", step.node, data, {}, done, ())
+        finished = self.backward[: k - n + 1]
+        back = finished[-1]
+        return Shown("backward", back.node, data, {s.node: s.upstream for s in finished},
+                     frozenset(s.node for s in finished[:-1]),
+                     tuple((u, c) for u, (_, c) in zip(back.users, back.sources)))
+
+
+def trace(root: Value, grad: Number = 1.0, digits: int = 4, *, who: str = "trace") -> Trace:
+    """Record ``root``'s forward pass and backpropagation, changing nothing.
+
+    The graph must be up to date (each node's ``.data`` what its inputs give now): the
+    backward pass reads the numbers the graph holds, so a graph computed before a leaf's
+    ``data`` changed is refused with a ``ValueError`` naming ``who`` and the node (run
+    :func:`forward_steps` to bring it up to date).
+
+    Examples:
+        >>> from engine import Value
+        >>> x = Value(3.0, label="x")
+        >>> t = trace(x * x)
+        >>> len(t), [s.name for s in t.steps], t.shown(3).grads[x]
+        (4, ['x', 'n1', 'n1', 'x'], 6.0)
+    """
+    _require_value(root, who)
+    seed = _to_float(grad, f"{who}: grad")
+    digits, _ = check_options("LR", digits, None, who)
+    order = tuple(topological_order(root))
+    neurons = tuple(find_neurons(order))
+    names = node_names(order, neurons)
+    forward = tuple(trace_forward(root, digits, names=names))
+    for step in forward:
+        if step.value != step.node.data:
+            raise ValueError(
+                f"{who}: the graph is out of date: {step.name}.data is "
+                f"{fmt(step.node.data, 6)} but its inputs now give {fmt(step.value, 6)} (an "
+                f"input's data changed after it was built). Rebuild the expression, or run "
+                f"forward_steps(root) to bring it up to date first.")
+    backward = trace_backward(root, seed, digits, names=names, who=who)
+    return Trace(root, seed, digits, order, names, neurons, forward, backward)
+
+
+# --- the steps applied as they come --------------------------------------------------------
+
+def forward_steps(root: Value, digits: int = 4) -> Iterator[ForwardStep]:
+    """Replay the forward pass node by node, in topological order, updating the graph.
+
+    Each step recomputes its node's number from its inputs through the node's row and sets
+    the node's ``data`` to it (so after changing a leaf's ``data``, exhausting the steps
+    brings the whole graph up to date) and explains it with the numbers. Leaves get a step
+    too (their number is given).
+
+    Examples:
+        >>> from engine import Value
+        >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+        >>> a = (x * w).tanh()
+        >>> for step in forward_steps(a):
+        ...     print(step)
+        x = 2  (a leaf: given, not computed)
+        w = -3  (a leaf: given, not computed)
+        n2 = x * w = 2 * (-3) = -6
+        n3 = tanh(n2) = tanh(-6) = -1
+    """
+    _require_value(root, "forward_steps")
+    digits, _ = check_options("LR", digits, None, "forward_steps")
+    return _applied_forward(root, digits)
+
+
+def _applied_forward(root: Value, digits: int) -> Iterator[ForwardStep]:
+    for step in trace_forward(root, digits):
+        step.node.data = step.value
+        yield step
 
 
 def backprop_steps(root: Value, grad: Number = 1.0, digits: int = 4) -> Iterator[BackwardStep]:
@@ -288,4 +421,11 @@ def backprop_steps(root: Value, grad: Number = 1.0, digits: int = 4) -> Iterator
     _require_value(root, "backprop_steps")
     seed = _to_float(grad, "backprop_steps: grad")
     digits, _ = check_options("LR", digits, None, "backprop_steps")
-    return _backward(root, seed, digits, apply=True, who="backprop_steps")
+    return _applied_backward(root, seed, digits)
+
+
+def _applied_backward(root: Value, seed: float, digits: int) -> Iterator[BackwardStep]:
+    for step in trace_backward(root, seed, digits, who="backprop_steps"):
+        before = step.node.grad
+        step.node.grad = before + step.upstream
+        yield dataclasses.replace(step, grad_before=before, grad_after=step.node.grad)

@@ -4,6 +4,9 @@
 shows its pre-activation z = Σ wᵢxᵢ + b, its activation a = f(z) and, once a loss has been
 backpropagated, its error signal δ = ∂L/∂z; each connection shows its weight w and ∂L/∂w.
 Every number is read from the Value graph that the model builds, not computed separately.
+A neuron is named and written as :func:`engine.draw_dot` and the Stepper write it
+(``layers.0.neurons.2``, the lines of :func:`engine.viz.draw.neuron_fields`); connections
+take the colours of :mod:`nn.viz.palette` (blue w ≥ 0, orange w < 0).
 """
 
 from __future__ import annotations
@@ -15,18 +18,17 @@ from typing import Any
 from engine import Drawing, Value, enable_grad
 from engine import grad as gradients
 from engine.autograd import check_callable
-from engine.viz.draw import HIGHLIGHT_FILL, fmt, record_text
+from engine.viz.draw import HIGHLIGHT_FILL, neuron_fields
+from engine.viz.text import fmt, record_text
 from nn._checks import _show, count, kind, scalars, sequence
 from nn.layers import MLP, Layer, Neuron, _forward_of, neurons_by_layer
 from nn.losses import mse_loss
+from nn.viz.palette import NEGATIVE, POSITIVE
 
 __all__ = ["draw_model"]
 
 DEFAULT_MAX_CONNECTIONS = 200
 MAX_DIGITS = 17  # a float64 has at most 17 significant digits: more would show nothing new
-
-_POSITIVE = "#1f77b4"
-_NEGATIVE = "#d62728"
 
 
 def _targets(target: Any, n: int) -> list[float]:
@@ -95,8 +97,9 @@ def draw_model(
     loss node. The prediction passed to ``loss_fn`` is a Value for a one-output model, else
     a list.
 
-    Every layer keeps its neurons in index order: h1.1, h1.2, … from the top (from the left
-    with ``rankdir="TB"``).
+    Neurons are named from the model (``layers.0.neurons.2``: layer 0, neuron 2, as
+    ``model.named_parameters()`` and the Stepper name them). Every layer keeps its neurons in
+    index order, from the top (from the left with ``rankdir="TB"``).
 
     The gradients are computed with :func:`engine.grad`: the model's ``.grad`` values are
     left as they were. The picture needs the graph, so ``draw_model`` records it even
@@ -173,16 +176,20 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
     # Forward, neuron by neuron, keeping each neuron's z and a.
     zs: list[list[Value]] = []
     acts: list[list[Value]] = []
+    names: list[list[str]] = []
     current: list[Value] = xs
     for layer in layers:
-        z_row, a_row = [], []
+        z_row, a_row, name_row = [], [], []
         for neuron in layer:
             with _forward_of("draw_model"):
                 a = neuron._forward(current)
             z_row.append(a if neuron.activation == "linear" else a.inputs[0])
             a_row.append(a)
+            # The neuron's name, as its output is labelled (layers.0.neurons.2.a).
+            name_row.append(a.label.rpartition(".")[0] or "neuron")
         zs.append(z_row)
         acts.append(a_row)
+        names.append(name_row)
         current = a_row
     outputs = acts[-1]
     prediction: Value | list[Value] = outputs[0] if len(outputs) == 1 else outputs
@@ -255,15 +262,13 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
         with dot.subgraph(name=f"layer{li}") as sub:
             sub.attr(rank="same")
             for j, neuron in enumerate(layer):
-                name = f"out{j + 1}" if li == last else f"h{li + 1}.{j + 1}"
                 z, a = zs[li][j], acts[li][j]
                 act = neuron.activation
-                fields = [f"{name}  ({act})", f"z = {f(z.data)}"]
-                if act != "linear":
-                    fields.append(f"a = {act}(z) = {f(a.data)}")
-                fields.append(f"b = {f(neuron.b.data)}")
+                fields = neuron_fields(
+                    names[li][j], "" if act == "linear" else act, f(z.data), f(a.data),
+                    None if loss is None else f(d[z]))
+                fields.insert(3 if act != "linear" else 2, f"b = {f(neuron.b.data)}")
                 if loss is not None:
-                    fields.append(f"δ = ∂L/∂z = {f(d[z])}")
                     fields.append(f"∂L/∂b = {f(d[neuron.b])}")
                 ports = {1: "z", 2: "a"} if act != "linear" else {1: "z"}
                 sub.node(f"n{li}_{j}", label=_fields(rankdir, fields, ports))
@@ -274,7 +279,7 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
                 else:
                     linear = layers[li - 1][i].activation == "linear"
                     source = tail(f"n{li - 1}_{i}", "z" if linear else "a")
-                attrs = {"color": _POSITIVE if w.data >= 0 else _NEGATIVE,
+                attrs = {"color": POSITIVE if w.data >= 0 else NEGATIVE,
                          "penwidth": f"{0.6 + min(abs(w.data), 3.0):.2f}"}
                 if show_weights:
                     text = f"w = {f(w.data)}"
