@@ -139,8 +139,14 @@ def execute(nb: nbformat.NotebookNode, where: Path = HERE,
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Keep only what a reader needs: no timings, no kernel version, no widget state."""
-    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    """Keep only what a reader needs: no timings, no widget state.
+
+    The kernel's ``language_info`` stays whole (the Python version included): JupyterLab
+    fills in whatever is missing when it opens a notebook, and so marks a notebook saved
+    with less as modified before the reader has done anything.
+    """
+    language = dict(nb.metadata.get("language_info") or {"name": "python"})
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": language}
     for cell in nb.cells:
         tags = cell.metadata.get("tags")
         cell.metadata = {"tags": tags} if tags else {}

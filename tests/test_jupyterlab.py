@@ -109,10 +109,6 @@ def test_a_fresh_exercise_has_its_controls_under_a_saved_stepper(browser: Any,
     assert lab.severe() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "notebooks/build.py saves language_info as {'name': 'python'}; the kernel fills in the "
-    "rest when the notebook opens, which marks it modified. Keeping the executing kernel's "
-    "language_info in build.py's clean() fixes it (for the same Python version)."))
 def test_a_notebook_opens_unmodified(browser: Any, jupyterlab: Any) -> None:
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait

@@ -100,9 +100,7 @@ print(f"sample 0: x = ({x0[0]:.4g}, {x0[1]:.4g}), label y = {y0:.0f}")
 
 def draw(model):
     """The network on sample 0 after backpropagating its loss, inputs at the top."""
-    drawing = nn.draw_model(model, x0, target=y0, loss_fn=bce, rankdir="TB")
-    drawing.attr(size="8.6,40")       # inches: never wider than the page's column
-    return drawing
+    return nn.draw_model(model, x0, target=y0, loss_fn=bce, rankdir="TB")
 
 
 draw(tiny)
