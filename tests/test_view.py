@@ -92,7 +92,7 @@ def test_with_a_target_delta_and_weight_gradients_match_backward(activation: str
     # The reference: the ordinary forward pass and backward on the model itself.
     loss = (model(x) - target) ** 2
     loss.backward()
-    assert nodes["loss"] == [f"L = {fmt(loss.data)}", f"target 1 = {fmt(target)}"]
+    assert nodes["loss"] == [f"L = {fmt(loss.data)}", f"y = {fmt(target)}"]
     for li, layer in enumerate(model.layers):
         for j, neuron in enumerate(layer.neurons):
             texts = nodes[f"n{li}_{j}"]
@@ -104,7 +104,8 @@ def test_with_a_target_delta_and_weight_gradients_match_backward(activation: str
                 assert edges[(source, f"n{li}_{j}")] == [
                     f"w = {fmt(w.data)}", f"∂L/∂w = {fmt(w.grad)}"]
     out = model.layers[-1].neurons[0]
-    assert edges[("n2_0", "loss")] == [f"∂L/∂ŷ = {fmt(out.b.grad)}"]
+    # The output neuron is linear: the gradient reaching it is named for its z.
+    assert edges[("n2_0", "loss")] == [f"∂L/∂z = {fmt(out.b.grad)}"]
 
 
 def test_the_model_gradients_are_left_alone() -> None:
@@ -129,7 +130,7 @@ def test_several_outputs_and_a_custom_loss() -> None:
     assert isinstance(preds, list)
     loss = nn.mse_loss(preds, target)
     loss.backward()
-    assert nodes["loss"] == [f"L = {fmt(loss.data)}", "target 1 = 0", "target 2 = 1"]
+    assert nodes["loss"] == [f"L = {fmt(loss.data)}", "y₁ = 0", "y₂ = 1"]
     for j, neuron in enumerate(model.layers[-1].neurons):
         assert f"δ = ∂L/∂z = {fmt(neuron.b.grad)}" in nodes[f"n1_{j}"]
     # the default loss is mse_loss: the mean of the squared errors over the outputs

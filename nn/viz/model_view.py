@@ -290,15 +290,23 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
 
     if loss is not None:
         fields = [f"L = {f(loss.data)}"]
-        fields += [f"target {k + 1} = {f(t)}" for k, t in enumerate(targets)]
+        # The target is y (y₁, y₂, ... for several outputs), as the notebooks write it.
+        fields += ([f"y = {f(targets[0])}"] if len(targets) == 1 else
+                   [f"y{_subscript(k + 1)} = {f(t)}" for k, t in enumerate(targets)])
         dot.node("loss", label=_fields(rankdir, fields), style="filled",
                  fillcolor=HIGHLIGHT_FILL)
         for j, a in enumerate(outputs):
             port = "z" if layers[last][j].activation == "linear" else "a"
             # Without weights, an external label: one ordinary edge label makes dot give
             # every edge a label slot, which spreads the layers out for nothing.
-            gradient = f"∂L/∂ŷ = {f(d[a])}"
+            # Named as the output's box names it: z for a linear output neuron, else a.
+            gradient = f"∂L/∂{port} = {f(d[a])}"
             label = ({"label": gradient} if show_weights
                      else {"xlabel": gradient, "minlen": "2"})
             dot.edge(tail(f"n{last}_{j}", port), "loss", **label)
     return dot
+
+
+def _subscript(k: int) -> str:
+    """``k`` in subscript digits: 12 → ``₁₂``."""
+    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
