@@ -18,7 +18,16 @@ from engine.autograd import backward, enable_grad, grad, hessian, hvp, is_grad_e
 from engine.compile import CompiledStep, CompileError, compile
 from engine.gradcheck import GradcheckError, gradcheck, numerical_grad
 from engine.ops import OPS, Rule, defop
-from engine.value import Value, apply, backprop, topological_order
+from engine.value import (
+    Value,
+    accumulate,
+    apply,
+    backprop,
+    collector_paused,
+    gradients,
+    local_derivatives,
+    topological_order,
+)
 from engine.viz.draw import Drawing, GraphvizNotFound, draw_dot
 from engine.viz.stepper import Stepper
 from engine.viz.steps import (
@@ -37,6 +46,10 @@ __all__ = [
     "OPS",
     "defop",
     "topological_order",
+    "gradients",
+    "local_derivatives",
+    "accumulate",
+    "collector_paused",
     "backprop",
     "backward",
     "no_grad",

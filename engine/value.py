@@ -20,14 +20,17 @@ import gc
 import math
 import numbers
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Union
 
 from engine import ops
+from engine.errors import prefixed
 from engine.ops import Rule
 
-__all__ = ["Value", "apply", "topological_order", "backprop", "Number", "ValueLike"]
+__all__ = ["Value", "apply", "topological_order", "gradients", "local_derivatives", "accumulate",
+           "backprop", "collector_paused", "Number", "ValueLike"]
 
 Number = int | float
 ValueLike = Union["Value", int, float]
@@ -310,26 +313,16 @@ class Value:
         if not isinstance(create_graph, bool):
             raise TypeError(f"backward: create_graph must be True or False, got "
                             f"{create_graph!r}")
-        if create_graph:
-            seed: Any = grad if isinstance(grad, Value) else Value(
-                _to_float(grad, "backward: grad"))
-            token = GRAD_ENABLED.set(True)  # the gradients' graphs are recorded, as asked
-            try:
-                backprop(self, seed, create_graph=True)
-            finally:
-                GRAD_ENABLED.reset(token)
-            return
-        seed = grad if type(grad) is float and _NEG_INF < grad < _INF else _to_float(
-            grad, "backward: grad")
-        # The loop makes no reference cycles, so Python's cycle collector has nothing to find;
-        # paused, it does not rescan the whole graph while the loop allocates.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            backprop(self, seed)
-        finally:
-            if collecting:
-                gc.enable()
+        if not (type(grad) is float and _NEG_INF < grad < _INF) and not (
+                create_graph and isinstance(grad, Value)):
+            grad = _to_float(grad, "backward: grad")
+        # The walk makes no reference cycles, so Python's cycle collector has nothing to
+        # find; paused, it does not rescan the whole graph while the walk allocates.
+        with collector_paused(), prefixed("backward", replacing=("gradients",)):
+            if create_graph:
+                accumulate(gradients(self, grad, create_graph=True))
+            else:
+                _walk(self, grad, None)
 
     def detach(self) -> Value:
         """A new leaf with the same number (and label): gradients stop there."""
@@ -438,6 +431,23 @@ for _rule in ops.OPS:
 _new = object.__new__
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """A block in which Python's cycle collector does not run (it runs again after).
+
+    Value graphs hold no reference cycles: reference counting frees them. The collector
+    would only rescan every live node, again and again, while a pass allocates (it made
+    training two to three times slower).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 # --- backpropagation ---------------------------------------------------------------------
 
 def topological_order(root: Value) -> list[Value]:
@@ -474,21 +484,189 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def local_derivatives(node: Value, create_graph: bool = False) -> tuple[Any, ...]:
+    """∂node/∂input for each of ``node``'s inputs, in argument order, read from its row.
+
+    Floats, or with ``create_graph=True`` Values (the row's partials evaluated on the nodes
+    themselves, so that they can be differentiated again); ``()`` for a leaf.
+
+    Examples:
+        >>> from engine import Value, local_derivatives
+        >>> x, y = Value(3.0), Value(-2.0)
+        >>> local_derivatives(x * y)                # (∂/∂x, ∂/∂y) = (y, x)
+        (-2.0, 3.0)
+    """
+    rule = node._rule
+    if rule is None:
+        return ()
+    if rule.constant is not None:   # x + y, x - c, -x: plain numbers, ready in the row
+        return rule.constant
+    x, y = node._x, node._y
+    try:
+        if create_graph:
+            return rule.df(node, x, node._c if y is None else y)
+        return rule.df(node._data, x._data, node._c if y is None else y._data)  # type: ignore[union-attr]
+    except (ZeroDivisionError, ValueError, OverflowError) as err:
+        better = _underivable(node, err, create_graph)
+        if better is None:
+            raise
+        raise better from err
+
+
+def _underivable(node: Value, err: Exception, create_graph: bool) -> Exception | None:
+    """The error to raise when a row's partials fail at ``node`` (None: ``err`` itself,
+    whose message, written by the row, names the operation already)."""
+    if str(err).startswith(f"{node.op}:"):
+        return None
+    rule, inputs = node._rule, node.inputs
+    assert rule is not None
+    why = " on Values (create_graph=True)" if create_graph else ""
+    # A node built with other data than its inputs hold now (an input's .data assigned
+    # since) is the one case where a partial fails at a point the forward accepted.
+    try:
+        now = rule.f(*(v._data for v in inputs)) if node._c is None else rule.f(
+            inputs[0]._data, node._c)
+        changed = now != node._data
+    except (ArithmeticError, ValueError):
+        changed = True
+    held = ", ".join(f"{letter} = {v._data:.6g}" for letter, v in zip("xy", inputs))
+    hint = (f" (an input's data changed after the node was built: the node holds "
+            f"{node._data:.6g}, its inputs now hold {held})" if changed else "")
+    return type(err)(f"the local derivative of {node!r} (op {node.op!r}) cannot be "
+                     f"computed{why}: {err}{hint}")
+
+
+def gradients(root: Value, grad: Any = 1.0, create_graph: bool = False) -> dict[Value, Any]:
+    """This pass's gradients: ∂root/∂v · grad for every node v of ``root``'s graph.
+
+    The one gradient walk: ``backward`` adds its result into ``.grad``, ``engine.grad``
+    picks the inputs asked for, the step-through explains it; nothing here touches
+    ``.grad``.
+
+    Order and accumulation, exactly: the nodes are visited in reverse topological order
+    (``reversed(topological_order(root))``: ``root`` first, every node before its inputs),
+    and the returned dict lists them in that order. ``root`` starts with ``grad``. When a
+    node's turn comes its gradient ``g`` is complete (every consumer came before it); for
+    each input, x first then y (a reused input once per edge), the walk then does
+    ``pending[input] = pending.get(input, 0.0) + partial * g`` with the partial from
+    :func:`local_derivatives` (so a first contribution is ``0.0 + partial * g``). With
+    ``create_graph=True`` everything is a Value (a float ``grad`` becomes a leaf), the
+    first contribution is kept as it is (``partial * g``, no ``0.0 +`` node) and later
+    ones are added with ``+``; the graphs are recorded even inside ``no_grad()``. A
+    gradient that is not finite raises ``ArithmeticError`` naming the node.
+
+    Examples:
+        >>> from engine import Value, gradients
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x
+        >>> y.label = "y"
+        >>> {v.label: g for v, g in gradients(y).items()}
+        {'y': 1.0, 'x': 6.0}
+        >>> x.grad                                   # untouched
+        0.0
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"gradients: root must be a Value, got {type(root).__name__}")
+    with prefixed("gradients"):
+        if create_graph:
+            token = GRAD_ENABLED.set(True)   # the gradients' graphs are recorded, as asked
+            try:
+                return _value_gradients(root, grad if isinstance(grad, Value) else Value(
+                    _to_float(grad, "gradients: grad")))
+            finally:
+                GRAD_ENABLED.reset(token)
+        seed = grad if type(grad) is float else _to_float(grad, "gradients: grad")
+        found: dict[Value, float] = {}
+        _walk(root, seed, found)
+        return found
+
+
+def _walk(root: Value, seed: float, found: dict[Value, float] | None) -> None:
+    """The walk of :func:`gradients` on floats: each node's gradient goes into ``found``,
+    or, when ``found`` is None, straight into ``node.grad`` (``backward``'s fast path: the
+    same numbers without building the dict, a sixth of backward's time; where a sum
+    overflows, the nodes before it in the walk have been updated)."""
+    pending: dict[Value, float] = {root: seed}
+    pop, get = pending.pop, pending.get
+    for node in reversed(topological_order(root)):
+        g = pop(node)
+        if not _NEG_INF < g < _INF:
+            raise _overflowed(node, g)
+        if found is None:
+            total = node._grad + g
+            if not _NEG_INF < total < _INF:
+                raise _accumulated(node, total)
+            node._grad = total
+        else:
+            found[node] = g
+        a = node._x
+        if a is not None:
+            # The chain rule, one edge at a time (local_derivatives, inlined: this loop is
+            # the hot path of every training step).
+            rule = node._rule
+            partials = rule.constant  # type: ignore[union-attr]
+            b = node._y
+            if partials is None:
+                try:
+                    partials = rule.df(node._data, a._data,  # type: ignore[union-attr]
+                                       node._c if b is None else b._data)
+                except (ZeroDivisionError, ValueError, OverflowError) as err:
+                    better = _underivable(node, err, False)
+                    if better is None:
+                        raise
+                    raise better from err
+            pending[a] = get(a, 0.0) + partials[0] * g
+            if b is not None:
+                pending[b] = get(b, 0.0) + partials[1] * g
+
+
+def _value_gradients(root: Value, seed: Value) -> dict[Value, Value]:
+    """:func:`gradients` with ``create_graph=True``: the same walk, on Values."""
+    found: dict[Value, Value] = {}
+    pending: dict[Value, Value] = {root: seed}
+    for node in reversed(topological_order(root)):
+        g = pending.pop(node)
+        if not _NEG_INF < g._data < _INF:
+            raise _overflowed(node, g)
+        found[node] = g
+        for inp, d in zip(node.inputs, local_derivatives(node, create_graph=True)):
+            pending[inp] = pending[inp] + d * g if inp in pending else d * g
+    return found
+
+
+def _overflowed(node: Value, g: Any) -> ArithmeticError:
+    return ArithmeticError(f"the gradient reaching {node!r} (op {node.op or 'leaf'!r}) is "
+                           f"{g}: a local derivative or a product of them overflowed")
+
+
+def _accumulated(node: Value, total: Any) -> ArithmeticError:
+    return ArithmeticError(f"{node!r} would hold grad {total}: the gradients accumulated "
+                           f"over several passes overflow")
+
+
+def accumulate(found: dict[Value, Any]) -> None:
+    """Add each gradient of ``found`` (from :func:`gradients`) into its node's ``.grad``.
+
+    Every sum is checked before any is stored: where one would overflow, nothing changes.
+    """
+    for node, g in found.items():
+        total = node._grad + g
+        if not _NEG_INF < total < _INF:
+            raise _accumulated(node, total)
+    for node, g in found.items():
+        node._grad = node._grad + g
+
+
 Visit = Callable[[Value, Any, tuple[Any, ...]], None]
 
 
 def backprop(root: Value, grad: Any = 1.0, create_graph: bool = False,
              visit: Visit | None = None) -> None:
-    """The one backward loop: every node of ``root``'s graph in reverse topological order.
+    """:func:`gradients`, then either ``.grad`` updated (``visit`` None) or, for each node
+    in the walk's order, ``visit(node, g, partials)`` called instead.
 
-    When a node's turn comes, ``g`` (this pass's ∂root/∂node · grad) is complete, because
-    all of its consumers came before it; ``g × partial`` is then sent on to each input, the
-    partials read from the node's row. Without ``visit`` the loop adds ``g`` to
-    ``node.grad`` (that is ``backward``); with it, it calls ``visit(node, g, partials)``
-    instead and leaves ``.grad`` alone (``grad`` collects, ``backprop_steps`` explains). The
-    gradient propagated is this pass's own, never the accumulated ``.grad``, so repeated
-    passes add up exactly. With ``create_graph=True``, ``grad`` is a Value and the partials
-    are evaluated on the nodes themselves: the gradients are Values with graphs of their own.
+    Kept for the step-through, which explains each node's share; ``backward`` is
+    ``gradients`` then :func:`accumulate`.
 
     Examples:
         >>> from engine import Value, backprop
@@ -497,53 +675,20 @@ def backprop(root: Value, grad: Any = 1.0, create_graph: bool = False,
         * 1.0
         x 6.0
     """
+    if visit is not None and not callable(visit):
+        raise TypeError(f"backprop: visit must be a function (node, g, partials), got "
+                        f"{type(visit).__name__}")
     if not isinstance(root, Value):
         raise TypeError(f"backprop: expected a Value, got {type(root).__name__}")
     if not isinstance(grad, Value):
         grad = _to_float(grad, "backprop: grad")
-    if visit is not None and not callable(visit):
-        raise TypeError(f"backprop: visit must be a function (node, g, partials), got "
-                        f"{type(visit).__name__}")
-    pending: dict[Value, Any] = {root: grad}
-    pop, get = pending.pop, pending.get
-    for node in reversed(topological_order(root)):
-        g = pop(node)
-        if not _NEG_INF < g < _INF:
-            raise ArithmeticError(f"backward: the gradient reaching {node!r} (op "
-                                  f"{node.op or 'leaf'!r}) is {g}: a local derivative or a "
-                                  f"product of them overflowed")
-        a, b = node._x, node._y
-        partials: Any = ()
-        if a is not None:
-            # The chain rule, one edge at a time: input += ∂node/∂input · g, with the
-            # partials from the node's row; a reused input collects from every edge.
-            # (A row whose partials are plain numbers, as x + y, has them ready: no call.)
-            partials = node._rule.constant  # type: ignore[union-attr]
-            if partials is None:
-                try:
-                    if create_graph:
-                        partials = node._rule.df(node, a, node._c if b is None else b)  # type: ignore[union-attr]
-                    else:
-                        partials = node._rule.df(node._data, a._data,  # type: ignore[union-attr]
-                                                 node._c if b is None else b._data)
-                except (ZeroDivisionError, ValueError, OverflowError) as err:
-                    if str(err).startswith(f"{node.op}:"):  # the row's message names it
-                        raise
-                    raise type(err)(f"backward: the local derivative of {node!r} (op "
-                                    f"{node.op!r}) cannot be computed: {err} (did an "
-                                    f"input's data change after the node was built?)") from None
-            if create_graph:  # Values: the first contribution is kept as it is (no "0 +")
-                for inp, d in zip(node.inputs, partials):
-                    pending[inp] = pending[inp] + d * g if inp in pending else d * g
-            else:
-                pending[a] = get(a, 0.0) + partials[0] * g
-                if b is not None:
-                    pending[b] = get(b, 0.0) + partials[1] * g
-        if visit is not None:
-            visit(node, g, partials)
-            continue
-        total = node._grad + g
-        if not _NEG_INF < total < _INF:
-            raise ArithmeticError(f"backward: {node!r} would hold grad {total}: the "
-                                  f"gradients accumulated over several passes overflow")
-        node._grad = total
+    with prefixed("backward", replacing=("gradients",)):
+        if visit is None and not create_graph:
+            _walk(root, grad, None)
+            return
+        found = gradients(root, grad, create_graph)
+        if visit is None:
+            accumulate(found)
+            return
+        for node, g in found.items():
+            visit(node, g, local_derivatives(node, create_graph))
