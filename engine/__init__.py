@@ -13,7 +13,7 @@ Examples:
     (0.4621, 1.5729, -2.3593)
 """
 
-from engine import ops
+from engine import args, ops, pickling  # noqa: F401  (pickling: how Values are copied)
 from engine.autograd import backward, enable_grad, grad, hessian, hvp, is_grad_enabled, no_grad
 from engine.compile import CompiledStep, CompileError, compile
 from engine.gradcheck import GradcheckError, gradcheck, numerical_grad
@@ -26,6 +26,7 @@ from engine.value import (
     collector_paused,
     gradients,
     local_derivatives,
+    number_of,
     topological_order,
 )
 from engine.viz.draw import Drawing, GraphvizNotFound, draw_dot
@@ -42,6 +43,7 @@ __all__ = [
     "Value",
     "apply",
     "ops",
+    "args",
     "Rule",
     "OPS",
     "defop",
@@ -50,6 +52,7 @@ __all__ = [
     "local_derivatives",
     "accumulate",
     "collector_paused",
+    "number_of",
     "backprop",
     "backward",
     "no_grad",

@@ -312,7 +312,7 @@ def test_non_finite_weights_are_refused_both_ways(bad: float) -> None:
                                          "entry that is nan or infinite"):
         nn.from_torch(module)
     model = nn.MLP(2, [2, 1], seed=0)
-    with pytest.raises(ValueError, match=r"Value\.data: expected a finite number"):
+    with pytest.raises(ValueError, match=r"^Value\.data must be a finite number"):
         model.layers[0].neurons[1].w[0].data = bad  # so to_torch never meets one
 
 
