@@ -29,6 +29,7 @@ This module imports nothing of stepgrad, so every other module can use it.
 
 from __future__ import annotations
 
+import fractions
 import inspect
 import math
 import numbers
@@ -36,7 +37,7 @@ import os
 import types
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 __all__ = [
     "describe",
@@ -71,6 +72,7 @@ def _type_name(x: Any) -> str:
 
 
 def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split()) if "\n" in text else text   # (a torch module's repr)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -102,6 +104,11 @@ def describe(x: Any) -> str:
     if type(x) is int and not -(10**20) < x < 10**20:
         return _digits(x)
     name = _type_name(x)
+    if name.split(".")[0] not in ("builtins", "numpy", "fractions", "decimal") and type(
+            x).__module__ != "builtins" and is_number(x):
+        # a number of a kind of its own (one engine.compile is tracing stands for a float):
+        # shown as the number it stands for
+        return f"{'int' if is_whole(x) else 'float'} {x}"
     if isinstance(x, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
         return f"the function {x.__qualname__}"
     shape = getattr(x, "shape", None)
@@ -234,7 +241,8 @@ def real(x: Any, where: str, *, low: float | None = None, high: float | None = N
         except OverflowError:   # an int (or a Fraction) beyond the largest float
             shown = (_number_text(x) if isinstance(x, numbers.Integral)
                      else f"a {_type_name(x)} too large for a float")
-            raise ValueError(f"{where} must be a finite number, got {shown}") from None
+            raise ValueError(f"{where} must be a finite number"
+                             f"{_bound(low, high, low_open, high_open)}, got {shown}") from None
     if not _NEG_INF < f < _INF or (low is not None and (f <= low if low_open else f < low)) or (
             high is not None and (f >= high if high_open else f > high)):
         raise ValueError(f"{where} must be a finite number"
@@ -341,28 +349,40 @@ def instance(x: Any, where: str, cls: type[T]) -> T:
 def scalar(x: Any, where: str, cls: type[T], keep: bool = False) -> T | float:
     """A ``cls`` instance (a Value) as it is, else ``x`` as a finite float.
 
-    With ``keep``, a finite number that is not whole is returned as it is (a NumPy float,
-    or a number ``engine.compile`` is tracing, keeps its type, so arithmetic sees it).
+    With ``keep``, a finite number that is neither whole nor a Fraction is returned as it
+    is (a NumPy float, or a number ``engine.compile`` is tracing, keeps its type, so that
+    arithmetic sees it).
 
     Examples:
         >>> scalar(3, "mse_loss: preds[0]", int), scalar(2.5, "mse_loss: preds[0]", int)
         (3, 2.5)
         >>> scalar("a", "mse_loss: preds[0]", int)
         Traceback (most recent call last):
-        TypeError: mse_loss: preds[0] must be a finite number or an int, got str 'a'
+        TypeError: mse_loss: preds[0] must be a number or an int, got str 'a'
     """
     if isinstance(x, cls):
         return x
-    if keep and is_number(x) and not is_whole(x) and bool(math.isfinite(x)):
+    if keep and is_number(x) and not is_whole(x) and not isinstance(
+            x, fractions.Fraction) and bool(math.isfinite(x)):
         return x  # type: ignore[no-any-return]
     if not is_number(x):
-        raise TypeError(f"{where} must be a finite number or {_article(cls.__name__)}, got "
+        raise TypeError(f"{where} must be a number or {_article(cls.__name__)}, got "
                         f"{describe(x)}")
     return real(x, where)
 
 
-def items(xs: Any, where: str, check: Callable[[Any, str], T] | None = None, *,
-          n: int | None = None, kind: str = "a list", empty: bool = False) -> list[T]:
+@overload
+def items(xs: Any, where: str, check: None = None, *, n: int | None = None,
+          kind: str = "a list", empty: bool = False) -> list[Any]: ...
+
+
+@overload
+def items(xs: Any, where: str, check: Callable[[Any, str], T], *, n: int | None = None,
+          kind: str = "a list", empty: bool = False) -> list[T]: ...
+
+
+def items(xs: Any, where: str, check: Callable[[Any, str], Any] | None = None, *,
+          n: int | None = None, kind: str = "a list", empty: bool = False) -> list[Any]:
     """The entries of the list (tuple, array...) ``xs``, each passed through
     ``check(entry, "{where}[i]")``; exactly ``n`` of them if given, at least one unless
     ``empty``.
@@ -391,8 +411,8 @@ def items(xs: Any, where: str, check: Callable[[Any, str], T] | None = None, *,
     except TypeError:
         raise TypeError(f"{where} must be {kind}, got {describe(xs)}") from None
     if n is not None and len(entries) != n:
-        raise ValueError(f"{where} must be {kind} of length {n}, got one of length "
-                         f"{len(entries)}")
+        raise ValueError(f"{where} must be {kind} with {n} entr{'y' if n == 1 else 'ies'}, "
+                         f"got {len(entries)}")
     if not entries and not empty:
         raise ValueError(f"{where} must be {kind} with at least one entry, got an empty one")
     if check is None:

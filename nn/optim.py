@@ -20,14 +20,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from engine import Value
-from nn._checks import flag, hyper, kind
+from engine import Value, args
 
 __all__ = ["Optimizer", "SGD", "Adam"]
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
 
 
 class Optimizer:
@@ -43,30 +38,15 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         who = type(self).__name__
-        if isinstance(params, Value):
-            raise TypeError(f"{who}: params must be a list of Values (such as "
-                            f"model.parameters()), got a single Value")
-        if isinstance(params, (str, bytes, dict)):
-            raise TypeError(f"{who}: params must be a list of Values (such as "
-                            f"model.parameters()), got {kind(params)}")
-        try:
-            self.params = list(params)
-        except TypeError:
-            raise TypeError(f"{who}: params must be a list of Values (such as "
-                            f"model.parameters()), got {kind(params)}") from None
-        if not self.params:
-            raise ValueError(f"{who}: got an empty parameter list")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Value):
-                raise TypeError(f"{who}: params[{i}] must be a Value, got {kind(p)}")
-            if p.op != "":
-                raise ValueError(f"{who}: params[{i}] is not a leaf (it was made by "
-                                 f"{p.op!r}); optimize leaves, such as "
-                                 f"model.parameters(), whose data step() can change "
-                                 f"(PyTorch refuses a non-leaf tensor too)")
+        self.params = args.items(params, f"{who}: params", leaf,
+                                 kind="a list of Values (such as model.parameters())")
         if len(set(self.params)) != len(self.params):
-            raise ValueError(f"{who}: some parameters appear more than once")
+            raise ValueError(f"{who}: params must hold each parameter once, got some twice")
         self.lr = lr
+
+    def _setting(self, value: Any, name: str) -> float:
+        """A setting such as lr or momentum: a finite number >= 0."""
+        return args.real(value, f"{type(self).__name__}: {name}", low=0)
 
     @property
     def lr(self) -> float:
@@ -75,7 +55,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = hyper(type(self).__name__, "lr", value)
+        self._lr = self._setting(value, "lr")
 
     @property
     def weight_decay(self) -> float:
@@ -84,24 +64,18 @@ class Optimizer:
 
     @weight_decay.setter
     def weight_decay(self, value: float) -> None:
-        self._weight_decay = hyper(type(self).__name__, "weight_decay", value)
+        self._weight_decay = self._setting(value, "weight_decay")
 
-    def _grad(self, i: int, p: Value) -> float:
+    @staticmethod
+    def _grad(p: Value) -> float:
         """``p.grad`` as a float: a Value (after ``backward(create_graph=True)``) steps
-        with its number, as PyTorch steps with the gradient tensor's values."""
-        given: Any = p.grad
-        if isinstance(given, Value):
-            given = given.data
-        if isinstance(given, bool) or not isinstance(given, (int, float)):
-            raise TypeError(f"{type(self).__name__}.step: the grad of parameter {i} is "
-                            f"a {kind(given)}, not a number")
-        g = float(given)
-        if not math.isfinite(g):
-            raise ValueError(f"{type(self).__name__}.step: the grad of parameter {i} is {g}")
-        return g
+        with its number, as PyTorch steps with the gradient tensor's values. (Value.grad
+        holds a finite float or a Value: assigning anything else is refused there.)"""
+        g: Any = p.grad
+        return float(g.data if isinstance(g, Value) else g)
 
     def _bad(self, i: int, what: str, result: float, **numbers: float) -> ArithmeticError:
-        shown = ", ".join(f"{name} = {_fmt(v)}" for name, v in numbers.items())
+        shown = ", ".join(f"{name} = {v:.6g}" for name, v in numbers.items())
         return OverflowError(f"{type(self).__name__}.step: {what} of parameter {i} is "
                              f"{result} ({shown}); nothing was changed. Lower lr, or look "
                              f"for the step where the loss grew first.")
@@ -124,6 +98,20 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its ``grad``."""
         raise NotImplementedError
+
+
+def leaf(p: Any, where: str) -> Value:
+    """A parameter: a Value made directly (its data is what ``step()`` changes)."""
+    v = args.instance(p, where, Value)
+    if v.op != "":
+        raise ValueError(f"{where} must be a leaf (a Value made directly, such as "
+                         f"model.parameters() holds: step() changes its data), got a Value "
+                         f"made by {v.op!r} (PyTorch refuses a non-leaf tensor too)")
+    return v
+
+
+def _beta(beta: Any, where: str) -> float:
+    return args.real(beta, where, low=0, high=1, high_open=True)
 
 
 class SGD(Optimizer):
@@ -153,7 +141,7 @@ class SGD(Optimizer):
         >>> opt.momentum = -0.5           # settings are checked when assigned, too
         Traceback (most recent call last):
           ...
-        ValueError: SGD: momentum must be a finite number >= 0.0, got -0.5
+        ValueError: SGD: momentum must be a finite number >= 0, got -0.5
     """
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0,
@@ -174,7 +162,7 @@ class SGD(Optimizer):
 
     @momentum.setter
     def momentum(self, value: float) -> None:
-        mu = hyper("SGD", "momentum", value)
+        mu = self._setting(value, "momentum")
         self._check_nesterov(self._nesterov, mu, getattr(self, "_dampening", 0.0))
         self._momentum = mu
 
@@ -185,7 +173,7 @@ class SGD(Optimizer):
 
     @dampening.setter
     def dampening(self, value: float) -> None:
-        tau = hyper("SGD", "dampening", value)
+        tau = self._setting(value, "dampening")
         self._check_nesterov(self._nesterov, self._momentum, tau)
         self._dampening = tau
 
@@ -197,14 +185,16 @@ class SGD(Optimizer):
 
     @nesterov.setter
     def nesterov(self, value: bool) -> None:
-        on = flag("SGD", "nesterov", value)
+        on = args.flag(value, "SGD: nesterov")
         self._check_nesterov(on, self._momentum, self._dampening)
         self._nesterov = on
 
     @staticmethod
     def _check_nesterov(on: bool, momentum: float, dampening: float) -> None:
         if on and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov momentum requires momentum > 0 and dampening = 0")
+            raise ValueError(f"SGD: nesterov must be False unless momentum > 0 and dampening = "
+                             f"0, got True with momentum = {momentum:g}, dampening = "
+                             f"{dampening:g}")
 
     def step(self) -> None:
         """θ ← θ − lr·g for every parameter, g as in the class docstring.
@@ -221,7 +211,7 @@ class SGD(Optimizer):
         new_data: list[float] = []
         new_buffers: list[float | None] = []
         for i, p in enumerate(self.params):
-            grad = g = self._grad(i, p)
+            grad = g = self._grad(p)
             if wd != 0:
                 g = g + wd * p.data
             buf = self.buffers[i]
@@ -279,12 +269,8 @@ class Adam(Optimizer):
 
     @betas.setter
     def betas(self, value: tuple[float, float]) -> None:
-        try:
-            beta1, beta2 = value
-        except (TypeError, ValueError):
-            raise ValueError(f"Adam: betas must be a pair of numbers, got {value!r}") from None
-        self._betas = (hyper("Adam", "betas[0]", beta1, 0.0, 1.0, high_open=True),
-                       hyper("Adam", "betas[1]", beta2, 0.0, 1.0, high_open=True))
+        beta1, beta2 = args.items(value, "Adam: betas", _beta, n=2, kind="a pair of numbers")
+        self._betas = (beta1, beta2)
 
     @property
     def eps(self) -> float:
@@ -293,7 +279,7 @@ class Adam(Optimizer):
 
     @eps.setter
     def eps(self, value: float) -> None:
-        self._eps = hyper("Adam", "eps", value)
+        self._eps = self._setting(value, "eps")
 
     def step(self) -> None:
         """One Adam step for every parameter (see the class docstring).
@@ -317,7 +303,7 @@ class Adam(Optimizer):
         correction2 = 1 - beta2**t
         new_data, new_m, new_v = [], [], []
         for i, p in enumerate(self.params):
-            grad = g = self._grad(i, p)
+            grad = g = self._grad(p)
             if wd != 0:
                 g = g + wd * p.data
             m = beta1 * self.m[i] + (1 - beta1) * g

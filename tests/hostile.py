@@ -98,11 +98,11 @@ def ok(value: Any) -> Callable[[object], bool]:
     return lambda result: plain(result) == value
 
 
-def check(call: Callable[[], object], expect: Any, match: str) -> None:
-    """Run one row of a :class:`Table`."""
+def check(call: Callable[[], object], expect: Any, match: str, regex: bool = False) -> None:
+    """Run one row of a :class:`Table` (``match`` is plain text, or a regular expression)."""
     if isinstance(expect, tuple) or (isinstance(expect, type)
                                      and issubclass(expect, BaseException)):
-        with pytest.raises(expect, match=re.escape(match)):
+        with pytest.raises(expect, match=match if regex else re.escape(match)):
             call()
     else:
         result = call()

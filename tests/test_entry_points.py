@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import engine
+import nn
 from engine import (
     Rule,
     Value,
@@ -36,6 +37,11 @@ from engine import (
     topological_order,
 )
 from engine import grad as grad_of
+from nn.activations import ACTIVATIONS
+from nn.demo import two_moons
+from nn.layers import inputs
+from nn.losses import logits_row, samples
+from nn.optim import leaf
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,110 @@ for _tolerance in ("rtol", "atol"):
         lambda b, t=_tolerance: gradcheck(cube, [1.0], **{t: b}))
 row("no_grad: fn", function(), FUNCTION[:2])(lambda b: no_grad()(b))
 row("enable_grad: fn", function(), FUNCTION[:2])(lambda b: enable_grad()(b))
+
+
+# --- nn: models -----------------------------------------------------------------------------------
+SIZE = whole(low=1)
+SEED = args.seed
+ACTIVATION = functools.partial(args.choice, options=list(ACTIVATIONS))
+INPUTS_OF_2 = (*LIST, [0.5], [0.5, "a"], [0.5, math.nan], [0.5, np.bool_(True)])
+
+
+def model_input(n: int) -> Callable[[Any, str], Any]:
+    return lambda v, where: inputs(v, n, where)
+
+
+for _name, _make in [("Neuron", lambda **kw: nn.Neuron(**{"nin": 2, **kw})),
+                     ("Layer", lambda **kw: nn.Layer(**{"nin": 2, "nout": 2, **kw})),
+                     ("MLP", lambda **kw: nn.MLP(**{"nin": 2, "nouts": [2, 1], **kw}))]:
+    row(f"{_name}: nin", SIZE, WHOLE)(lambda b, m=_make: m(nin=b))
+    row(f"{_name}: activation", ACTIVATION, CHOICE)(lambda b, m=_make: m(activation=b))
+    row(f"{_name}: seed", SEED, WHOLE)(lambda b, m=_make: m(seed=b))
+    row(f"{_name}: x", model_input(2), INPUTS_OF_2)(lambda b, m=_make: m(seed=0)(b))
+row("Layer: nout", SIZE, WHOLE)(lambda b: nn.Layer(2, b))
+row("MLP: nouts", items(SIZE, "a list of layer sizes"), (*LIST, [2, 0], [2, 2.0]))(
+    lambda b: nn.MLP(2, b))
+row("MLP.load_state_dict: state", instance(Mapping), (None, [("b", 1.0)]))(
+    lambda b: nn.MLP(1, [1], seed=0).load_state_dict(b))
+row("MLP.load_state_dict: state['layers.0.neurons.0.b']", args.real, REAL)(
+    lambda b: nn.MLP(1, [1], seed=0).load_state_dict({"layers.0.neurons.0.w.0": 1.0,
+                                                      "layers.0.neurons.0.b": b}))
+
+# --- nn: losses -----------------------------------------------------------------------------------
+SAMPLES = (*LIST, [0.5, "a"], [0.5, math.nan], [0.5, np.bool_(True)])
+for _loss, (_first, _target) in {nn.mse_loss: ("preds", 0.5),
+                                 nn.binary_cross_entropy: ("probs", 1.0),
+                                 nn.binary_cross_entropy_with_logits: ("logits", 1.0),
+                                 nn.hinge_loss: ("scores", 1.0)}.items():
+    _who = _loss.__name__
+    row(f"{_who}: {_first}", samples, SAMPLES)(lambda b, f=_loss, t=_target: f(b, [t, t]))
+    row(f"{_who}: targets", samples, SAMPLES)(lambda b, f=_loss, t=_target: f([0.5, 0.5], b))
+row("softmax: logits", logits_row, SAMPLES)(lambda b: nn.softmax(b))
+row("cross_entropy: logit_rows", items(logits_row, "a list of rows of logits", empty=True),
+    ("ab", {}, [[]], [["a"]], [[0.5, math.nan]], [0.5, 1.0]))(
+    lambda b: nn.cross_entropy(b, [0]))
+row("cross_entropy: class_indices", items(None, "a list of class indices", empty=True),
+    ("ab", {}, None))(lambda b: nn.cross_entropy([[0.5, 1.0]], b))
+row("cross_entropy: class_indices[0]", whole(low=0, high=1), (*WHOLE, 2, 1.0, True))(
+    lambda b: nn.cross_entropy([[0.5, 1.0]], [b]))
+
+# --- nn: optimizers, batches, fit, the bridge, the demo -------------------------------------
+NOT_LEAVES = (*LIST, [Value(1.0) * 2], [Value(1.0), 2.0])
+for _opt in (nn.SGD, nn.Adam):
+    _who = _opt.__name__
+    row(f"{_who}: params", items(leaf, "a list of Values (such as model.parameters())"),
+        NOT_LEAVES)(lambda b, o=_opt: o(b, lr=0.1))
+    for _setting in ("lr", "weight_decay", *(("momentum", "dampening") if _opt is nn.SGD
+                                             else ("eps",))):
+        row(f"{_who}: {_setting}", real(low=0), REAL)(
+            lambda b, o=_opt, s=_setting: o([Value(1.0)], **{"lr": 0.1, s: b}))
+        row(f"{_who}: {_setting}", real(low=0), REAL)(
+            lambda b, o=_opt, s=_setting: setattr(o([Value(1.0)], lr=0.1), s, b))
+row("SGD: nesterov", args.flag, FLAG)(lambda b: nn.SGD([Value(1.0)], lr=0.1, momentum=0.5,
+                                                        nesterov=b))
+row("Adam: betas", items(real(low=0, high=1, high_open=True), "a pair of numbers", n=2),
+    (0.9, "ab", (0.9,), (0.9, 1.0), (-0.1, 0.5), (0.5, "a")))(
+    lambda b: nn.Adam([Value(1.0)], betas=b))
+row("batches: n", whole(low=0), WHOLE)(lambda b: nn.batches(b))
+row("batches: batch_size", whole(low=1), WHOLE)(lambda b: nn.batches(4, b))
+row("batches: shuffle", args.flag, FLAG)(lambda b: nn.batches(4, shuffle=b))
+row("batches: seed", SEED, WHOLE)(lambda b: nn.batches(4, seed=b))
+
+X4 = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
+Y4 = [1.0, 1.0, -1.0, -1.0]
+
+
+def fit(**changes: Any) -> Any:
+    model = nn.MLP(2, [2, 1], seed=0)
+    given: dict[str, Any] = {"model": model, "inputs": X4, "targets": Y4,
+                             "loss_fn": nn.hinge_loss,
+                             "optimizer": nn.SGD(model.parameters(), lr=0.1), "progress": False}
+    return nn.fit(**{**given, **changes})
+
+
+for _name in ("model", "loss_fn"):
+    row(f"fit: {_name}", function(), FUNCTION[:2])(lambda b, n=_name: fit(**{n: b}))
+for _name in ("lr_schedule", "correct"):
+    row(f"fit: {_name}", function(), FUNCTION[:2])(lambda b, n=_name: fit(**{n: b}))
+row("fit: optimizer", instance(nn.Optimizer), INSTANCE)(lambda b: fit(optimizer=b))
+for _name in ("inputs", "targets"):
+    row(f"fit: {_name}", items(None, "a list (or array) of samples", empty=True),
+        ("ab", {}, 3.0, None))(lambda b, n=_name: fit(**{n: b}))
+row("fit: epochs", whole(low=1), WHOLE)(lambda b: fit(epochs=b))
+row("fit: batch_size", whole(low=1), WHOLE)(lambda b: fit(batch_size=b))
+for _name in ("shuffle", "compile", "progress"):
+    row(f"fit: {_name}", args.flag, FLAG)(lambda b, n=_name: fit(**{n: b}))
+row("fit: seed", SEED, WHOLE)(lambda b: fit(seed=b))
+row("fit: correct's result", args.flag, FLAG)(lambda b: fit(correct=lambda p, t: b))
+row("fit: loss_fn's result (the loss)", instance(Value), INSTANCE)(
+    lambda b: fit(loss_fn=lambda p, t: b))
+row("fit: the learning rate lr_schedule(0) returned", real(low=0), REAL)(
+    lambda b: fit(lr_schedule=lambda epoch: b))
+row("to_torch: model", lambda v, w: nn.layers.layers_of(v, w), INSTANCE)(
+    lambda b: nn.to_torch(b))
+row("parameter_map: model", lambda v, w: nn.layers.layers_of(v, w), INSTANCE)(
+    lambda b: nn.parameter_map(b))
+row("two_moons: seed", whole(low=0, high=2**32 - 1), (*WHOLE, 2**32))(lambda b: two_moons(b))
 
 
 # --- the test ---------------------------------------------------------------------------------
