@@ -375,6 +375,11 @@ GELU     = defop("gelu", "x", "x·Φ(x)", "x * 0.5 * (1.0 + erf(x * 0.7071067811
 SILU     = defop("silu", "x", "x·σ(x)", "x * sigmoid(x)",
                  ("sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)))",), ("σ(x)·(1 + x·(1 − σ(x)))",),
                  "SiLU")
+# Past |x| = 1.3e154, x·x overflows on Values and 1 / (1 + x²) is below 6e-309 in floats:
+# the partial says 0 first (PyTorch's 1 / (1 + inf) is 0 from 1.34e154 on).
+ATAN     = defop("atan", "x", "atan(x)", "atan(x)",
+                 ("0.0 if x > 1.3e154 or x < -1.3e154 else 1.0 / (1.0 + x * x)",),
+                 ("1 / (1 + x²)",))
 
 ADD      = defop("+", "x, y", "x + y", "x + y", ("1.0", "1.0"), ("1", "1"))
 SUB      = defop("-", "x, y", "x - y", "x - y", ("1.0", "-1.0"), ("1", "-1"), "−")

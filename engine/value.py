@@ -31,6 +31,7 @@ from engine.ops import (
     ABS,
     ADD,
     ADD_C,
+    ATAN,
     COS,
     DIV,
     DIV_C,
@@ -394,6 +395,9 @@ class Value:
 
     def silu(self) -> Value:
         return _node(SILU, self, None, None)
+
+    def atan(self) -> Value:
+        return _node(ATAN, self, None, None)
 
     def leaky_relu(self, slope: Number = 0.01) -> Value:
         """x if x > 0 else slope·x; its derivative is 1 if x > 0 else slope (slope at 0,
