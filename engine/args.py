@@ -146,6 +146,20 @@ def _numpy_kind(x: Any) -> str | None:
     return str(kind)
 
 
+def _of_kind(x: Any, python: type, kinds: str, abc: type) -> bool:
+    """An int or a ``python`` number, a NumPy scalar (or 0-d array) whose dtype kind is one
+    of ``kinds``, or another scalar registered as ``abc``; never a bool."""
+    t = type(x)
+    if t is python or t is int:
+        return True
+    if t is bool:
+        return False
+    kind = _numpy_kind(x)
+    if kind is not None:
+        return kind in kinds
+    return isinstance(x, abc) and getattr(x, "shape", ()) == ()
+
+
 def is_number(x: Any) -> bool:
     """Is ``x`` a real number by stepgrad's rule (see the module's text)? Finite or not.
 
@@ -156,15 +170,7 @@ def is_number(x: Any) -> bool:
         >>> is_number(np.bool_(False)), is_number(1 + 0j), is_number("1")
         (False, False, False)
     """
-    t = type(x)
-    if t is float or t is int:
-        return True
-    if t is bool:
-        return False
-    kind = _numpy_kind(x)
-    if kind is not None:
-        return kind in "iuf"
-    return isinstance(x, numbers.Real) and getattr(x, "shape", ()) == ()
+    return _of_kind(x, float, "iuf", numbers.Real)
 
 
 def is_whole(x: Any) -> bool:
@@ -175,15 +181,7 @@ def is_whole(x: Any) -> bool:
         >>> is_whole(3), is_whole(np.int8(3)), is_whole(3.0), is_whole(True)
         (True, True, False, False)
     """
-    t = type(x)
-    if t is int:
-        return True
-    if t is bool:
-        return False
-    kind = _numpy_kind(x)
-    if kind is not None:
-        return kind in "iu"
-    return isinstance(x, numbers.Integral)
+    return _of_kind(x, int, "iu", numbers.Integral)
 
 
 def is_flag(x: Any) -> bool:

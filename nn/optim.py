@@ -17,12 +17,58 @@ The training step is always the same four lines::
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar, overload
 
 from engine import Value, args
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+
+T = TypeVar("T")
+
+
+class Setting(Generic[T]):
+    """A setting of an optimizer (``lr``, ``momentum``, ``betas``...): an attribute checked
+    when it is assigned, in the constructor or later, so that a bad one never reaches a
+    parameter. ``check(value, where)`` gives the value to store or raises; the optimizer's
+    ``_check_settings`` then sees all its settings together (SGD's nesterov rule)."""
+
+    def __init__(self, check: Callable[[Any, str], T], doc: str) -> None:
+        self.check = check
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> Setting[T]: ...
+
+    @overload
+    def __get__(self, obj: Optimizer, owner: Any = None) -> T: ...
+
+    def __get__(self, obj: Optimizer | None, owner: Any = None) -> Setting[T] | T:
+        if obj is None:
+            return self
+        value: T = vars(obj)[self.name]
+        return value
+
+    def __set__(self, obj: Optimizer, value: Any) -> None:
+        checked = self.check(value, f"{type(obj).__name__}: {self.name}")
+        obj._check_settings({**vars(obj), self.name: checked})
+        vars(obj)[self.name] = checked
+
+
+def _non_negative(value: Any, where: str) -> float:
+    return args.real(value, where, low=0)
+
+
+def _betas(value: Any, where: str) -> tuple[float, float]:
+    beta1, beta2 = args.items(value, where, _beta, n=2, kind="a pair of numbers")
+    return beta1, beta2
+
+
+def _beta(beta: Any, where: str) -> float:
+    return args.real(beta, where, low=0, high=1, high_open=True)
 
 
 class Optimizer:
@@ -44,27 +90,11 @@ class Optimizer:
             raise ValueError(f"{who}: params must hold each parameter once, got some twice")
         self.lr = lr
 
-    def _setting(self, value: Any, name: str) -> float:
-        """A setting such as lr or momentum: a finite number >= 0."""
-        return args.real(value, f"{type(self).__name__}: {name}", low=0)
+    lr = Setting(_non_negative, "The learning rate η: a finite number >= 0.")
+    weight_decay = Setting(_non_negative, "λ, the L2 penalty: a finite number >= 0.")
 
-    @property
-    def lr(self) -> float:
-        """The learning rate η: a finite number >= 0, checked when assigned."""
-        return self._lr
-
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = self._setting(value, "lr")
-
-    @property
-    def weight_decay(self) -> float:
-        """λ (SGD and Adam): a finite number >= 0, checked when assigned."""
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value: float) -> None:
-        self._weight_decay = self._setting(value, "weight_decay")
+    def _check_settings(self, settings: dict[str, Any]) -> None:
+        """Rules between settings, checked whenever one is assigned (none here)."""
 
     @staticmethod
     def _grad(p: Value) -> float:
@@ -110,10 +140,6 @@ def leaf(p: Any, where: str) -> Value:
     return v
 
 
-def _beta(beta: Any, where: str) -> float:
-    return args.real(beta, where, low=0, high=1, high_open=True)
-
-
 class SGD(Optimizer):
     """Stochastic gradient descent, with torch.optim.SGD's rule (for each parameter θ)::
 
@@ -148,50 +174,20 @@ class SGD(Optimizer):
                  dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self._nesterov = False
         self.momentum = momentum
         self.dampening = dampening
         self.weight_decay = weight_decay
         self.nesterov = nesterov
         self.buffers: list[float | None] = [None] * len(self.params)
 
-    @property
-    def momentum(self) -> float:
-        """μ: a finite number >= 0 (0 for none), checked when assigned."""
-        return self._momentum
+    momentum = Setting(_non_negative, "μ: a finite number >= 0 (0 for none).")
+    dampening = Setting(_non_negative, "τ: a finite number >= 0.")
+    nesterov = Setting(args.flag, "True or False (NumPy's bool too); True needs momentum > 0 "
+                                  "and dampening = 0.")
 
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        mu = self._setting(value, "momentum")
-        self._check_nesterov(self._nesterov, mu, getattr(self, "_dampening", 0.0))
-        self._momentum = mu
-
-    @property
-    def dampening(self) -> float:
-        """τ: a finite number >= 0, checked when assigned."""
-        return self._dampening
-
-    @dampening.setter
-    def dampening(self, value: float) -> None:
-        tau = self._setting(value, "dampening")
-        self._check_nesterov(self._nesterov, self._momentum, tau)
-        self._dampening = tau
-
-    @property
-    def nesterov(self) -> bool:
-        """True or False (NumPy's bool too), checked when assigned: True needs momentum > 0
-        and dampening = 0."""
-        return self._nesterov
-
-    @nesterov.setter
-    def nesterov(self, value: bool) -> None:
-        on = args.flag(value, "SGD: nesterov")
-        self._check_nesterov(on, self._momentum, self._dampening)
-        self._nesterov = on
-
-    @staticmethod
-    def _check_nesterov(on: bool, momentum: float, dampening: float) -> None:
-        if on and (momentum <= 0 or dampening != 0):
+    def _check_settings(self, settings: dict[str, Any]) -> None:
+        momentum, dampening = settings.get("momentum", 0.0), settings.get("dampening", 0.0)
+        if settings.get("nesterov") and (momentum <= 0 or dampening != 0):
             raise ValueError(f"SGD: nesterov must be False unless momentum > 0 and dampening = "
                              f"0, got True with momentum = {momentum:g}, dampening = "
                              f"{dampening:g}")
@@ -262,24 +258,8 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
-    @property
-    def betas(self) -> tuple[float, float]:
-        """(β₁, β₂): a pair of finite numbers in [0, 1), checked when assigned."""
-        return self._betas
-
-    @betas.setter
-    def betas(self, value: tuple[float, float]) -> None:
-        beta1, beta2 = args.items(value, "Adam: betas", _beta, n=2, kind="a pair of numbers")
-        self._betas = (beta1, beta2)
-
-    @property
-    def eps(self) -> float:
-        """ε: a finite number >= 0, checked when assigned."""
-        return self._eps
-
-    @eps.setter
-    def eps(self, value: float) -> None:
-        self._eps = self._setting(value, "eps")
+    betas = Setting(_betas, "(β₁, β₂): a pair of finite numbers in [0, 1).")
+    eps = Setting(_non_negative, "ε: a finite number >= 0.")
 
     def step(self) -> None:
         """One Adam step for every parameter (see the class docstring).

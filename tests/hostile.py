@@ -107,3 +107,21 @@ def check(call: Callable[[], object], expect: Any, match: str, regex: bool = Fal
     else:
         result = call()
         assert expect(result), f"unexpected result {result!r}"
+
+
+# --- a small training problem, for the tests of fit -------------------------------------------
+POINTS: list[list[float]] = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
+SIGNS: list[float] = [1.0, 1.0, -1.0, -1.0]
+
+
+def small_fit(**changes: Any) -> dict[str, list[float]]:
+    """``nn.fit`` of a fresh MLP(2, [2, 1]) on :data:`POINTS` for one quiet epoch, with any
+    argument changed (also the fixture ``small_fit`` of conftest.py)."""
+    import nn
+
+    model = nn.MLP(2, [2, 1], seed=0)
+    given: dict[str, Any] = {"model": model, "inputs": POINTS, "targets": SIGNS,
+                             "loss_fn": nn.mse_loss,
+                             "optimizer": nn.SGD(model.parameters(), lr=0.1),
+                             "progress": False, "seed": 0}
+    return nn.fit(**{**given, **changes})

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hostile import small_fit
 
 import engine
 import nn
@@ -256,18 +257,7 @@ row("batches: batch_size", whole(low=1), WHOLE)(lambda b: nn.batches(4, b))
 row("batches: shuffle", args.flag, FLAG)(lambda b: nn.batches(4, shuffle=b))
 row("batches: seed", SEED, WHOLE)(lambda b: nn.batches(4, seed=b))
 
-X4 = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
-Y4 = [1.0, 1.0, -1.0, -1.0]
-
-
-def fit(**changes: Any) -> Any:
-    model = nn.MLP(2, [2, 1], seed=0)
-    given: dict[str, Any] = {"model": model, "inputs": X4, "targets": Y4,
-                             "loss_fn": nn.hinge_loss,
-                             "optimizer": nn.SGD(model.parameters(), lr=0.1), "progress": False}
-    return nn.fit(**{**given, **changes})
-
-
+fit = small_fit
 for _name in ("model", "loss_fn"):
     row(f"fit: {_name}", function(), FUNCTION[:2])(lambda b, n=_name: fit(**{n: b}))
 for _name in ("lr_schedule", "correct"):

@@ -12,24 +12,14 @@ import math
 from typing import Any
 
 import pytest
+from hostile import POINTS, SIGNS, small_fit
 
 import nn
 from engine import Value
 
 np = pytest.importorskip("numpy")
 
-X = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
-Y = [1.0, 1.0, -1.0, -1.0]
-
-
-def _fit(**kwargs: Any) -> dict[str, list[float]]:
-    model = nn.MLP(2, [2, 1], seed=0)
-    args: dict[str, Any] = {"model": model, "inputs": X, "targets": Y,
-                            "loss_fn": nn.mse_loss,
-                            "optimizer": nn.SGD(model.parameters(), lr=0.1),
-                            "progress": False, "seed": 0}
-    args.update(kwargs)
-    return nn.fit(**args)
+X, Y, _fit = POINTS, SIGNS, small_fit
 
 
 def _with(rows: list[Any], i: int, j: int | None, value: Any) -> list[Any]:
@@ -92,20 +82,18 @@ def test_fit_still_accepts_values_numpy_numbers_and_nested_targets() -> None:
     assert len(history["loss"]) == 1
 
 
+# --- NumPy's bool is a flag wherever fit asks for one ---------------------------------------
 
-# --- bools must be bools --------------------------------------------------------------------
+@pytest.mark.parametrize("flag", ["shuffle", "compile", "progress"])
+def test_a_numpy_bool_flag_trains_as_the_python_bool(small_fit: Any, flag: str) -> None:
+    for value in (True, False):
+        assert small_fit(**{flag: np.bool_(value)}) == small_fit(**{flag: value})
 
-def test_fit_progress_takes_a_numpy_bool() -> None:
-    assert len(_fit(progress=np.bool_(False))["loss"]) == 1
 
-
-def test_fit_compile_takes_a_numpy_bool_as_shuffle_and_progress_do() -> None:
-    assert len(_fit(compile=np.bool_(True), progress=False)["loss"]) == 1
-
-def test_fit_correct_may_return_a_numpy_bool() -> None:
-    history = _fit(correct=lambda p, t: np.float64(p.data) * t > -1e9)
+def test_correct_may_return_a_numpy_bool(small_fit: Any) -> None:
+    history = small_fit(correct=lambda p, t: np.float64(p.data) * t > -1e9)
     assert history["accuracy"] == [1.0]
-    history = _fit(correct=lambda p, t: False)
+    history = small_fit(correct=lambda p, t: False)
     assert history["accuracy"] == [0.0]
 
 

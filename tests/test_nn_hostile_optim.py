@@ -18,10 +18,6 @@ from engine import Value
 
 np = pytest.importorskip("numpy")
 
-X = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
-Y = [1.0, 1.0, -1.0, -1.0]
-
-
 # --- optimizer settings are checked when assigned ---------------------------------------
 
 def _sgd() -> nn.SGD:
