@@ -12,6 +12,10 @@ its periodic full collections fall, which drifts from step to step within one pr
 Usage (from the repository root, after ``make bench`` installed micrograd and scikit-learn)::
 
     .venv/bin/python benchmarks/pairs.py --pairs 9
+    .venv/bin/python benchmarks/pairs.py --pairs 9 --no-gc   # the cycle collector paused
+
+``--no-gc`` pauses Python's cycle collector in both processes for the timed steps (as
+``nn.fit`` does while it trains): what is left is the engines' own work.
 """
 
 from __future__ import annotations
@@ -31,8 +35,12 @@ sys.path.insert(1, str(HERE.parent))
 ENGINES = ("stepgrad", "micrograd")
 
 
-def one(engine: str, data: tuple[list[list[float]], list[float]]) -> float:
-    """In this process: the median of three moons steps of ``engine`` after a warm-up."""
+def one(engine: str, data: tuple[list[list[float]], list[float]], collector: bool = True
+        ) -> float:
+    """In this process: the median of three moons steps of ``engine`` after a warm-up (with
+    Python's cycle collector paused for them unless ``collector``)."""
+    import gc
+
     import workloads as W
 
     eng = {"stepgrad": W.Stepgrad, "micrograd": W.Micrograd}[engine]()
@@ -47,15 +55,23 @@ def one(engine: str, data: tuple[list[list[float]], list[float]]) -> float:
         del loss
         return time.perf_counter() - start
 
-    step()
-    return statistics.median(step() for _ in range(3))
+    was_collecting = gc.isenabled()
+    if not collector:
+        gc.disable()
+    try:
+        step()
+        return statistics.median(step() for _ in range(3))
+    finally:
+        if was_collecting:
+            gc.enable()
 
 
-def pair(data_json: str) -> tuple[float, float]:
+def pair(data_json: str, collector: bool = True) -> tuple[float, float]:
     """(stepgrad's, micrograd's) median step, each in a fresh process."""
     times = []
     for engine in ENGINES:
-        done = subprocess.run([sys.executable, __file__, "--one", engine], input=data_json,
+        done = subprocess.run([sys.executable, __file__, "--one", engine,
+                               *([] if collector else ["--no-gc"])], input=data_json,
                               capture_output=True, text=True, check=True)
         times.append(float(done.stdout.strip().splitlines()[-1]))
     return times[0], times[1]
@@ -64,10 +80,12 @@ def pair(data_json: str) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=9, help="how many pairs (default 9)")
+    parser.add_argument("--no-gc", action="store_true",
+                        help="pause Python's cycle collector for the timed steps")
     parser.add_argument("--one", choices=ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(one(args.one, json.load(sys.stdin)))
+        print(one(args.one, json.load(sys.stdin), collector=not args.no_gc))
         return 0
     if args.pairs < 1:
         parser.error(f"--pairs must be at least 1, got {args.pairs}")
@@ -76,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     data_json = json.dumps(W.moons_data())
     ratios = []
     for i in range(args.pairs):
-        s, m = pair(data_json)
+        s, m = pair(data_json, collector=not args.no_gc)
         ratios.append(m / s)
         print(f"pair {i + 1}: stepgrad {s:.3f} s, micrograd {m:.3f} s, "
               f"micrograd ÷ stepgrad {m / s:.2f}", flush=True)

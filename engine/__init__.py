@@ -13,12 +13,22 @@ Examples:
     (0.4621, 1.5729, -2.3593)
 """
 
-from engine import ops
+from engine import args, ops, pickling  # noqa: F401  (pickling: how Values are copied)
 from engine.autograd import backward, enable_grad, grad, hessian, hvp, is_grad_enabled, no_grad
 from engine.compile import CompiledStep, CompileError, compile
 from engine.gradcheck import GradcheckError, gradcheck, numerical_grad
 from engine.ops import OPS, Rule, defop
-from engine.value import Value, apply, backprop, topological_order
+from engine.value import (
+    Value,
+    accumulate,
+    apply,
+    backprop,
+    collector_paused,
+    gradients,
+    local_derivatives,
+    number_of,
+    topological_order,
+)
 from engine.viz.draw import Drawing, GraphvizNotFound, draw_dot
 from engine.viz.stepper import Stepper
 from engine.viz.steps import (
@@ -33,10 +43,16 @@ __all__ = [
     "Value",
     "apply",
     "ops",
+    "args",
     "Rule",
     "OPS",
     "defop",
     "topological_order",
+    "gradients",
+    "local_derivatives",
+    "accumulate",
+    "collector_paused",
+    "number_of",
     "backprop",
     "backward",
     "no_grad",

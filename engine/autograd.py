@@ -1,8 +1,8 @@
 """The functional side of autograd: ``grad``, ``hessian``, ``hvp``, ``no_grad``.
 
-The graph and the one backward loop live with :class:`~engine.value.Value`
-(:func:`~engine.value.topological_order`, :func:`~engine.value.backprop`); everything here
-calls that loop, which reads each node's local derivatives from its row of
+The graph and the one gradient walk live with :class:`~engine.value.Value`
+(:func:`~engine.value.topological_order`, :func:`~engine.value.gradients`); everything here
+calls that walk, which reads each node's local derivatives from its row of
 :mod:`engine.ops`. Nothing here knows calculus. The functions that differentiate twice
 (``grad(create_graph=True)``, ``hessian``, ``hvp``) record the graphs they need even inside
 ``no_grad()``, as PyTorch's functional API does.
@@ -11,13 +11,13 @@ calls that loop, which reads each node's local derivatives from its row of
 from __future__ import annotations
 
 import functools
-import inspect
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from contextvars import Token
 from typing import Any, TypeVar, cast
 
-from engine.value import GRAD_ENABLED, Number, Value, _to_float, backprop
+from engine import args
+from engine.errors import prefixed
+from engine.value import GRAD_ENABLED, Number, Value, gradients, number_of
 
 __all__ = ["backward", "grad", "hessian", "hvp", "no_grad", "enable_grad", "is_grad_enabled"]
 
@@ -25,22 +25,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _require_value(v: Any, what: str) -> Value:
+    """Kept for engine.viz (its tests read this wording); new code uses args.instance."""
     if not isinstance(v, Value):
         raise TypeError(f"{what}: expected a Value, got {type(v).__name__}")
     return v
 
 
 def check_flag(flag: Any, what: str) -> bool:
-    """``flag`` if it is True or False, else a ``TypeError`` naming ``what``.
-
-    Examples:
-        >>> check_flag("no", "draw_dot: show_grad")
-        Traceback (most recent call last):
-        TypeError: draw_dot: show_grad must be True or False, got 'no'
-    """
-    if not isinstance(flag, bool):
-        raise TypeError(f"{what} must be True or False, got {flag!r}")
-    return flag
+    """:func:`engine.args.flag` under its old name, which engine.viz imports."""
+    return args.flag(flag, what)
 
 
 class GradMode:
@@ -59,9 +52,7 @@ class GradMode:
         GRAD_ENABLED.reset(self._tokens.pop())
 
     def __call__(self, fn: F) -> F:
-        if not callable(fn):
-            raise TypeError(f"{'enable_grad' if self.enabled else 'no_grad'}: as a decorator "
-                            f"it takes a function, got {type(fn).__name__}")
+        args.function(fn, f"{'enable_grad' if self.enabled else 'no_grad'}: fn")
 
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -111,8 +102,8 @@ def backward(root: Value, grad: Number = 1.0, create_graph: bool = False) -> Non
 
     Same as ``root.backward(grad)``; see :meth:`Value.backward`.
     """
-    _require_value(root, "backward")
-    root.backward(grad, create_graph=check_flag(create_graph, "backward: create_graph"))
+    args.instance(root, "backward: root", Value)
+    root.backward(grad, create_graph=args.flag(create_graph, "backward: create_graph"))
 
 
 def grad(
@@ -140,35 +131,14 @@ def grad(
         >>> x.grad                                 # untouched
         0.0
     """
-    _require_value(output, "grad")
-    check_flag(create_graph, "grad: create_graph")
-    check_flag(allow_unused, "grad: allow_unused")
-    if isinstance(inputs, Value):
-        wanted = [inputs]
-    elif isinstance(inputs, (list, tuple)):
-        wanted = list(inputs)
-    else:
-        raise TypeError(f"grad: inputs must be a Value or a list of Values, got "
-                        f"{type(inputs).__name__}")
-    if not wanted:  # as torch.autograd.grad: nothing to differentiate with respect to
-        raise ValueError("grad: inputs is empty; pass the Values to differentiate with "
-                         "respect to")
-    for i, v in enumerate(wanted):
-        _require_value(v, f"grad: inputs[{i}]")
-    number = _to_float(grad, "grad: grad")
-    targets = set(wanted)
-    found: dict[Value, Any] = {}
-
-    def keep(node: Value, g: Any, _: tuple[Any, ...]) -> None:
-        if node in targets:
-            found[node] = g
-
-    with renamed("grad"):
-        if create_graph:  # the gradients' graphs are recorded even inside no_grad()
-            with enable_grad():
-                backprop(output, Value(number), create_graph=True, visit=keep)
-        else:
-            backprop(output, number, visit=keep)
+    args.instance(output, "grad: output", Value)
+    create_graph = args.flag(create_graph, "grad: create_graph")
+    allow_unused = args.flag(allow_unused, "grad: allow_unused")
+    wanted = [inputs] if isinstance(inputs, Value) else args.items(
+        inputs, "grad: inputs", _a_value, kind="a Value or a list of Values")
+    number = args.real(grad, "grad: grad")
+    with prefixed("grad", replacing=("gradients",)):
+        found = gradients(output, number, create_graph)
     result: list[Any] = []
     for i, v in enumerate(wanted):
         if v in found:
@@ -177,71 +147,35 @@ def grad(
             result.append(Value(0.0) if create_graph else 0.0)
         else:
             raise ValueError(
-                f"grad: inputs[{i}] ({v!r}) is not part of the output's graph; pass "
-                f"allow_unused=True to get 0.0 for it"
+                f"grad: inputs[{i}] must be part of the output's graph (or allow_unused=True "
+                f"gives it 0.0), got {v!r}, which is not"
             )
     return result
 
 
-@contextmanager
-def renamed(who: str) -> Iterator[None]:
-    """An arithmetic or domain error raised inside this block names ``who`` (``grad``,
-    ``hvp``...), the function the user called, rather than ``backward`` or nothing."""
-    try:
-        yield
-    except (ArithmeticError, ValueError) as err:
-        text = str(err)
-        if text.startswith(f"{who}: ") or type(err) not in (
-                ArithmeticError, OverflowError, ZeroDivisionError, ValueError):
-            raise
-        for inner in ("backward: ", "grad: "):
-            text = text[len(inner):] if text.startswith(inner) else text
-        raise type(err)(f"{who}: {text}") from None
+def _a_value(v: Any, where: str) -> Value:
+    return args.instance(v, where, Value)
 
 
-def _leaves(values: Any, what: str, arg: str = "values") -> list[Value]:
-    """One new leaf per number (or Value's number) of ``values``, labelled x0, x1, ..."""
-    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"{what}: {arg} must be a list of numbers, got {type(values).__name__}")
-    out = []
-    for i, v in enumerate(values):
-        number = v.data if isinstance(v, Value) else _to_float(v, f"{what}: {arg}[{i}]")
-        out.append(Value(number, label=f"x{i}"))
-    if not out:
-        raise ValueError(f"{what}: {arg} is empty; expected at least one value")
-    return out
+def renamed(who: str) -> prefixed:
+    """Kept for engine.viz.steps: ``prefixed(who)``, replacing backward's and grad's names."""
+    return prefixed(who, replacing=("backward", "gradients", "grad"))
 
 
 def check_callable(fn: Any, n: int, what: str, name: str = "fn", as_called: str = "") -> None:
-    """Refuse an ``fn`` that is not callable, or that cannot take ``n`` positional Values.
-
-    ``name`` is the argument's name in messages; ``as_called`` shows how it is called
-    (default: with n values, one per input).
-
-    Examples:
-        >>> check_callable(lambda x: x, 2, "hessian")  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        TypeError: hessian: fn cannot be called with 2 values (one per input): ...
-    """
-    if not callable(fn):
-        raise TypeError(f"{what}: {name} must be callable, got {type(fn).__name__}")
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):  # a builtin without a signature: let the call decide
-        return
-    try:
-        signature.bind(*range(n))
-    except TypeError as err:
-        how = as_called or f"with {n} value{'s' * (n != 1)} (one per input)"
-        raise TypeError(f"{what}: {name} cannot be called {how}: {err}") from None
+    """:func:`engine.args.function` under its old name, which nn.viz imports."""
+    args.function(fn, f"{what}: {name}", n, as_called)
 
 
-def _call(fn: Callable[..., Any], xs: list[Value], what: str) -> Value:
-    check_callable(fn, len(xs), what)
-    y = fn(*xs)
-    if not isinstance(y, Value):
-        raise TypeError(f"{what}: fn must return a Value, got {type(y).__name__}")
-    return y
+def _leaves(values: Any, where: str) -> list[Value]:
+    """One new leaf per number (or Value's number) of ``values``, labelled x0, x1, ..."""
+    numbers = args.items(values, where, number_of, kind="a list of numbers or Values")
+    return [Value(x, label=f"x{i}") for i, x in enumerate(numbers)]
+
+
+def _call(fn: Callable[..., Any], xs: list[Value], who: str) -> Value:
+    args.function(fn, f"{who}: fn", len(xs))
+    return args.instance(fn(*xs), f"{who}: fn's result", Value)
 
 
 def hessian(fn: Callable[..., Value], values: Sequence[Number | Value]) -> list[list[float]]:
@@ -255,8 +189,8 @@ def hessian(fn: Callable[..., Value], values: Sequence[Number | Value]) -> list[
         >>> hessian(lambda x, y: x * x * y, [3.0, 2.0])     # [[2y, 2x], [2x, 0]]
         [[4.0, 6.0], [6.0, 0.0]]
     """
-    xs = _leaves(values, "hessian")
-    with enable_grad(), renamed("hessian"):
+    xs = _leaves(values, "hessian: values")
+    with enable_grad(), prefixed("hessian", replacing=("grad",)):
         y = _call(fn, xs, "hessian")
         first = grad(y, xs, create_graph=True, allow_unused=True)
         return [[float(h) for h in grad(g, xs, allow_unused=True)] for g in first]
@@ -274,16 +208,12 @@ def hvp(fn: Callable[..., Value], values: Sequence[Number | Value],
         >>> hvp(lambda x, y: x * x * y, [3.0, 2.0], [1.0, 0.0])
         [4.0, 6.0]
     """
-    xs = _leaves(values, "hvp")
-    vector = [leaf.data for leaf in _leaves(v, "hvp", "v")]
-    if len(vector) != len(xs):
-        raise ValueError(f"hvp: v has {len(vector)} entries, values has {len(xs)}; expected "
-                         f"one per value")
-    with enable_grad(), renamed("hvp"):
+    xs = _leaves(values, "hvp: values")
+    vector = args.items(v, "hvp: v", args.real, n=len(xs),
+                        kind="a list of numbers")
+    with enable_grad(), prefixed("hvp", replacing=("grad",)):
         y = _call(fn, xs, "hvp")
         first = grad(y, xs, create_graph=True, allow_unused=True)
-        try:
+        with prefixed("hvp: the product ∇fn · v"):
             dot = sum((g * vi for g, vi in zip(first, vector)), Value(0.0))
-        except OverflowError as err:
-            raise OverflowError(f"hvp: the product ∇fn · v overflows a float ({err})") from None
         return [float(h) for h in grad(dot, xs, allow_unused=True)]

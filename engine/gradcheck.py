@@ -6,8 +6,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.autograd import check_callable, grad, no_grad
-from engine.value import Number, Value, _to_float
+from engine import args
+from engine.autograd import grad, no_grad
+from engine.errors import prefixed
+from engine.value import Number, Value, number_of
 
 __all__ = ["gradcheck", "GradcheckError", "numerical_grad"]
 
@@ -16,33 +18,15 @@ class GradcheckError(AssertionError):
     """Raised by :func:`gradcheck` when an analytic gradient disagrees with the numeric one."""
 
 
-def _numbers(values: Any, what: str, arg: str) -> list[float]:
+def _numbers(values: Any, where: str) -> list[float]:
     """The finite numbers of ``values`` (numbers or Values), refusing anything else."""
-    if isinstance(values, (str, bytes, dict, Value)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"{what}: {arg} must be a list of numbers or Values, got "
-                        f"{type(values).__name__}")
-    numbers = [v.data if isinstance(v, Value) else _to_float(v, f"{what}: {arg}[{i}]")
-               for i, v in enumerate(values)]
-    if not numbers:
-        raise ValueError(f"{what}: {arg} is empty; expected at least one input")
-    return numbers
+    return args.items(values, where, number_of, kind="a list of numbers or Values")
 
 
-def _tolerance(x: Any, what: str, positive: bool) -> float:
-    """A finite number > 0 (``positive``) or ≥ 0, else an error naming ``what``."""
-    number = _to_float(x, what)
-    if not (number > 0 if positive else number >= 0):
-        raise ValueError(f"{what}: expected a number {'>' if positive else '>='} 0, got "
-                         f"{number:g}")
-    return number
-
-
-def _evaluate(fn: Callable[..., Value], numbers: Sequence[float], what: str) -> float:
+def _evaluate(fn: Callable[..., Value], numbers: Sequence[float], who: str) -> float:
     with no_grad():
         y = fn(*(Value(x) for x in numbers))
-    if not isinstance(y, Value):
-        raise TypeError(f"{what}: fn must return a Value, got {type(y).__name__}")
-    return y.data
+    return args.instance(y, f"{who}: fn's result", Value).data
 
 
 def _central(fn: Callable[..., Value], xs: list[float], eps: float, what: str) -> list[float]:
@@ -57,12 +41,11 @@ def _central(fn: Callable[..., Value], xs: list[float], eps: float, what: str) -
                              f"x ± h rounds back to x")
         ends = []
         for sign, shifted in (("+", x + h), ("-", x - h)):
-            try:
+            # (an error here: the step left fn's domain; a smaller eps, or a point farther
+            # from the edge of the domain, is the cure)
+            with prefixed(f"{what}: fn fails at x {sign} h = {shifted:.6g} for input {i} "
+                          f"(x = {x:.6g}, h = {h:.3g}; a smaller eps may help)"):
                 ends.append(_evaluate(fn, [*xs[:i], shifted, *xs[i + 1:]], what))
-            except (ArithmeticError, ValueError) as err:   # the step left fn's domain
-                raise type(err)(f"{what}: fn fails at x {sign} h = {shifted:.6g} for input {i} "
-                                f"(x = {x:.6g}, h = {h:.3g}): {err}; pass a smaller eps, or a "
-                                f"point farther from the edge of fn's domain") from err
         slope = (ends[0] - ends[1]) / (2 * h)
         if not math.isfinite(slope):
             raise OverflowError(f"{what}: the central difference at input {i} (x = {x:.6g}) "
@@ -85,11 +68,11 @@ def numerical_grad(
         [6.0]
         >>> numerical_grad(lambda x: x * x, [3.0], eps=0)
         Traceback (most recent call last):
-        ValueError: numerical_grad: eps: expected a number > 0, got 0
+        ValueError: numerical_grad: eps must be a finite number > 0, got 0
     """
-    xs = _numbers(values, "numerical_grad", "values")
-    step = _tolerance(eps, "numerical_grad: eps", positive=True)
-    check_callable(fn, len(xs), "numerical_grad")
+    xs = _numbers(values, "numerical_grad: values")
+    step = args.real(eps, "numerical_grad: eps", low=0, low_open=True)
+    args.function(fn, "numerical_grad: fn", len(xs))
     return _central(fn, xs, step, "numerical_grad")
 
 
@@ -112,15 +95,13 @@ def gradcheck(
         >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5])
         True
     """
-    xs = _numbers(inputs, "gradcheck", "inputs")
-    step = _tolerance(eps, "gradcheck: eps", positive=True)
-    relative = _tolerance(rtol, "gradcheck: rtol", positive=False)
-    absolute = _tolerance(atol, "gradcheck: atol", positive=False)
-    check_callable(fn, len(xs), "gradcheck")
+    xs = _numbers(inputs, "gradcheck: inputs")
+    step = args.real(eps, "gradcheck: eps", low=0, low_open=True)
+    relative = args.real(rtol, "gradcheck: rtol", low=0)
+    absolute = args.real(atol, "gradcheck: atol", low=0)
+    args.function(fn, "gradcheck: fn", len(xs))
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
-    y = fn(*leaves)
-    if not isinstance(y, Value):
-        raise TypeError(f"gradcheck: fn must return a Value, got {type(y).__name__}")
+    y = args.instance(fn(*leaves), "gradcheck: fn's result", Value)
     analytic = grad(y, leaves, allow_unused=True)
     numeric = _central(fn, xs, step, "gradcheck")
     scale = max(1.0, abs(y.data))

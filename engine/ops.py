@@ -18,22 +18,28 @@ once and side by side:
               ``ZeroDivisionError`` that names the operation and the offending input.
 ``note``      a remark shown after the derivative in the step-through (a kink's convention).
 
-The expressions are compiled once, when this module is imported. ``forward`` runs on floats.
+The expressions are compiled once, when the row is made. ``forward`` runs on floats.
 ``partials`` runs on floats for the ordinary backward pass and on ``Value`` nodes for
 ``create_graph=True`` (the derivative is then a graph itself, differentiable again through
-this same table): it calls only arithmetic, comparisons and the functions of
-:data:`ON_VALUES`, which work on both. Kinks are decided by comparing the input's number and
-give plain constants, with PyTorch's conventions: relu'(0) = 0, abs'(0) = 0,
-leaky_relu'(0) = slope. ``engine.compile`` writes the same expressions into straight-line
-code, with the float functions of :data:`ON_FLOATS`.
+this same table). Kinks are decided by comparing the input's number and give plain
+constants, with PyTorch's conventions: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope.
+
+The functions a formula may call are found from its own text, not from a list kept here:
+a row of one input named by a word (``exp``, ``sigmoid``: on floats its forward, on Values
+the row itself, so that a derivative can be differentiated again), any function of
+:mod:`math` (in ``forward``; in ``partials`` only where a row of that name exists by the
+time it runs on Values), or one of the helpers ``sign``, ``sqrt_slope``, ``pow_slope``,
+``abs`` and ``sigmoid``. A row that reads any other name is refused when it is made.
+:data:`ON_FLOATS` and :data:`ON_VALUES` collect what the rows of :data:`OPS` call;
+``engine.compile`` writes the same expressions into straight-line code with
+:data:`ON_FLOATS` as its functions.
 
 To add an operation: add a row here with :func:`defop` (a word for a name makes it a Value
-method), and its entry in the test registry ``tests/strategies.py``. Nothing else changes:
-backward, higher order, drawing, the step-through and the compiler all read the row. A row
-is checked when it is made: its formulas may read only their letters and the functions of
-:data:`ON_FLOATS` (forward) and :data:`ON_VALUES` (partials). A row made at run time, outside
-this module, is applied with ``engine.apply(row, x)``; ``engine.compile`` runs the normal
-engine for a graph that uses one.
+method: add the method to ``Value``, one line that applies the row) and its entry in the test
+registry ``tests/strategies.py``; CONTRIBUTING.md walks through it. Backward, higher order,
+drawing, the step-through and the compiler all read the row. A row made at run time,
+outside this module, is applied with ``engine.apply(row, x)``; ``engine.compile`` runs the
+normal engine for a graph that uses one.
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from engine import args as checks
 
 __all__ = ["Rule", "OPS", "defop", "ON_FLOATS", "ON_VALUES"]
 
@@ -98,30 +106,58 @@ def _pow_slope(x: Any, c: Any) -> Any:
     return c * (_power(x, c - 1.0) if type(x) is float else x ** (c - 1.0))
 
 
-def _on_both(name: str) -> Callable[[Any], Any]:
-    """``math.<name>`` on a float, the Value method ``<name>`` on a Value."""
-    on_float = _sigmoid if name == "sigmoid" else getattr(math, name)
+# The helpers a formula may call besides math's functions and the rows' own: on floats (for
+# forward and compiled code), and on both floats and Values (for partials).
+_FLOAT_HELPERS: dict[str, Callable[..., Any]] = {
+    "sign": _sign, "sqrt_slope": _sqrt_slope, "pow_slope": _pow_slope, "sigmoid": _sigmoid,
+    "abs": abs,
+}
+_DUAL_HELPERS: dict[str, Callable[..., Any]] = {
+    "sign": _sign, "sqrt_slope": _sqrt_slope, "pow_slope": _pow_slope, "abs": abs,
+}
+
+ON_FLOATS: dict[str, Any] = {}
+"""What each function name of the table's formulas means on floats, filled as the rows are
+made: the globals of ``forward`` and of the code ``engine.compile`` writes."""
+ON_VALUES: dict[str, Any] = {}
+"""What each function name of the table's ``partials`` means: the same on floats, the
+row's own operation on Values (so that a derivative can be differentiated again)."""
+
+
+def _row_named(name: str) -> Rule | None:
+    return next((r for r in OPS if r.name == name and r.args == "x"), None)
+
+
+def _on_floats(name: str) -> Callable[..., Any] | None:
+    """A helper, a row's forward (``exp``, ``sigmoid``), or a function of :mod:`math`."""
+    row = _row_named(name)
+    found = _FLOAT_HELPERS.get(name) or (row.f if row is not None else None) or getattr(
+        math, name, None)
+    return found if callable(found) else None
+
+
+def _on_values(name: str) -> Callable[..., Any] | None:
+    """A dual helper, or a function of one number: on a float its :func:`_on_floats`
+    meaning, on a Value the Value's method of that name (the row of that name: a
+    derivative evaluated on Values is a graph, differentiable again)."""
+    if name in _DUAL_HELPERS:
+        return _DUAL_HELPERS[name]
+    on_float = _on_floats(name)
+    if on_float is None:
+        return None
 
     def call(x: Any) -> Any:
-        return on_float(x) if type(x) is float else getattr(x, name)()
+        if type(x) is float:
+            return on_float(x)
+        method = getattr(x, name, None)
+        if method is None:
+            raise ValueError(f"{name}: no row of the table is named {name!r}, so a partial "
+                             f"that calls it cannot be evaluated on Values "
+                             f"(create_graph=True); add the row")
+        return method()
 
     call.__name__ = name
     return call
-
-
-_HELPERS: dict[str, Any] = {"sign": _sign, "sqrt_slope": _sqrt_slope, "pow_slope": _pow_slope,
-                            "abs": abs, "log1p": math.log1p}
-ON_FLOATS: dict[str, Any] = {
-    **_HELPERS, "power": _power, "sigmoid": _sigmoid,
-    **{f: getattr(math, f) for f in ("exp", "log", "sqrt", "sin", "cos", "tanh", "erf")},
-}
-"""What the formulas' function names mean on floats (forward, and compiled code)."""
-ON_VALUES: dict[str, Any] = {
-    **_HELPERS, "power": lambda x, p: _power(x, p) if type(x) is float else x ** p,
-    **{f: _on_both(f) for f in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
-                                "erf")},
-}
-"""What the functions of ``partials`` mean: the same on floats, Value methods on Values."""
 
 
 # --- domain checks: each names the operation and the input it refused --------------------
@@ -211,52 +247,61 @@ class Rule:
     f: Callable[..., float] = field(init=False, repr=False)
     df: Callable[..., tuple[Any, ...]] = field(init=False, repr=False)
     constant: tuple[float, ...] | None = field(init=False, repr=False)
+    on_floats: dict[str, Callable[..., Any]] = field(init=False, repr=False)
+    on_values: dict[str, Callable[..., Any]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise TypeError(f"Rule: name must be a non-empty str, got {self.name!r}")
-        for text in ("args", "text", "forward", "symbol", "note"):
-            if not isinstance(getattr(self, text), str):
-                raise TypeError(f"Rule {self.name!r}: {text} must be a str, got "
-                                f"{getattr(self, text)!r}")
+            raise TypeError(f"Rule: name must be a non-empty str, got "
+                            f"{checks.describe(self.name)}")
+        where = f"Rule {self.name!r}"
+        for text in ("text", "forward", "symbol", "note"):
+            checks.text(getattr(self, text), f"{where}: {text}")
+        checks.choice(self.args, f"{where}: args", ("x", "x, y", "x, c"))
         for texts in ("partials", "formulas"):
-            value = getattr(self, texts)
-            if not isinstance(value, tuple) or not all(isinstance(t, str) for t in value):
-                raise TypeError(f"Rule {self.name!r}: {texts} must be a tuple of str, got "
-                                f"{value!r}")
-        if self.args not in ("x", "x, y", "x, c"):
-            raise ValueError(f"Rule {self.name!r}: args must be 'x', 'x, y' or 'x, c', "
-                             f"got {self.args!r}")
-        if len(self.partials) != self.arity or len(self.formulas) != self.arity:
-            raise ValueError(f"Rule {self.name!r}: one partial and one formula per Value "
-                             f"input ({self.arity})")
-        if self.check is not None and not callable(self.check):
-            raise TypeError(f"Rule {self.name!r}: check must be a function (x, y_or_c), got "
-                            f"{type(self.check).__name__}")
+            value = checks.instance(getattr(self, texts), f"{where}: {texts}", tuple)
+            checks.items(value, f"{where}: {texts}", checks.text, n=self.arity,
+                       kind="a tuple of str")
+        if self.check is not None:
+            checks.function(self.check, f"{where}: check", 2, "as check(x, y_or_c)")
         second = "y" if self.args == "x, y" else "c"
         where = f"<rule {self.name}>"
+        object.__setattr__(self, "on_floats", {})
+        object.__setattr__(self, "on_values", {})
         forward = f"lambda {self.args}: {self.forward}"
         partials = f"lambda out, x, {second}: ({', '.join(self.partials)},)"
         # Every name a formula reads must be one of its letters or a function it may call:
-        # found here, not as a NameError on the first node or the first backward pass.
-        for what, code, known in (("forward", forward, ON_FLOATS),
-                                  ("partials", partials, ON_VALUES)):
+        # found here, not as a NameError on the first node or the first backward pass. The
+        # functions are bound by name as they are found; nothing lists them beforehand.
+        for what, code in (("forward", forward), ("partials", partials)):
             body = next(k for k in compile(code, where, "eval").co_consts
                         if hasattr(k, "co_names"))   # the lambda's own code
-            unknown = sorted(n for n in body.co_names if n not in known or n[0] == "_")
+            unknown = []
+            for name in body.co_names:
+                on_floats = _on_floats(name)
+                if name[0] == "_" or on_floats is None:
+                    unknown.append(name)
+                    continue
+                self.on_floats[name] = on_floats
+                on_values = _on_values(name)
+                if what == "partials" and on_values is not None:
+                    self.on_values[name] = on_values
             if unknown:
-                raise ValueError(f"Rule {self.name!r}: {what} uses {', '.join(unknown)}, "
-                                 f"which is not one of its letters ({self.args}"
-                                 f"{', out' if what == 'partials' else ''}) or of the "
-                                 f"functions it may call "
-                                 f"({', '.join(sorted(k for k in known if k[0] != '_'))})")
+                raise ValueError(f"Rule {self.name!r}: {what} reads "
+                                 f"{', '.join(sorted(unknown))}, which is not one of its "
+                                 f"letters ({self.args}"
+                                 f"{', out' if what == 'partials' else ''}), a row of one "
+                                 f"input, a function of math, or one of "
+                                 f"{', '.join(sorted(_FLOAT_HELPERS))}")
         # A forward formula that is one operator (x * y) or one call (tanh(x)) runs as that
         # function itself: the same numbers, one Python call fewer on every node.
         called = re.fullmatch(r"(\w+)\(x\)", self.forward)
-        fast = _ARITHMETIC.get(self.forward) or (ON_FLOATS.get(called.group(1)) if called
+        fast = _ARITHMETIC.get(self.forward) or (self.on_floats.get(called.group(1)) if called
                                                   else None)
-        object.__setattr__(self, "f", fast or eval(compile(forward, where, "eval"), ON_FLOATS))
-        object.__setattr__(self, "df", eval(compile(partials, where, "eval"), ON_VALUES))
+        object.__setattr__(self, "f", fast or eval(compile(forward, where, "eval"),
+                                                   dict(self.on_floats)))
+        object.__setattr__(self, "df", eval(compile(partials, where, "eval"),
+                                            dict(self.on_values)))
         # Partials that are plain numbers (x + y, x - c, -x) are what df returns anyway:
         # backward reads them here instead of calling df on every node.
         numbers = [p for p in self.partials if re.fullmatch(r"-?\d+\.\d+", p)]
@@ -290,6 +335,8 @@ def defop(name: str, args: str, text: str, forward: str, partials: tuple[str, ..
         raise ValueError(f"defop: a row named {name!r} exists already; pick another name")
     rule = Rule(name, args, text, forward, partials, formulas, symbol or name, check, note)
     OPS.append(rule)
+    ON_FLOATS.update(rule.on_floats)
+    ON_VALUES.update(rule.on_values)
     return rule
 
 
@@ -328,6 +375,11 @@ GELU     = defop("gelu", "x", "x·Φ(x)", "x * 0.5 * (1.0 + erf(x * 0.7071067811
 SILU     = defop("silu", "x", "x·σ(x)", "x * sigmoid(x)",
                  ("sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)))",), ("σ(x)·(1 + x·(1 − σ(x)))",),
                  "SiLU")
+# Past |x| = 1.3e154, x·x overflows on Values and 1 / (1 + x²) is below 6e-309 in floats:
+# the partial says 0 first (PyTorch's 1 / (1 + inf) is 0 from 1.34e154 on).
+ATAN     = defop("atan", "x", "atan(x)", "atan(x)",
+                 ("0.0 if x > 1.3e154 or x < -1.3e154 else 1.0 / (1.0 + x * x)",),
+                 ("1 / (1 + x²)",))
 
 ADD      = defop("+", "x, y", "x + y", "x + y", ("1.0", "1.0"), ("1", "1"))
 SUB      = defop("-", "x, y", "x - y", "x - y", ("1.0", "-1.0"), ("1", "-1"), "−")

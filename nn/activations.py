@@ -1,26 +1,19 @@
-"""The activations a neuron may use, in one table: what each one is for a Value, for a NumPy
-array (the training view draws a model at thousands of points) and for PyTorch.
+"""The activations a neuron may use, once: on Values, on NumPy arrays, and their PyTorch name.
 
-=========  ======================  ================================  ===========
-name       on a Value              on an array ``z``                 torch module
-=========  ======================  ================================  ===========
-relu       ``z.relu()``            ``z`` where z > 0, else 0         ``ReLU``
-tanh       ``z.tanh()``            ``tanh(z)``                       ``Tanh``
-sigmoid    ``z.sigmoid()``         ``1 / (1 + e^−z)``                ``Sigmoid``
-linear     ``z`` itself            ``z`` itself                      ``Identity``
-=========  ======================  ================================  ===========
-
-A new activation is one more row here (its Value method comes from its row in
-:mod:`engine.ops`); the layers, the training view and the PyTorch bridge read this table.
+Every part of nn that knows an activation reads this table: the neurons (on Values), the
+training view's heat maps (on arrays, at thousands of points), and the bridge to PyTorch
+(the module after each ``Linear``). A new activation is one entry here; its Value method
+must be a row of :mod:`engine.ops`.
 
 Examples:
-    >>> import numpy as np
     >>> from engine import Value
-    >>> row = ACTIVATIONS["tanh"]
-    >>> round(row.on_value(Value(0.5)).data, 6), row.on_array(np.array([0.5, -2.0])).round(6)
-    (0.462117, array([ 0.462117, -0.964028]))
-    >>> row.torch
-    'Tanh'
+    >>> ACTIVATIONS["tanh"].on_value(Value(0.0)).data, ACTIVATIONS["tanh"].torch
+    (0.0, 'Tanh')
+    >>> import numpy as np
+    >>> ACTIVATIONS["relu"].on_array(np.array([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    >>> list(ACTIVATIONS)
+    ['relu', 'tanh', 'sigmoid', 'linear']
 """
 
 from __future__ import annotations
@@ -36,13 +29,21 @@ __all__ = ["Activation", "ACTIVATIONS"]
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: its name, what it does to a Value and to a NumPy array, and the name
-    of the ``torch.nn`` module that does the same (``Identity`` for linear, a = z)."""
+    """One activation: a = f(z).
+
+    Attributes:
+        name: what ``Neuron(activation=...)`` takes.
+        on_value: f on a Value (a row of the engine's table), or None for ``"linear"``
+            (a = z itself: no node).
+        on_array: f elementwise on a NumPy array, with the same numbers as ``on_value``.
+        torch: the ``torch.nn`` module class that applies it, or None for ``"linear"``
+            (no module; ``Identity`` is read as linear too).
+    """
 
     name: str
-    on_value: Callable[[Value], Value]
+    on_value: Callable[[Value], Value] | None
     on_array: Callable[[Any], Any]
-    torch: str
+    torch: str | None
 
 
 def _relu(z: Any) -> Any:
@@ -64,14 +65,16 @@ def _sigmoid(z: Any) -> Any:
     return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _same(z: Any) -> Any:
+def _linear(z: Any) -> Any:
     return z
 
 
-# (The Value methods are made from the rows of engine.ops, hence getattr for type checkers.)
-ACTIVATIONS: dict[str, Activation] = {row.name: row for row in (
-    Activation("relu", getattr(Value, "relu"), _relu, "ReLU"),  # noqa: B009
-    Activation("tanh", getattr(Value, "tanh"), _tanh, "Tanh"),  # noqa: B009
-    Activation("sigmoid", getattr(Value, "sigmoid"), _sigmoid, "Sigmoid"),  # noqa: B009
-    Activation("linear", _same, _same, "Identity"),
-)}
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a for a in (
+        Activation("relu", Value.relu, _relu, "ReLU"),
+        Activation("tanh", Value.tanh, _tanh, "Tanh"),
+        Activation("sigmoid", Value.sigmoid, _sigmoid, "Sigmoid"),
+        Activation("linear", None, _linear, None),
+    )
+}
+"""Every activation by name, in the order messages list them."""

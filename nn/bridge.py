@@ -62,7 +62,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from nn.layers import MLP, Layer, Neuron
+from engine import args
+from nn.activations import ACTIVATIONS
+from nn.layers import MLP, Layer, Neuron, layers_of
 from nn.module import Module
 
 if TYPE_CHECKING:
@@ -89,12 +91,11 @@ TORCH_EQUIVALENTS: dict[str, str] = {
             "weight_decay=weight_decay)",
 }
 
-# Activation name <-> torch module class name. "linear" has no module in to_torch's output;
-# from_torch also reads Identity as linear.
-_TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
-_FROM_TORCH_ACTIVATIONS = {"ReLU": "relu", "Tanh": "tanh", "Sigmoid": "sigmoid",
+# The torch module class of each activation (nn.activations); "linear" has no module in
+# to_torch's output, and from_torch reads Identity as linear.
+_FROM_TORCH_ACTIVATIONS = {**{a.torch: name for name, a in ACTIVATIONS.items() if a.torch},
                            "Identity": "linear"}
-_SUPPORTED = "Linear, ReLU, Tanh, Sigmoid, Identity"
+_SUPPORTED = ", ".join(["Linear", *_FROM_TORCH_ACTIVATIONS])
 
 
 def _import_torch(who: str) -> Any:
@@ -108,19 +109,20 @@ def _import_torch(who: str) -> Any:
 
 # --- stepgrad -> torch ----------------------------------------------------------------
 
-def _layers_of(who: str, model: Any) -> list[tuple[str, list[Neuron]]]:
-    """``(prefix, neurons)`` for each layer of ``model``: the stepgrad side of the map."""
-    if type(model) is Neuron:
-        return [("", [model])]
-    if type(model) is Layer:
-        return [("neurons.", list(model.neurons))]
-    if type(model) is MLP:
-        return [(f"layers.{i}.neurons.", list(layer.neurons))
-                for i, layer in enumerate(model.layers)]
-    hint = (" (from_torch turns a torch module into a stepgrad model)"
-            if type(model).__module__.startswith("torch") else "")
-    raise TypeError(f"{who}: model must be a stepgrad Neuron, Layer or MLP, got "
-                    f"{type(model).__name__}{hint}")
+def _layers(who: str, model: Any) -> list[list[Neuron]]:
+    """The neurons of ``model`` layer by layer (:func:`nn.layers.layers_of`), checked to be
+    all its parameters: a torch Sequential has no place for any other."""
+    if type(model).__module__.split(".")[0] == "torch":
+        raise TypeError(f"{who}: model must be an nn.MLP, Layer or Neuron, got "
+                        f"{args.describe(model)} (from_torch turns a torch module into a "
+                        f"stepgrad model)")
+    layers = layers_of(model, f"{who}: model")
+    mine = {p for neurons in layers for n in neurons for p in (*n.w, n.b)}
+    others = [name for name, p in model.named_parameters() if p not in mine]
+    if others:
+        raise ValueError(f"{who}: model must hold only its neurons' weights and biases (a "
+                         f"torch Sequential has no place for others), got {others[0]}")
+    return layers
 
 
 def _layer_shape(who: str, index: int, neurons: list[Neuron]) -> tuple[int, int, str]:
@@ -128,7 +130,8 @@ def _layer_shape(who: str, index: int, neurons: list[Neuron]) -> tuple[int, int,
     if not neurons:
         raise ValueError(f"{who}: layer {index} has no neurons")
     nin, activation = len(neurons[0].w), neurons[0].activation
-    if activation != "linear" and activation not in _TORCH_ACTIVATIONS:
+    spec = ACTIVATIONS.get(activation)
+    if spec is None or (spec.torch is None and activation != "linear"):
         raise ValueError(f"{who}: layer {index} uses the activation {activation!r}, which "
                          f"has no torch module here")
     for j, n in enumerate(neurons):
@@ -141,17 +144,17 @@ def _layer_shape(who: str, index: int, neurons: list[Neuron]) -> tuple[int, int,
     return nin, len(neurons), activation
 
 
-def _plan(who: str, model: Any) -> list[tuple[str, list[Neuron], int, int, str, int]]:
-    """Each layer as (prefix, neurons, nin, nout, activation, position of its Linear)."""
+def _plan(who: str, model: Any) -> list[tuple[list[Neuron], int, int, str, int]]:
+    """Each layer as (neurons, nin, nout, activation, position of its Linear)."""
     plan = []
     position = 0
     previous_out: int | None = None
-    for i, (prefix, neurons) in enumerate(_layers_of(who, model)):
+    for i, neurons in enumerate(_layers(who, model)):
         nin, nout, activation = _layer_shape(who, i, neurons)
         if previous_out is not None and nin != previous_out:
             raise ValueError(f"{who}: layer {i} takes {nin} inputs but layer {i - 1} gives "
                              f"{previous_out} outputs")
-        plan.append((prefix, neurons, nin, nout, activation, position))
+        plan.append((neurons, nin, nout, activation, position))
         position += 1 if activation == "linear" else 2
         previous_out = nout
     return plan
@@ -197,7 +200,7 @@ def to_torch(model: Neuron | Layer | MLP) -> torch.nn.Sequential:
             raise ValueError(f"{who}: parameter {name} is {p.data}, not a finite number")
     pt = _import_torch(who)
     modules: list[Any] = []
-    for _, neurons, nin, nout, activation, _ in plan:
+    for neurons, nin, nout, activation, _ in plan:
         # Made on the "meta" device, whose initialisation draws no random numbers, then
         # given real parameters: torch's global random state stays as the user left it.
         linear = pt.nn.Linear(nin, nout, dtype=pt.float64, device="meta")
@@ -207,7 +210,7 @@ def to_torch(model: Neuron | Layer | MLP) -> torch.nn.Sequential:
         linear.bias = pt.nn.Parameter(pt.tensor(bias, dtype=pt.float64))
         modules.append(linear)
         if activation != "linear":
-            modules.append(getattr(pt.nn, _TORCH_ACTIVATIONS[activation])())
+            modules.append(getattr(pt.nn, str(ACTIVATIONS[activation].torch))())
     sequential: torch.nn.Sequential = pt.nn.Sequential(*modules)
     return sequential
 
@@ -226,7 +229,7 @@ def _read_torch(who: str, module: Any) -> list[_TorchLayer]:
         hint = (" (to_torch turns a stepgrad model into a torch module)"
                 if isinstance(module, Module) else "")
         raise TypeError(f"{who}: module must be a torch.nn.Module (a Linear, or a Sequential "
-                        f"of {_SUPPORTED}), got {type(module).__name__}{hint}")
+                        f"of {_SUPPORTED}), got {args.describe(module)}{hint}")
     if type(module) is torch.nn.Linear:
         _check_linear(who, torch, module, "the Linear")
         return [(module, "linear", None, "")]
@@ -368,7 +371,7 @@ def from_torch(module: torch.nn.Module) -> Neuron | Layer | MLP:
         model = MLP(layers[0][0].in_features, [lin.out_features for lin, *_ in layers],
                     activation=layers[0][1], seed=0)
     # The seeds above only fill the weights, which are all overwritten here.
-    for (_, neurons), (linear, *_) in zip(_layers_of(who, model), layers):
+    for neurons, (linear, *_) in zip(layers_of(model), layers):
         weight = linear.weight.detach().cpu().double().tolist()
         bias = linear.bias.detach().cpu().double().tolist()
         for j, n in enumerate(neurons):
@@ -405,15 +408,19 @@ def parameter_map(model: Neuron | Layer | MLP,
     if module is not None:
         layers = _read_torch(who, module)
         shapes = [(lin.in_features, lin.out_features, act) for lin, act, *_ in layers]
-        mine = [(nin, nout, act) for _, _, nin, nout, act, _ in plan]
+        mine = [(nin, nout, act) for _, nin, nout, act, _ in plan]
         if shapes != mine:
             raise ValueError(f"{who}: module's layers (inputs, outputs, activation) "
                              f"{shapes} differ from model's {mine}")
         positions = [prefix for *_, prefix in layers]
+    # stepgrad's names are the model's own (named_parameters), read off each neuron's bias:
+    # "layers.1.neurons.3.b" gives "layers.1.neurons.3." for that neuron's weights too.
+    names = {p: name for name, p in model.named_parameters()}
     found: dict[str, tuple[str, tuple[int, ...]]] = {}
-    for (prefix, neurons, *_), at in zip(plan, positions):
+    for (neurons, *_), at in zip(plan, positions):
         for j, n in enumerate(neurons):
+            base = names[n.b][:-1]
             for k in range(len(n.w)):
-                found[f"{prefix}{j}.w.{k}" if prefix else f"w.{k}"] = (f"{at}weight", (j, k))
-            found[f"{prefix}{j}.b" if prefix else "b"] = (f"{at}bias", (j,))
+                found[f"{base}w.{k}"] = (f"{at}weight", (j, k))
+            found[f"{base}b"] = (f"{at}bias", (j,))
     return found

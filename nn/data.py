@@ -12,17 +12,10 @@ gradient descent:
 from __future__ import annotations
 
 import random
-from typing import Any
 
-from nn._checks import count, flag
-from nn._checks import seed as check_seed
+from engine import args
 
 __all__ = ["batches"]
-
-
-def check_shuffle(who: str, shuffle: Any) -> bool:
-    """``shuffle`` as a bool (NumPy's bool too); anything else raises naming ``who``."""
-    return flag(who, "shuffle", shuffle)
 
 
 def batches(n: int, batch_size: int | None = None, shuffle: bool = True,
@@ -43,10 +36,10 @@ def batches(n: int, batch_size: int | None = None, shuffle: bool = True,
         >>> batches(5, batch_size=2, seed=0) == batches(5, batch_size=2, seed=0)
         True
     """
-    n = count("batches", "n", n, 0)
-    size = n if batch_size is None else count("batches", "batch_size", batch_size, 1)
-    shuffle = check_shuffle("batches", shuffle)
-    seed = check_seed("batches", seed)
+    n = args.whole(n, "batches: n", low=0)
+    size = n if batch_size is None else args.whole(batch_size, "batches: batch_size", low=1)
+    shuffle = args.flag(shuffle, "batches: shuffle")
+    seed = args.seed(seed, "batches: seed")
     order = list(range(n))
     if shuffle:
         random.Random(seed).shuffle(order)

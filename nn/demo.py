@@ -18,15 +18,13 @@ scikit-learn and matplotlib come with the ``demo`` extra: ``pip install -e ".[de
 from __future__ import annotations
 
 import argparse
-import numbers
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from engine.autograd import no_grad
-from engine.value import Value
+from engine import Value, args, no_grad
 from nn.layers import MLP, Neuron
 from nn.losses import hinge_loss
 from nn.optim import SGD
@@ -51,10 +49,7 @@ def two_moons(seed: int = SEED) -> tuple[list[list[float]], list[int]]:
 
     ``seed`` is a whole number in 0 … 2**32 − 1 (what ``make_moons`` takes).
     """
-    if type(seed) is bool or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"two_moons: seed must be a whole number, got {type(seed).__name__}")
-    if not 0 <= seed < SEED_LIMIT:
-        raise ValueError(f"two_moons: seed must be in 0..{SEED_LIMIT - 1}, got {seed}")
+    seed = args.whole(seed, "two_moons: seed", low=0, high=SEED_LIMIT - 1)
     from sklearn.datasets import make_moons
 
     X, y = make_moons(n_samples=100, noise=0.1, random_state=seed)
@@ -226,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compile", action="store_true",
                         help="run each step as the code engine.compile generates (the same "
                              "numbers, faster; the accuracy per step is not recorded)")
-    args = parser.parse_args(argv)
+    options = parser.parse_args(argv)
     try:
         import matplotlib
 
@@ -237,17 +232,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{err}\n{INSTALL_HINT}", file=sys.stderr)
         return 1
 
-    out = Path(args.out)
+    out = Path(options.out)
     _make_folder(parser, out)
-    steps = FAST_STEPS if args.fast else STEPS
-    X, y = two_moons(args.seed)
+    steps = FAST_STEPS if options.fast else STEPS
+    X, y = two_moons(options.seed)
     print(f"two moons: {len(X)} samples, noise 0.1; model MLP(2, [16, 16, 1])")
     print(f"training: {steps} steps of full-batch SGD, lr 1.0 -> 0.1, "
-          f"loss = hinge + {ALPHA:g}·Σw²" + (", compiled by engine.compile" if args.compile
+          f"loss = hinge + {ALPHA:g}·Σw²" + (", compiled by engine.compile" if options.compile
                                             else ""))
     start = time.perf_counter()
-    model, history = train(X, y, steps=steps, seed=args.seed, progress=not args.no_progress,
-                           compile=args.compile)
+    model, history = train(X, y, steps=steps, seed=options.seed, progress=not options.no_progress,
+                           compile=options.compile)
     seconds = time.perf_counter() - start
     loss, right = _evaluate(model, X, y)
     accuracy = right / len(X)

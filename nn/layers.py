@@ -13,47 +13,50 @@ drawn uniformly from (−1, 1), biases 0.0, from a ``random.Random(seed)`` of th
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-from engine import Value
-from nn._checks import ValueLike, count, kind, sequence
-from nn._checks import seed as _seed
+from engine import Value, args
+from engine.errors import prefixed
+from nn.activations import ACTIVATIONS
 from nn.module import Module
 
-__all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP"]
+__all__ = ["Neuron", "Layer", "MLP", "layers_of", "inputs", "ValueLike"]
 
-# Name -> the Value method applying it; None for "linear" (the neuron returns z itself).
-# (The methods are made from the rows of engine.ops, hence getattr for type checkers.)
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": getattr(Value, "relu"),  # noqa: B009
-    "tanh": getattr(Value, "tanh"),  # noqa: B009
-    "sigmoid": getattr(Value, "sigmoid"),  # noqa: B009
-    "linear": None,
-}
+ValueLike = Value | float
+"""What a model takes as an input: a Value, or a number (kept as the float it stands for)."""
 
 _SEED_RANGE = 2**63
 
 
-def _check_activation(who: str, activation: Any) -> str:
-    valid = ", ".join(repr(name) for name in ACTIVATIONS)
-    if not isinstance(activation, str):
-        raise TypeError(f"{who}: activation must be a str, one of {valid}; got "
-                        f"{kind(activation)}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"{who}: unknown activation {activation!r}; choose one of {valid}")
-    return activation
+def _activation(activation: Any, where: str) -> str:
+    return args.choice(activation, f"{where}: activation", ACTIVATIONS)
 
 
-@contextmanager
-def _forward_of(who: str) -> Iterator[None]:
-    """Name the model in an error raised by an engine operation of its forward pass."""
-    try:
-        yield
-    except (ArithmeticError, ValueError) as error:
-        raise type(error)(f"{who}: the forward pass failed: {error}") from error
+def _input(x: Any, where: str) -> ValueLike:
+    # (the common cases, a Value and a finite float, without a call: once per sample)
+    if type(x) is Value or (type(x) is float and -math.inf < x < math.inf):
+        return x
+    return args.scalar(x, where, Value, keep=True)
+
+
+def inputs(x: Any, n: int, where: str) -> list[ValueLike]:
+    """A model's input: exactly ``n`` numbers or Values, as a list (NumPy arrays too).
+
+    Examples:
+        >>> inputs([1, 2.5], 2, "MLP: x")
+        [1.0, 2.5]
+        >>> inputs([1, 2], 3, "MLP: x")
+        Traceback (most recent call last):
+        ValueError: MLP: x must be a list of 3 numbers or Values (one per input), got 2 of them
+    """
+    items = args.items(x, where, kind=f"a list of {n} numbers or Values", empty=True)
+    if len(items) != n:
+        raise ValueError(f"{where} must be a list of {n} numbers or Values (one per input), "
+                         f"got {len(items)} of them")
+    return [_input(xi, f"{where}[{i}]") for i, xi in enumerate(items)]
 
 
 class Neuron(Module):
@@ -92,9 +95,9 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "relu", seed: int | None = None) -> None:
-        nin = count("Neuron", "nin", nin, 1)
-        self.activation = _check_activation("Neuron", activation)
-        rng = random.Random(_seed("Neuron", seed))
+        nin = args.whole(nin, "Neuron: nin", low=1)
+        self.activation = _activation(activation, "Neuron")
+        rng = random.Random(args.seed(seed, "Neuron: seed"))
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
         self._name("")
@@ -108,19 +111,26 @@ class Neuron(Module):
         self._output_labels = (f"{prefix}a", f"{prefix}z")   # a = f(z); a linear one's z
 
     def __call__(self, x: Sequence[ValueLike]) -> Value:
-        xs = sequence("Neuron", "x", x, len(self.w))
-        with _forward_of("Neuron"):
-            return self._forward(xs)
+        xs = inputs(x, len(self.w), "Neuron: x")
+        with prefixed("Neuron: the forward pass failed"):
+            return self.forward(xs)
 
-    def _forward(self, x: Sequence[ValueLike]) -> Value:
-        # x is checked by the public caller, once per sample rather than once per neuron.
+    def forward(self, x: Sequence[ValueLike]) -> Value:
+        """a = f(b + w₀·x₀ + w₁·x₁ + …) for inputs already checked (one per weight).
+
+        What calling the neuron does after checking ``x``; a layer checks its input once
+        and calls this for each of its neurons, and the pictures of nn build the same
+        nodes with it.
+        """
         z = self.b
         for wi, xi in zip(self.w, x):
             z = z + wi * xi
-        act = ACTIVATIONS[self.activation]
-        out = z if act is None else act(z)
-        out.label = self._output_labels[act is None]   # the graph knows its neuron
+        f = ACTIVATIONS[self.activation].on_value
+        out = z if f is None else f(z)
+        out.label = self._output_labels[f is None]   # the graph knows its neuron
         return out
+
+    _forward = forward   # (the name nn.viz.model_view calls until it calls forward)
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -143,10 +153,10 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu",
                  seed: int | None = None) -> None:
-        nin = count("Layer", "nin", nin, 1)
-        nout = count("Layer", "nout", nout, 1)
-        self.activation = _check_activation("Layer", activation)
-        rng = random.Random(_seed("Layer", seed))
+        nin = args.whole(nin, "Layer: nin", low=1)
+        nout = args.whole(nout, "Layer: nout", low=1)
+        self.activation = _activation(activation, "Layer")
+        rng = random.Random(args.seed(seed, "Layer: seed"))
         self.neurons = [Neuron(nin, activation, seed=rng.randrange(_SEED_RANGE))
                         for _ in range(nout)]
         self._name("")
@@ -162,9 +172,9 @@ class Layer(Module):
             >>> len(Layer(2, 1, seed=0).outputs([1.0, 2.0]))
             1
         """
-        xs = sequence("Layer", "x", x, len(self.neurons[0].w))
-        with _forward_of("Layer"):
-            return [n._forward(xs) for n in self.neurons]
+        xs = inputs(x, len(self.neurons[0].w), "Layer: x")
+        with prefixed("Layer: the forward pass failed"):
+            return [n.forward(xs) for n in self.neurons]
 
     def __call__(self, x: Sequence[ValueLike]) -> Value | list[Value]:
         out = self.outputs(x)
@@ -204,16 +214,10 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  seed: int | None = None) -> None:
-        nin = count("MLP", "nin", nin, 1)
-        if isinstance(nouts, (str, bytes, dict, set)) or not hasattr(nouts, "__iter__"):
-            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {kind(nouts)}")
-        sizes = [nin] + [count("MLP", f"nouts[{i}]", size, 1)
-                         for i, size in enumerate(nouts)]
-        if len(sizes) == 1:
-            raise ValueError("MLP: nouts must be a non-empty list of layer sizes, got an "
-                             "empty one")
-        _check_activation("MLP", activation)
-        rng = random.Random(_seed("MLP", seed))
+        nin = args.whole(nin, "MLP: nin", low=1)
+        sizes = [nin, *args.items(nouts, "MLP: nouts", _layer_size, kind="a list of layer sizes")]
+        _activation(activation, "MLP")
+        rng = random.Random(args.seed(seed, "MLP: seed"))
         last = len(sizes) - 2
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation if i < last else "linear",
@@ -224,19 +228,27 @@ class MLP(Module):
             layer._name(f"layers.{i}.")
 
     def __call__(self, x: Sequence[ValueLike]) -> Value | list[Value]:
-        out: list[Any] = sequence("MLP", "x", x, len(self.layers[0].neurons[0].w))
-        with _forward_of("MLP"):
+        out: list[Any] = inputs(x, len(self.layers[0].neurons[0].w), "MLP: x")
+        with prefixed("MLP: the forward pass failed"):
             for layer in self.layers:
-                out = [n._forward(out) for n in layer.neurons]
+                out = [n.forward(out) for n in layer.neurons]
         return out[0] if len(out) == 1 else out
 
 
-def neurons_by_layer(who: str, model: Any) -> list[list[Neuron]]:
-    """The neurons of an MLP, a Layer or a Neuron, layer by layer (for the pictures).
+def _layer_size(n: Any, where: str) -> int:
+    return args.whole(n, where, low=1)
+
+
+def layers_of(model: Any, where: str = "layers_of: model") -> list[list[Neuron]]:
+    """The neurons of an MLP, a Layer or a Neuron, layer by layer: how nn's pictures and
+    its bridge to PyTorch look into a model (the one place that knows the three shapes).
 
     Examples:
-        >>> [len(layer) for layer in neurons_by_layer("f", MLP(2, [3, 1], seed=0))]
+        >>> [len(layer) for layer in layers_of(MLP(2, [3, 1], seed=0))]
         [3, 1]
+        >>> layers_of("mlp", "draw_model: model")
+        Traceback (most recent call last):
+        TypeError: draw_model: model must be an nn.MLP, Layer or Neuron, got str 'mlp'
     """
     if isinstance(model, MLP):
         return [list(layer.neurons) for layer in model.layers]
@@ -244,5 +256,14 @@ def neurons_by_layer(who: str, model: Any) -> list[list[Neuron]]:
         return [list(model.neurons)]
     if isinstance(model, Neuron):
         return [[model]]
-    raise TypeError(f"{who}: model must be an nn.MLP (or a Layer or Neuron), got "
-                    f"{type(model).__name__}")
+    raise TypeError(f"{where} must be an nn.MLP, Layer or Neuron, got {args.describe(model)}")
+
+
+def neurons_by_layer(who: str, model: Any) -> list[list[Neuron]]:
+    """:func:`layers_of` under its old name, which nn.viz imports."""
+    return layers_of(model, f"{who}: model")
+
+
+def _forward_of(who: str) -> prefixed:
+    """Kept for nn.viz.model_view: ``prefixed("<who>: the forward pass failed")``."""
+    return prefixed(f"{who}: the forward pass failed")

@@ -16,8 +16,9 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value
-from nn._checks import ValueLike, count, is_real, kind, scalars, unwrap
+from engine import Value, args
+from engine.errors import prefixed
+from nn.layers import ValueLike
 
 __all__ = [
     "mse_loss",
@@ -41,16 +42,34 @@ def _value(x: ValueLike) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
+def _scalar(x: Any, where: str) -> ValueLike:
+    return args.scalar(x, where, Value, keep=True)
+
+
+def samples(xs: Any, where: str) -> list[ValueLike]:
+    """What a loss takes as predictions or targets: a list of numbers or Values (NumPy
+    arrays too); one number or Value alone is one sample.
+
+    Examples:
+        >>> samples(0.5, "mse_loss: preds"), samples([1, 2], "mse_loss: preds")
+        ([0.5], [1.0, 2.0])
+    """
+    if isinstance(xs, Value) or args.is_number(xs):
+        return [args.scalar(xs, where, Value)]
+    return args.items(xs, where, _scalar, kind="a list of numbers or Values", empty=True)
+
+
 def _pairs(who: str, preds: Any, targets: Any,
            names: tuple[str, str] = ("preds", "targets")) -> list[tuple[Value, ValueLike]]:
     """Predictions (as Values, so that every operation is checked by the engine) paired
     with their targets."""
-    ps = scalars(who, names[0], preds)
-    ts = scalars(who, names[1], targets)
+    ps = samples(preds, f"{who}: {names[0]}")
+    ts = samples(targets, f"{who}: {names[1]}")
     if len(ps) != len(ts):
-        raise ValueError(f"{who}: got {len(ps)} {names[0]} but {len(ts)} {names[1]}")
+        raise ValueError(f"{who}: {names[1]} must have one entry per entry of {names[0]} "
+                         f"({len(ps)}), got {len(ts)}")
     if not ps:
-        raise ValueError(f"{who}: expected at least one sample")
+        raise ValueError(f"{who}: {names[0]} must hold at least one sample, got none")
     return [(_value(p), t) for p, t in zip(ps, ts)]
 
 
@@ -73,17 +92,12 @@ def _number(x: ValueLike) -> float:
 
 def _terms(who: str, pairs: list[tuple[Value, ValueLike]],
            term: Callable[[Value, ValueLike], Value]) -> list[Value]:
-    """``term(p, t)`` of each sample; an engine error is raised again naming the loss and
-    the sample (found by redoing the samples one by one, only when there is an error)."""
-    try:
-        return [term(p, t) for p, t in pairs]
-    except (ArithmeticError, ValueError):
-        for i, (p, t) in enumerate(pairs):
-            try:
-                term(p, t)
-            except (ArithmeticError, ValueError) as error:
-                raise type(error)(f"{who}: sample {i}: {error}") from error
-        raise
+    """``term(p, t)`` of each sample; an engine error names the loss and the sample."""
+    terms = []
+    for i, (p, t) in enumerate(pairs):
+        with prefixed(f"{who}: sample {i}"):
+            terms.append(term(p, t))
+    return terms
 
 
 def _mean(who: str, terms: list[Value]) -> Value:
@@ -191,12 +205,11 @@ def binary_cross_entropy(probs: Samples, targets: Samples) -> Value:
     for i, (p, t) in enumerate(pairs):
         if not 0.0 <= p.data <= 1.0:
             raise ValueError(
-                f"{who}: probabilities must be between 0 and 1, got probs[{i}] = "
-                f"{p.data:.6g} (apply .sigmoid() first, or use "
-                f"binary_cross_entropy_with_logits)")
+                f"{who}: probs[{i}] must be a probability in [0, 1], got {p.data:.6g} (apply "
+                f".sigmoid() first, or use binary_cross_entropy_with_logits)")
         if not 0.0 <= _number(t) <= 1.0:
-            raise ValueError(f"{who}: targets must be between 0 and 1 (as in PyTorch), got "
-                             f"targets[{i}] = {_number(t):.6g}")
+            raise ValueError(f"{who}: targets[{i}] must be in [0, 1] (as in PyTorch), got "
+                             f"{_number(t):.6g}")
     terms = _terms(who, pairs, _bce_term)
     return _result(_mean(who, terms), probs, targets)
 
@@ -246,19 +259,17 @@ def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value
     return _result(_mean(who, terms), logits, targets)
 
 
-def _row(who: str, what: str, row: Any) -> list[Value]:
-    if isinstance(row, Value) or (not isinstance(row, Sequence) and _is_number_like(row)):
-        raise TypeError(f"{who}: {what} must be a list of logits (one per class), got "
-                        f"{kind(row)}" + ("; for one sample pass [[z0, z1, ...]]"
-                                          if who == "cross_entropy" else ""))
-    items = scalars(who, what, row, single=False)
-    if not items:
-        raise ValueError(f"{who}: {what} is empty")
-    return [_value(z) for z in items]
+def logits_row(row: Any, where: str) -> list[Value]:
+    """One row of logits, one per class, as Values (what softmax and each row of
+    cross_entropy take).
 
-
-def _is_number_like(x: Any) -> bool:
-    return is_real(unwrap(x))  # nan and inf too: they are refused later, by name
+    Examples:
+        >>> [z.data for z in logits_row([1, 2.5], "softmax: logits")]
+        [1.0, 2.5]
+    """
+    hint = "; for one sample pass [[z0, z1, ...]]" if where.startswith("cross_entropy") else ""
+    return [_value(z) for z in args.items(row, where, _scalar,
+                                          kind=f"a list of logits (one per class{hint})")]
 
 
 def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None], Value]:
@@ -294,7 +305,7 @@ def softmax(logits: Sequence[ValueLike]) -> list[Value]:
         >>> [p.data for p in softmax([1e308, -1e308])]
         [1.0, 0.0]
     """
-    zs = _row("softmax", "logits", logits)
+    zs = logits_row(logits, "softmax: logits")
     _, es, total = _shifted_exps(zs)
     # A dropped term's probability is 0 and so is its every derivative: 0·(z − z.data)
     # keeps it connected to z.
@@ -325,40 +336,29 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
         >>> cross_entropy([[0.0, 1.0]], [2])
         Traceback (most recent call last):
           ...
-        ValueError: cross_entropy: class index 2 of row 0 is out of range for 2 classes (0 to 1)
+        ValueError: cross_entropy: class_indices[0] must be a whole number in [0, 1], got 2
     """
     who = "cross_entropy"
     given_rows: Any = logit_rows
     given_indices: Any = class_indices
-    if isinstance(class_indices, Value) or _is_number_like(class_indices):
+    if isinstance(class_indices, Value) or args.is_number(class_indices):
         given_rows, given_indices = [logit_rows], [class_indices]
-    if isinstance(given_rows, (str, bytes, dict, set)) or not hasattr(given_rows, "__len__"):
-        raise TypeError(f"{who}: logit_rows must be a list of rows of logits, got "
-                        f"{kind(logit_rows)}")
-    if isinstance(given_indices, (str, bytes, dict, set)) or not hasattr(given_indices,
-                                                                         "__len__"):
-        raise TypeError(f"{who}: class_indices must be a list of class indices, got "
-                        f"{kind(class_indices)}")
-    rows = [_row(who, f"logit_rows[{i}]", row) for i, row in enumerate(given_rows)]
-    targets = list(given_indices)
+    rows = args.items(given_rows, f"{who}: logit_rows", logits_row, kind="a list of rows of logits",
+                      empty=True)
+    targets = args.items(given_indices, f"{who}: class_indices", kind="a list of class indices",
+                         empty=True)
     if len(rows) != len(targets):
-        raise ValueError(f"{who}: got {len(rows)} logit rows but {len(targets)} class indices")
+        raise ValueError(f"{who}: class_indices must have one entry per row of logit_rows "
+                         f"({len(rows)}), got {len(targets)}")
     if not rows:
-        raise ValueError(f"{who}: expected at least one sample")
+        raise ValueError(f"{who}: logit_rows must hold at least one row, got none")
     classes = len(rows[0])
     terms: list[Value] = []
     for i, (zs, c) in enumerate(zip(rows, targets)):
         if len(zs) != classes:
-            raise ValueError(f"{who}: every row needs {classes} logits (as row 0), row {i} "
-                             f"has {len(zs)}")
-        try:
-            c = count(who, f"class_indices[{i}]", c, -(2**63))
-        except TypeError:
-            raise TypeError(f"{who}: class index of row {i} must be an int, got "
-                            f"{kind(c)} {c!r}") from None
-        if not 0 <= c < classes:
-            raise ValueError(f"{who}: class index {c} of row {i} is out of range for "
-                             f"{classes} classes (0 to {classes - 1})")
+            raise ValueError(f"{who}: logit_rows[{i}] must have {classes} logits (as "
+                             f"logit_rows[0] has), got {len(zs)}")
+        c = args.whole(c, f"{who}: class_indices[{i}]", low=0, high=classes - 1)
         m, _, total = _shifted_exps(zs)
         if not math.isfinite(zs[c].data - m):
             raise OverflowError(
@@ -389,7 +389,6 @@ def hinge_loss(scores: Samples, targets: Samples) -> Value:
     pairs = _pairs(who, scores, targets, ("scores", "targets"))
     for i, (_, t) in enumerate(pairs):
         if _number(t) not in (1.0, -1.0):
-            raise ValueError(f"{who}: targets must be 1 or -1, got targets[{i}] = "
-                             f"{_number(t):.6g}")
+            raise ValueError(f"{who}: targets[{i}] must be 1 or -1, got {_number(t):.6g}")
     terms = _terms(who, pairs, lambda s, t: (1.0 - s * t).relu())
     return _result(_mean(who, terms), scores, targets)

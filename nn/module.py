@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine import Value
-from nn._checks import is_real, kind, real, unwrap
+from engine import Value, args
 
 __all__ = ["Module"]
 
@@ -101,8 +100,8 @@ class Module:
         """Copy numbers from ``state`` into the parameters of the same names.
 
         Nothing is changed unless every name matches and every entry is a finite real
-        number: missing or unexpected names raise ``ValueError``, entries that are not
-        numbers raise ``TypeError``, each listing the names at fault.
+        number: missing or unexpected names raise ``ValueError`` listing them, an entry
+        that is not a number a ``TypeError`` naming it (``state['w.0']``).
 
         Examples:
             >>> from nn import MLP
@@ -113,12 +112,10 @@ class Module:
             >>> b.load_state_dict({"layers.0.neurons.0.w.0": 1.0})  # doctest: +ELLIPSIS
             Traceback (most recent call last):
               ...
-            ValueError: MLP.load_state_dict: missing keys: layers.0.neurons.0.w.1, ...
+            ValueError: MLP.load_state_dict: state must have one entry per parameter, got ...
         """
         who = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state, Mapping):
-            raise TypeError(f"{who}: expected a dict of name -> number, got "
-                            f"{type(state).__name__}")
+        args.instance(state, f"{who}: state", Mapping)  # type: ignore[type-abstract]
         params = dict(self.named_parameters())
         missing = [name for name in params if name not in state]
         unexpected = [repr(key) for key in state if key not in params]
@@ -128,23 +125,10 @@ class Module:
         if unexpected:
             problems.append(f"unexpected keys: {_shorten(unexpected)}")
         if problems:
-            raise ValueError(f"{who}: " + "; ".join(problems))
-        not_numbers = [f"{name} ({kind(state[name])})" for name in params
-                       if not is_real(unwrap(state[name]))]
-        if not_numbers:
-            raise TypeError(f"{who}: expected real numbers, got: {_shorten(not_numbers)}")
-        numbers: dict[str, float] = {}
-        not_finite = []
-        for name in params:
-            try:
-                numbers[name] = real(who, name, state[name])
-            except ValueError:
-                shown = state[name]
-                text = (f"an int of {len(str(abs(shown)))} digits" if isinstance(shown, int)
-                        else str(shown))
-                not_finite.append(f"{name} ({text})")
-        if not_finite:
-            raise ValueError(f"{who}: expected finite numbers, got: {_shorten(not_finite)}")
+            raise ValueError(f"{who}: state must have one entry per parameter, got "
+                             + "; ".join(problems))
+        # Every entry is checked before any is stored; the first one refused is named.
+        numbers = {name: args.real(state[name], f"{who}: state[{name!r}]") for name in params}
         for name, p in params.items():
             p.data = numbers[name]
 

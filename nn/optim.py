@@ -17,17 +17,58 @@ The training step is always the same four lines::
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar, overload
 
-from engine import Value
-from nn._checks import flag, hyper, kind
+from engine import Value, args
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
+T = TypeVar("T")
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+
+class Setting(Generic[T]):
+    """A setting of an optimizer (``lr``, ``momentum``, ``betas``...): an attribute checked
+    when it is assigned, in the constructor or later, so that a bad one never reaches a
+    parameter. ``check(value, where)`` gives the value to store or raises; the optimizer's
+    ``_check_settings`` then sees all its settings together (SGD's nesterov rule)."""
+
+    def __init__(self, check: Callable[[Any, str], T], doc: str) -> None:
+        self.check = check
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> Setting[T]: ...
+
+    @overload
+    def __get__(self, obj: Optimizer, owner: Any = None) -> T: ...
+
+    def __get__(self, obj: Optimizer | None, owner: Any = None) -> Setting[T] | T:
+        if obj is None:
+            return self
+        value: T = vars(obj)[self.name]
+        return value
+
+    def __set__(self, obj: Optimizer, value: Any) -> None:
+        checked = self.check(value, f"{type(obj).__name__}: {self.name}")
+        obj._check_settings({**vars(obj), self.name: checked})
+        vars(obj)[self.name] = checked
+
+
+def _non_negative(value: Any, where: str) -> float:
+    return args.real(value, where, low=0)
+
+
+def _betas(value: Any, where: str) -> tuple[float, float]:
+    beta1, beta2 = args.items(value, where, _beta, n=2, kind="a pair of numbers")
+    return beta1, beta2
+
+
+def _beta(beta: Any, where: str) -> float:
+    return args.real(beta, where, low=0, high=1, high_open=True)
 
 
 class Optimizer:
@@ -43,65 +84,28 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         who = type(self).__name__
-        if isinstance(params, Value):
-            raise TypeError(f"{who}: params must be a list of Values (such as "
-                            f"model.parameters()), got a single Value")
-        if isinstance(params, (str, bytes, dict)):
-            raise TypeError(f"{who}: params must be a list of Values (such as "
-                            f"model.parameters()), got {kind(params)}")
-        try:
-            self.params = list(params)
-        except TypeError:
-            raise TypeError(f"{who}: params must be a list of Values (such as "
-                            f"model.parameters()), got {kind(params)}") from None
-        if not self.params:
-            raise ValueError(f"{who}: got an empty parameter list")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Value):
-                raise TypeError(f"{who}: params[{i}] must be a Value, got {kind(p)}")
-            if p.op != "":
-                raise ValueError(f"{who}: params[{i}] is not a leaf (it was made by "
-                                 f"{p.op!r}); optimize leaves, such as "
-                                 f"model.parameters(), whose data step() can change "
-                                 f"(PyTorch refuses a non-leaf tensor too)")
+        self.params = args.items(params, f"{who}: params", leaf,
+                                 kind="a list of Values (such as model.parameters())")
         if len(set(self.params)) != len(self.params):
-            raise ValueError(f"{who}: some parameters appear more than once")
+            raise ValueError(f"{who}: params must hold each parameter once, got some twice")
         self.lr = lr
 
-    @property
-    def lr(self) -> float:
-        """The learning rate η: a finite number >= 0, checked when assigned."""
-        return self._lr
+    lr = Setting(_non_negative, "The learning rate η: a finite number >= 0.")
+    weight_decay = Setting(_non_negative, "λ, the L2 penalty: a finite number >= 0.")
 
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = hyper(type(self).__name__, "lr", value)
+    def _check_settings(self, settings: dict[str, Any]) -> None:
+        """Rules between settings, checked whenever one is assigned (none here)."""
 
-    @property
-    def weight_decay(self) -> float:
-        """λ (SGD and Adam): a finite number >= 0, checked when assigned."""
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value: float) -> None:
-        self._weight_decay = hyper(type(self).__name__, "weight_decay", value)
-
-    def _grad(self, i: int, p: Value) -> float:
+    @staticmethod
+    def _grad(p: Value) -> float:
         """``p.grad`` as a float: a Value (after ``backward(create_graph=True)``) steps
-        with its number, as PyTorch steps with the gradient tensor's values."""
-        given: Any = p.grad
-        if isinstance(given, Value):
-            given = given.data
-        if isinstance(given, bool) or not isinstance(given, (int, float)):
-            raise TypeError(f"{type(self).__name__}.step: the grad of parameter {i} is "
-                            f"a {kind(given)}, not a number")
-        g = float(given)
-        if not math.isfinite(g):
-            raise ValueError(f"{type(self).__name__}.step: the grad of parameter {i} is {g}")
-        return g
+        with its number, as PyTorch steps with the gradient tensor's values. (Value.grad
+        holds a finite float or a Value: assigning anything else is refused there.)"""
+        g: Any = p.grad
+        return float(g.data if isinstance(g, Value) else g)
 
     def _bad(self, i: int, what: str, result: float, **numbers: float) -> ArithmeticError:
-        shown = ", ".join(f"{name} = {_fmt(v)}" for name, v in numbers.items())
+        shown = ", ".join(f"{name} = {v:.6g}" for name, v in numbers.items())
         return OverflowError(f"{type(self).__name__}.step: {what} of parameter {i} is "
                              f"{result} ({shown}); nothing was changed. Lower lr, or look "
                              f"for the step where the loss grew first.")
@@ -124,6 +128,16 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its ``grad``."""
         raise NotImplementedError
+
+
+def leaf(p: Any, where: str) -> Value:
+    """A parameter: a Value made directly (its data is what ``step()`` changes)."""
+    v = args.instance(p, where, Value)
+    if v.op != "":
+        raise ValueError(f"{where} must be a leaf (a Value made directly, such as "
+                         f"model.parameters() holds: step() changes its data), got a Value "
+                         f"made by {v.op!r} (PyTorch refuses a non-leaf tensor too)")
+    return v
 
 
 class SGD(Optimizer):
@@ -153,58 +167,30 @@ class SGD(Optimizer):
         >>> opt.momentum = -0.5           # settings are checked when assigned, too
         Traceback (most recent call last):
           ...
-        ValueError: SGD: momentum must be a finite number >= 0.0, got -0.5
+        ValueError: SGD: momentum must be a finite number >= 0, got -0.5
     """
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self._nesterov = False
         self.momentum = momentum
         self.dampening = dampening
         self.weight_decay = weight_decay
         self.nesterov = nesterov
         self.buffers: list[float | None] = [None] * len(self.params)
 
-    @property
-    def momentum(self) -> float:
-        """μ: a finite number >= 0 (0 for none), checked when assigned."""
-        return self._momentum
+    momentum = Setting(_non_negative, "μ: a finite number >= 0 (0 for none).")
+    dampening = Setting(_non_negative, "τ: a finite number >= 0.")
+    nesterov = Setting(args.flag, "True or False (NumPy's bool too); True needs momentum > 0 "
+                                  "and dampening = 0.")
 
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        mu = hyper("SGD", "momentum", value)
-        self._check_nesterov(self._nesterov, mu, getattr(self, "_dampening", 0.0))
-        self._momentum = mu
-
-    @property
-    def dampening(self) -> float:
-        """τ: a finite number >= 0, checked when assigned."""
-        return self._dampening
-
-    @dampening.setter
-    def dampening(self, value: float) -> None:
-        tau = hyper("SGD", "dampening", value)
-        self._check_nesterov(self._nesterov, self._momentum, tau)
-        self._dampening = tau
-
-    @property
-    def nesterov(self) -> bool:
-        """True or False (NumPy's bool too), checked when assigned: True needs momentum > 0
-        and dampening = 0."""
-        return self._nesterov
-
-    @nesterov.setter
-    def nesterov(self, value: bool) -> None:
-        on = flag("SGD", "nesterov", value)
-        self._check_nesterov(on, self._momentum, self._dampening)
-        self._nesterov = on
-
-    @staticmethod
-    def _check_nesterov(on: bool, momentum: float, dampening: float) -> None:
-        if on and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov momentum requires momentum > 0 and dampening = 0")
+    def _check_settings(self, settings: dict[str, Any]) -> None:
+        momentum, dampening = settings.get("momentum", 0.0), settings.get("dampening", 0.0)
+        if settings.get("nesterov") and (momentum <= 0 or dampening != 0):
+            raise ValueError(f"SGD: nesterov must be False unless momentum > 0 and dampening = "
+                             f"0, got True with momentum = {momentum:g}, dampening = "
+                             f"{dampening:g}")
 
     def step(self) -> None:
         """θ ← θ − lr·g for every parameter, g as in the class docstring.
@@ -221,7 +207,7 @@ class SGD(Optimizer):
         new_data: list[float] = []
         new_buffers: list[float | None] = []
         for i, p in enumerate(self.params):
-            grad = g = self._grad(i, p)
+            grad = g = self._grad(p)
             if wd != 0:
                 g = g + wd * p.data
             buf = self.buffers[i]
@@ -272,28 +258,8 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
-    @property
-    def betas(self) -> tuple[float, float]:
-        """(β₁, β₂): a pair of finite numbers in [0, 1), checked when assigned."""
-        return self._betas
-
-    @betas.setter
-    def betas(self, value: tuple[float, float]) -> None:
-        try:
-            beta1, beta2 = value
-        except (TypeError, ValueError):
-            raise ValueError(f"Adam: betas must be a pair of numbers, got {value!r}") from None
-        self._betas = (hyper("Adam", "betas[0]", beta1, 0.0, 1.0, high_open=True),
-                       hyper("Adam", "betas[1]", beta2, 0.0, 1.0, high_open=True))
-
-    @property
-    def eps(self) -> float:
-        """ε: a finite number >= 0, checked when assigned."""
-        return self._eps
-
-    @eps.setter
-    def eps(self, value: float) -> None:
-        self._eps = hyper("Adam", "eps", value)
+    betas = Setting(_betas, "(β₁, β₂): a pair of finite numbers in [0, 1).")
+    eps = Setting(_non_negative, "ε: a finite number >= 0.")
 
     def step(self) -> None:
         """One Adam step for every parameter (see the class docstring).
@@ -317,7 +283,7 @@ class Adam(Optimizer):
         correction2 = 1 - beta2**t
         new_data, new_m, new_v = [], [], []
         for i, p in enumerate(self.params):
-            grad = g = self._grad(i, p)
+            grad = g = self._grad(p)
             if wd != 0:
                 g = g + wd * p.data
             m = beta1 * self.m[i] + (1 - beta1) * g

@@ -12,38 +12,21 @@ It is only a convenience around the loop that is worth writing by hand at least 
 
 from __future__ import annotations
 
-import gc
 import math
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from tqdm.auto import tqdm
 
 import engine
-from engine import Value, is_grad_enabled
-from nn._checks import count, flag, is_real, kind, real, unwrap
-from nn._checks import seed as check_seed
-from nn.data import batches, check_shuffle
+from engine import Value, args, collector_paused, is_grad_enabled
+from engine.errors import prefixed
+from nn.data import batches
 from nn.optim import Optimizer
 from nn.viz.training_view import TrainingView, attach
 
 __all__ = ["fit", "default_correct"]
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    # Value graphs hold no reference cycles, so reference counting frees each step's graph
-    # as soon as the next one replaces it; Python's cycle collector would only rescan the
-    # tens of thousands of live nodes again and again (it made training 2-3 times slower).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def default_correct(pred: Any, target: Any) -> bool:
@@ -59,11 +42,7 @@ def default_correct(pred: Any, target: Any) -> bool:
 def _loss(loss_fn: Callable[[list[Any], list[Any]], Value], preds: list[Any],
           wanted: list[Any]) -> Value:
     """``loss_fn(preds, wanted)``, refused unless it is a Value (something to backpropagate)."""
-    loss = loss_fn(preds, wanted)
-    if not isinstance(loss, Value):
-        raise TypeError(f"fit: loss_fn must return a Value (the loss, to backpropagate), got "
-                        f"{kind(loss)}")
-    return loss
+    return args.instance(loss_fn(preds, wanted), "fit: loss_fn's result (the loss)", Value)
 
 
 def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[Any],
@@ -118,16 +97,19 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
         >>> history["loss"][-1] < history["loss"][0], history["accuracy"][-1]
         (True, 1.0)
     """
-    _check_fit_arguments(model, inputs, targets, loss_fn, optimizer, lr_schedule, correct)
-    epochs = count("fit", "epochs", epochs, 1)
+    inputs, targets = _check_fit_arguments(model, inputs, targets, loss_fn, optimizer,
+                                           lr_schedule, correct)
+    epochs = args.whole(epochs, "fit: epochs", low=1)
     if batch_size is not None:
-        batch_size = count("fit", "batch_size", batch_size, 1)
-    shuffle = check_shuffle("fit", shuffle)
-    compile = flag("fit", "compile", compile)
-    progress = flag("fit", "progress", progress)
-    _check_data("inputs", inputs)
-    _check_data("targets", targets)
-    seed = check_seed("fit", seed)
+        batch_size = args.whole(batch_size, "fit: batch_size", low=1)
+    shuffle = args.flag(shuffle, "fit: shuffle")
+    compile = args.flag(compile, "fit: compile")
+    progress = args.flag(progress, "fit: progress")
+    for i, x in enumerate(inputs):
+        _check_entry(x, f"fit: inputs[{i}]")
+    for i, t in enumerate(targets):
+        _check_entry(t, f"fit: targets[{i}]")
+    seed = args.seed(seed, "fit: seed")
     rng = random.Random(seed)
     history: dict[str, list[float]] = {"loss": []}
     if correct is not None and not compile:
@@ -135,14 +117,20 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
     live = attach(view, model, inputs, targets, loss_fn)
     steps: dict[int, Any] = {}   # compiled steps, by batch size
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    with _cycle_collector_paused():
+    with collector_paused():
         for epoch in bar:
             if lr_schedule is not None:
                 optimizer.lr = _scheduled_lr(lr_schedule, epoch)
             loss_sum, right, seen = 0.0, 0, 0
             for batch in batches(len(inputs), batch_size, shuffle, seed=rng.randrange(2**63)):
                 xs, wanted = [inputs[i] for i in batch], [targets[i] for i in batch]
-                with _naming(epoch, batch):
+                shown = ", ".join(map(str, batch[:8])) + (
+                    f", ... ({len(batch)} samples)" if len(batch) > 8 else "")
+                # An error of the model or the loss names the batch's samples: the loss
+                # counts rows of the (shuffled) batch, the user counts places in the lists.
+                with prefixed(f"fit: epoch {epoch}, the batch of samples [{shown}] (its row k "
+                              f"is the k-th of these)",
+                              (ArithmeticError, ValueError, TypeError)):
                     if compile:
                         if len(batch) not in steps:
                             steps[len(batch)] = engine.compile(
@@ -178,95 +166,54 @@ def fit(model: Callable[[Any], Any], inputs: Sequence[Any], targets: Sequence[An
 
 
 def _check_fit_arguments(model: Any, inputs: Any, targets: Any, loss_fn: Any,
-                         optimizer: Any, lr_schedule: Any, correct: Any) -> None:
+                         optimizer: Any, lr_schedule: Any,
+                         correct: Any) -> tuple[list[Any], list[Any]]:
+    """The arguments fit cannot start without, checked; inputs and targets as lists."""
     if not is_grad_enabled():
         raise RuntimeError("fit: gradients are disabled (fit was called inside "
                            "engine.no_grad()), so there is nothing to train; call fit "
                            "outside the no_grad block")
-    for name, fn in (("model", model), ("loss_fn", loss_fn)):
-        if not callable(fn):
-            raise TypeError(f"fit: {name} must be callable, got {kind(fn)}")
+    args.function(model, "fit: model")
+    args.function(loss_fn, "fit: loss_fn")
     for name, fn in (("lr_schedule", lr_schedule), ("correct", correct)):
-        if fn is not None and not callable(fn):
-            raise TypeError(f"fit: {name} must be callable or None, got {kind(fn)}")
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"fit: optimizer must be an nn optimizer such as "
-                        f"nn.SGD(model.parameters(), lr=0.1), got {kind(optimizer)}")
-    for name, data in (("inputs", inputs), ("targets", targets)):
-        if isinstance(data, (str, bytes, dict, set)) or not hasattr(data, "__len__") or \
-                not hasattr(data, "__getitem__") or getattr(data, "ndim", 1) == 0:
-            raise TypeError(f"fit: {name} must be a list (or array) of samples, got "
-                            f"{kind(data)}")
-    if len(inputs) != len(targets):
-        raise ValueError(f"fit: got {len(inputs)} inputs but {len(targets)} targets")
-    if len(inputs) == 0:
-        raise ValueError("fit: inputs and targets are empty; there is nothing to train on")
+        if fn is not None:
+            args.function(fn, f"fit: {name}")
+    args.instance(optimizer, "fit: optimizer", Optimizer)
+    xs = args.items(inputs, "fit: inputs", kind="a list (or array) of samples", empty=True)
+    ts = args.items(targets, "fit: targets", kind="a list (or array) of samples", empty=True)
+    if len(xs) != len(ts):
+        raise ValueError(f"fit: targets must have one entry per input ({len(xs)}), got "
+                         f"{len(ts)}")
+    if not xs:
+        raise ValueError("fit: inputs must hold at least one sample to train on, got none")
+    return xs, ts
 
 
-@contextmanager
-def _naming(epoch: int, batch: list[int]) -> Iterator[None]:
-    """An error of the model or the loss names the batch's samples: the loss counts rows of
-    the (shuffled) batch, the user counts places in their lists."""
-    try:
-        yield
-    except (ArithmeticError, ValueError, TypeError) as err:
-        if str(err).startswith("fit:"):
-            raise
-        shown = ", ".join(map(str, batch[:8])) + (f", ... ({len(batch)} samples)"
-                                                  if len(batch) > 8 else "")
-        try:
-            renamed = type(err)(f"fit: epoch {epoch}, the batch of samples [{shown}] (its row "
-                                f"k is the k-th of these): {err}")
-        except Exception:   # an exception type that wants other arguments: leave it be
-            raise err from None
-        raise renamed from err
-
-
-def _check_data(what: str, data: Any) -> None:
-    """Every number in ``inputs`` (or ``targets``) finite, every entry a number, a Value or
-    a list of them: checked once before training, so that an error names the place in the
-    user's lists (not in a shuffled batch) whether or not the steps are compiled."""
-    for i in range(len(data)):
-        _check_entry(f"{what}[{i}]", data[i])
-
-
-def _check_entry(where: str, x: Any) -> None:
+def _check_entry(x: Any, where: str) -> None:
+    """A sample: a finite number, a Value, or a list (or array) of them, to any depth:
+    checked once before training, so that an error names the place in the user's lists
+    (not in a shuffled batch) whether or not the steps are compiled."""
     if (type(x) is float and math.isfinite(x)) or isinstance(x, Value):
         return
-    x = unwrap(x)
-    if is_real(x):
-        real("fit", where, x)   # raises for nan, ±inf and ints too large for a float
+    if args.is_number(x):
+        args.real(x, where)   # raises for nan, ±inf and ints too large for a float
         return
     if getattr(x, "ndim", 0) >= 1 and hasattr(x, "tolist"):  # a NumPy array
         x = x.tolist()
     if isinstance(x, (list, tuple)):
         for j, item in enumerate(x):
-            _check_entry(f"{where}[{j}]", item)
+            _check_entry(item, f"{where}[{j}]")
         return
-    if isinstance(x, Iterable) and not isinstance(x, (str, bytes)):
-        raise TypeError(f"fit: {where} must be a number, a Value or a list of them, got "
-                        f"{kind(x)}")
-    raise TypeError(f"fit: {where} must be a number or a Value, got {kind(x)}")
+    kind = ("a number, a Value or a list of them" if isinstance(x, Iterable)
+            and not isinstance(x, (str, bytes)) else "a number or a Value")
+    raise TypeError(f"{where} must be {kind}, got {args.describe(x)}")
 
 
 def _judged(verdict: Any) -> bool:
     """What ``correct`` returned, as a bool: True or False (NumPy's too), nothing else."""
-    if type(verdict) is bool:
-        return verdict
-    try:
-        return flag("fit", "correct", verdict)
-    except TypeError:
-        raise TypeError(f"fit: correct must return True or False, got {kind(verdict)} "
-                        f"{verdict!r}") from None
+    return verdict if type(verdict) is bool else args.flag(verdict, "fit: correct's result")
 
 
 def _scheduled_lr(lr_schedule: Callable[[int], float], epoch: int) -> float:
-    lr = lr_schedule(epoch)
-    try:
-        lr = real("fit", f"lr_schedule({epoch})", lr)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{error} (the learning rate returned by lr_schedule)") from None
-    if lr < 0:
-        raise ValueError(f"fit: lr_schedule({epoch}) returned {lr}; a learning rate must "
-                         f"be >= 0")
-    return lr
+    return args.real(lr_schedule(epoch), f"fit: the learning rate lr_schedule({epoch}) returned",
+                     low=0)

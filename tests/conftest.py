@@ -64,6 +64,14 @@ def parse_svg() -> Any:
 
 
 @pytest.fixture
+def small_fit() -> Any:
+    """``small_fit(**changes)``: nn.fit of a fresh small MLP on four points (hostile.py)."""
+    from hostile import small_fit
+
+    return small_fit
+
+
+@pytest.fixture
 def needs_dot() -> None:
     """Skip (with the reason) where Graphviz's ``dot`` program is not installed."""
     if shutil.which("dot") is None:

@@ -10,6 +10,7 @@ comparisons are skipped; stepgrad against the hand-written floats always runs.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import random
 import sys
@@ -146,5 +147,8 @@ def test_the_pairs_script_steps_each_engine_on_the_shared_model(name: str) -> No
     ys = [1.0, -1.0, 1.0, -1.0, 1.0]
     seconds = pairs.one(name, (X, ys))
     assert isinstance(seconds, float) and 0.0 < seconds < 60.0
+    assert gc.isenabled()
+    assert 0.0 < pairs.one(name, (X, ys), collector=False) < 60.0
+    assert gc.isenabled()   # paused for the steps only
     with pytest.raises(SystemExit):
         pairs.main(["--pairs", "0"])

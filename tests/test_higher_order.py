@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
@@ -22,7 +24,7 @@ from strategies import (
     tight,
 )
 
-from engine import Rule, Value, apply, grad, hessian, hvp, topological_order
+from engine import Rule, Value, apply, grad, hessian, hvp, no_grad, topological_order
 
 Build = Callable[..., Value]
 
@@ -237,23 +239,12 @@ def test_backward_with_and_without_create_graph_agree() -> None:
 def test_grad_with_respect_to_an_input_not_in_the_graph() -> None:
     x, unused = Value(1.0), Value(2.0)
     y = x * 3
-    with pytest.raises(ValueError, match=r"grad: inputs\[1\] .* is not part of the output's graph"):
+    with pytest.raises(ValueError, match=r"^grad: inputs\[1\] must be part of the output's graph"):
         grad(y, [x, unused])
     assert grad(y, [x, unused], allow_unused=True) == [3.0, 0.0]
     values = grad(y, [x, unused], create_graph=True, allow_unused=True)
     assert [v.data for v in values] == [3.0, 0.0]
     assert all(isinstance(v, Value) for v in values)
-
-
-def test_grad_refuses_non_value_inputs() -> None:
-    x = Value(1.0)
-    y = x * 2
-    with pytest.raises(TypeError, match=r"inputs\[1\]: expected a Value, got float"):
-        grad(y, [x, 1.0])  # type: ignore[list-item]
-    with pytest.raises(TypeError, match="grad: expected a Value, got int"):
-        grad(3, [x])  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="a Value or a list of Values, got str"):
-        grad(y, "x")  # type: ignore[arg-type]
 
 
 # --- hessian and hvp --------------------------------------------------------------------------
@@ -272,15 +263,6 @@ def test_hessian_of_a_linear_function_is_zero() -> None:
 def test_hvp_of_a_known_function() -> None:
     assert hvp(lambda x, y: x * x * y + y.sin(), [1.5, -0.5], [1.0, 2.0]) == pytest.approx(
         [-1.0 + 6.0, 3.0 - 2.0 * math.sin(-0.5)], rel=1e-15)
-
-
-def test_hessian_and_hvp_refuse_bad_calls() -> None:
-    with pytest.raises(ValueError, match="hvp: v has 1 entries, values has 2"):
-        hvp(lambda x, y: x * y, [1.0, 2.0], [1.0])
-    with pytest.raises(ValueError, match="hessian: values is empty"):
-        hessian(lambda: Value(1.0), [])
-    with pytest.raises(TypeError, match="hessian: fn must return a Value, got float"):
-        hessian(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
 
 
 def _gradient_at(graph: Graph, xs: Sequence[float]) -> list[float]:
@@ -351,9 +333,41 @@ def test_an_overflow_in_the_backward_loop_names_the_function_called() -> None:
         grad(x * x, [x], grad=1e308)
     with pytest.raises(OverflowError, match=r"^grad: \*: the result overflows a float"):
         grad(x * x, [x], grad=1e308, create_graph=True)   # (the gradient's graph overflows)
-    with pytest.raises(OverflowError, match=r"^hvp: the product ∇fn · v overflows a float"):
+    with pytest.raises(OverflowError, match=r"^hvp: the product ∇fn · v: \*: the result "
+                                            r"overflows a float"):
         hvp(lambda a, b: a * a * b, [3.0, 2.0], [1e308, 1e308])
     with pytest.raises(ArithmeticError, match=r"^hessian: "):
         hessian(lambda a: (a * 1e300) * 1e-300 * (a * 1e300) * 1e-300, [1e5])
     with pytest.raises(ArithmeticError, match=r"^backward: the gradient reaching"):
         (x * x).backward(1e308)
+
+
+def test_grad_of_the_same_input_twice_gives_it_twice() -> None:
+    x = Value(2.0)
+    assert grad(x * x, (x, x)) == [4.0, 4.0]
+
+
+def test_create_graph_inside_no_grad_is_recorded_and_differentiable_again() -> None:
+    x = Value(2.0)
+    y = x * x * x
+    with no_grad():
+        (dy,) = grad(y, [x], create_graph=True)
+    assert grad(dy, [x]) == [12.0]
+
+
+@pytest.mark.parametrize("which", ["hessian", "hvp"])
+def test_hessian_and_hvp_take_any_numbers_any_fn_and_work_inside_no_grad(which: str) -> None:
+    def second(fn: Any, values: list[Any]) -> Any:
+        return hessian(fn, values) if which == "hessian" else hvp(fn, values, [1.0] * len(
+            values))
+
+    twelve = [[12.0]] if which == "hessian" else [12.0]
+    assert second(lambda *a: a[0] * a[0] * a[0], [2.0]) == twelve      # *args
+    assert second(lambda a: a * a * a, [Value(2.0)]) == twelve          # a Value: its number
+    assert second(lambda a: a * a * a, [np.float32(2.0)]) == twelve
+    with no_grad():
+        assert second(lambda a: a * a * a, [2.0]) == twelve
+    flat = [[0.0]] if which == "hessian" else [0.0]
+    assert second(lambda a: a.tanh(), [1e308]) == flat
+    if which == "hessian":
+        assert hessian(lambda a, b: a * a, [3.0, 1.0]) == [[2.0, 0.0], [0.0, 0.0]]

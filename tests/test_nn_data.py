@@ -47,29 +47,8 @@ def test_shuffling_changes_the_order_and_seeds_differ() -> None:
 def test_no_seed_gives_fresh_orders() -> None:
     assert len({tuple(batches(50)[0]) for _ in range(5)}) > 1
 
-
-@pytest.mark.parametrize(("n", "batch_size", "error", "message"), [
-    (-1, None, ValueError, "n must be a whole number >= 0"),
-    (2.5, None, TypeError, "n must be"),
-    (True, None, TypeError, "n must be"),
-    (10, 0, ValueError, "batch_size must be a whole number >= 1"),
-    (10, -3, ValueError, "batch_size must be"),
-    (10, 2.0, TypeError, "batch_size must be"),
-])
-def test_bad_arguments_raise(n: object, batch_size: object, error: type[Exception],
-                             message: str) -> None:
-    with pytest.raises(error, match=f"batches: {message}"):
-        batches(n, batch_size)  # type: ignore[arg-type]
-
-
 def test_numpy_numbers_are_accepted() -> None:
     np = pytest.importorskip("numpy")
     assert batches(np.int64(5), np.int32(2), shuffle=np.bool_(True), seed=np.int64(3)) == \
         batches(5, 2, shuffle=True, seed=3)
     assert batches(np.array(3), shuffle=False) == [[0, 1, 2]]
-
-
-@pytest.mark.parametrize("bad", ["yes", None, 1])
-def test_shuffle_must_be_a_bool(bad: object) -> None:
-    with pytest.raises(TypeError, match="batches: shuffle must be True or False"):
-        batches(3, shuffle=bad)  # type: ignore[arg-type]

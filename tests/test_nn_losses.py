@@ -148,14 +148,15 @@ def test_bce_gradient_where_p_is_near_t_is_within_its_documented_bound() -> None
 
 @pytest.mark.parametrize("bad", [-0.5, 2.0, 1.0000001])
 def test_bce_rejects_targets_outside_zero_one(bad: float) -> None:
-    with pytest.raises(ValueError, match=r"binary_cross_entropy: targets must be between 0 "
-                                         r"and 1.*targets\[1\] = "):
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy: targets\[1\] must be in "
+                                         r"\[0, 1\] \(as in PyTorch\), got "):
         binary_cross_entropy([0.5, 0.5], [1.0, bad])
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5])
 def test_bce_rejects_probabilities_outside_zero_one(bad: float) -> None:
-    with pytest.raises(ValueError, match=r"between 0 and 1, got probs\[1\] = "):
+    with pytest.raises(ValueError, match=r"^binary_cross_entropy: probs\[1\] must be a "
+                                         r"probability in \[0, 1\], got .*\.sigmoid\(\)"):
         binary_cross_entropy([0.5, Value(bad)], [1.0, 0.0])
 
 
@@ -284,21 +285,24 @@ def test_cross_entropy_accepts_one_row_with_one_index() -> None:
 
 @pytest.mark.parametrize("index", [3, -1, 10])
 def test_cross_entropy_rejects_class_indices_out_of_range(index: int) -> None:
-    with pytest.raises(ValueError, match=rf"class index {index} of row 1 is out of range for "
-                                         r"3 classes \(0 to 2\)"):
+    with pytest.raises(ValueError, match=rf"^cross_entropy: class_indices\[1\] must be a whole "
+                                         rf"number in \[0, 2\], got {index}$"):
         cross_entropy([[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]], [0, index])
 
 
 @pytest.mark.parametrize("index", [1.0, True, "1", None])
 def test_cross_entropy_rejects_class_indices_that_are_not_ints(index: object) -> None:
-    with pytest.raises(TypeError, match="class index of row 0 must be an int"):
+    with pytest.raises(TypeError, match=r"^cross_entropy: class_indices\[0\] must be a whole "
+                                        r"number in \[0, 1\], got "):
         cross_entropy([[1.0, 2.0]], [index])  # type: ignore[list-item]
 
 
 def test_cross_entropy_rejects_ragged_and_empty_rows() -> None:
-    with pytest.raises(ValueError, match=r"every row needs 3 logits.*row 1 has 2"):
+    with pytest.raises(ValueError, match=r"logit_rows\[1\] must have 3 logits \(as "
+                                         r"logit_rows\[0\] has\), got 2"):
         cross_entropy([[1.0, 2.0, 3.0], [0.0, 1.0]], [0, 0])
-    with pytest.raises(ValueError, match=r"logit_rows\[0\] is empty"):
+    with pytest.raises(ValueError, match=r"logit_rows\[0\] must be a list of logits .*, got "
+                                         r"an empty one"):
         cross_entropy([[]], [0])
 
 
@@ -332,7 +336,7 @@ def test_hinge_gradient_is_zero_exactly_at_the_margin() -> None:
 
 @pytest.mark.parametrize("bad", [0, 0.5, 2, Value(0.0)])
 def test_hinge_rejects_targets_other_than_plus_minus_one(bad: object) -> None:
-    with pytest.raises(ValueError, match=r"targets must be 1 or -1, got targets\[1\]"):
+    with pytest.raises(ValueError, match=r"^hinge_loss: targets\[1\] must be 1 or -1, got "):
         hinge_loss([0.1, 0.2], [1, bad])  # type: ignore[list-item]
 
 
@@ -349,14 +353,16 @@ two_arg_losses = [
 @pytest.mark.parametrize(("loss", "preds", "targets"), two_arg_losses)
 def test_length_mismatch_raises(loss: Callable[..., Value], preds: list[float],
                                 targets: list[float]) -> None:
-    with pytest.raises(ValueError, match=f"{loss.__name__}: got 2 .* but 1 targets"):
+    with pytest.raises(ValueError, match=f"^{loss.__name__}: targets must have one entry per "
+                                         f"entry of .* \\(2\\), got 1$"):
         loss(preds, targets[:1])
-    with pytest.raises(ValueError, match="at least one sample"):
+    with pytest.raises(ValueError, match="must hold at least one sample, got none"):
         loss([], [])
 
 
 def test_cross_entropy_length_mismatch_raises() -> None:
-    with pytest.raises(ValueError, match="got 2 logit rows but 1 class indices"):
+    with pytest.raises(ValueError, match=r"^cross_entropy: class_indices must have one entry "
+                                         r"per row of logit_rows \(2\), got 1$"):
         cross_entropy([[1.0, 2.0], [2.0, 1.0]], [0])
 
 
@@ -376,3 +382,85 @@ def test_non_numbers_raise_type_error(loss: Callable[..., Value], preds: list[fl
                                       targets: list[float]) -> None:
     with pytest.raises(TypeError, match=r"preds\[1\]|scores\[1\]|probs\[1\]|logits\[1\]"):
         loss([preds[0], "x"], targets)
+
+
+# --- at the float limits: PyTorch float64's loss, or an error where PyTorch gives inf --------
+EDGES: list[tuple[str, Callable[[], Value], float]] = [
+    ("mse_loss(-0.0, 0.0)", lambda: mse_loss([-0.0], [0.0]), 0.0),
+    ("mse_loss(subnormal, 0)", lambda: mse_loss([5e-324], [0.0]), 0.0),
+    ("mse_loss(1e154, 0)", lambda: mse_loss([1e154], [0.0]), 1e154 * 1e154),
+    ("mse_loss: the mean of two 1.5e308 squares", lambda: mse_loss([1.2e154, 1.2e154],
+                                                                   [0.0, 0.0]), 1.2e154**2),
+    ("binary_cross_entropy(0, 1)", lambda: binary_cross_entropy([0.0], [1.0]), 100.0),
+    ("binary_cross_entropy(1, 0)", lambda: binary_cross_entropy([1.0], [0.0]), 100.0),
+    ("binary_cross_entropy(-0.0, 0)", lambda: binary_cross_entropy([-0.0], [0.0]), 0.0),
+    ("binary_cross_entropy(subnormal, 1)", lambda: binary_cross_entropy([5e-324], [1.0]),
+     100.0),
+    ("binary_cross_entropy(1e-15, 1)", lambda: binary_cross_entropy([1e-15], [1.0]),
+     34.538776394910684),
+    ("binary_cross_entropy_with_logits(1e308, 1)",
+     lambda: binary_cross_entropy_with_logits([1e308], [1.0]), 0.0),
+    ("binary_cross_entropy_with_logits(-1e308, 1)",
+     lambda: binary_cross_entropy_with_logits([-1e308], [1.0]), 1e308),
+    ("binary_cross_entropy_with_logits(40, 1)",
+     lambda: binary_cross_entropy_with_logits([40.0], [1.0]), 4.248354255291589e-18),
+    ("binary_cross_entropy_with_logits(-0.0, 0)",
+     lambda: binary_cross_entropy_with_logits([-0.0], [0.0]), math.log(2)),
+    ("hinge_loss(1e308, 1)", lambda: hinge_loss([1e308], [1.0]), 0.0),
+    ("hinge_loss(subnormal, 1)", lambda: hinge_loss([5e-324], [1.0]), 1.0),
+    ("cross_entropy([[1e308, 1e308]], [0])", lambda: cross_entropy([[1e308, 1e308]], [0]),
+     math.log(2)),
+    ("cross_entropy([[1e308, -1e308]], [0])", lambda: cross_entropy([[1e308, -1e308]], [0]),
+     0.0),
+    ("cross_entropy([[1e16, 1e16, 1e16 - 1]], [0])",
+     lambda: cross_entropy([[1e16, 1e16, 1e16 - 1]], [0]), math.log(3)),
+    ("cross_entropy([[-0.0, 0.0]], [1])", lambda: cross_entropy([[-0.0, 0.0]], [1]),
+     math.log(2)),
+    ("cross_entropy([[5e-324, 0.0]], [1])", lambda: cross_entropy([[5e-324, 0.0]], [1]),
+     math.log(2)),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "expected"), EDGES, ids=[e[0] for e in EDGES])
+def test_losses_at_the_float_limits_are_pytorchs(name: str, call: Callable[[], Value],
+                                                  expected: float) -> None:
+    assert call().data == expected
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: mse_loss([1e200], [0.0]), r"^mse_loss: sample 0: \*\*: the result overflows"),
+    (lambda: mse_loss([1e308], [-1e308]), r"^mse_loss: sample 0: -: the result overflows"),
+    (lambda: binary_cross_entropy_with_logits([1e308], [-1.0]),
+     r"^binary_cross_entropy_with_logits: sample 0: "),
+    (lambda: cross_entropy([[1e308, -1e308]], [1]), r"^cross_entropy: the loss of row 0 "
+                                                    r"overflows"),
+])
+def test_a_loss_pytorch_gives_as_inf_is_refused_naming_the_loss_and_sample(
+        call: Callable[[], Value], message: str) -> None:
+    with pytest.raises(OverflowError, match=message):
+        call()
+
+
+@pytest.mark.parametrize(("loss", "preds", "targets"), two_arg_losses)
+def test_numpy_arrays_give_the_same_loss_as_lists(loss: Callable[..., Value],
+                                                  preds: list[float],
+                                                  targets: list[float]) -> None:
+    np = pytest.importorskip("numpy")
+    assert loss(np.array(preds), np.array(targets)).data == loss(preds, targets).data
+    assert loss(np.array(preds[0]), np.array(targets[0])).data == loss(preds[:1],
+                                                                        targets[:1]).data
+
+
+def test_class_indices_of_every_integer_kind_and_softmax_at_the_limits() -> None:
+    np = pytest.importorskip("numpy")
+    for index in (np.int64(1), np.uint8(1), np.array(1), 1):
+        assert cross_entropy([[0.0, 0.0]], [index]).data == math.log(2)
+    assert [p.data for p in softmax([-0.0, 0.0])] == [0.5, 0.5]
+    assert [p.data for p in softmax(np.array([0.0, 0.0]))] == [0.5, 0.5]
+
+
+def test_a_flat_list_of_logits_says_how_to_pass_one_sample() -> None:
+    with pytest.raises(TypeError, match=r"logit_rows\[0\] must be a list of logits \(one per "
+                                        r"class; for one sample pass \[\[z0, z1, \.\.\.\]\]\), "
+                                        r"got float 0\.5"):
+        cross_entropy([0.5, 1.0, 2.0], [0, 1, 0])  # type: ignore[arg-type]

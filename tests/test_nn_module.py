@@ -7,6 +7,7 @@ import json
 import math
 
 import pytest
+from hostile import NUMBERS
 
 from engine import Value
 from nn import MLP, Layer, Module, Neuron
@@ -197,23 +198,6 @@ def test_load_state_dict_names_both_kinds_of_mismatch() -> None:
                             r"missing keys: layers\.1\.neurons\.0\.w\.0; unexpected keys: "
                             r"'extra'")
 
-
-@pytest.mark.parametrize("bad", ["1.0", None, Value(1.0), [1.0], True])
-def test_load_state_dict_rejects_non_numbers(bad: object) -> None:
-    state: dict[str, object] = dict(_state())
-    state["layers.0.neurons.0.w.1"] = bad
-    _assert_unchanged_after(MLP(2, [2, 1], seed=5), state, TypeError,
-                            rf"layers\.0\.neurons\.0\.w\.1 \({type(bad).__name__}\)")
-
-
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 10**400, -(10**400)])
-def test_load_state_dict_rejects_non_finite_numbers(bad: float) -> None:
-    state = _state()
-    state["layers.1.neurons.0.b"] = bad
-    _assert_unchanged_after(MLP(2, [2, 1], seed=5), state, ValueError,
-                            r"finite numbers.*layers\.1\.neurons\.0\.b")
-
-
 def test_load_state_dict_accepts_numpy_numbers() -> None:
     np = pytest.importorskip("numpy")
     model = MLP(1, [1], seed=0)
@@ -221,11 +205,6 @@ def test_load_state_dict_accepts_numpy_numbers() -> None:
                            "layers.0.neurons.0.b": np.array(-1)})
     assert [(p.data, type(p.data)) for p in model.parameters()] == [(0.5, float),
                                                                     (-1.0, float)]
-
-
-def test_load_state_dict_rejects_a_non_mapping() -> None:
-    _assert_unchanged_after(MLP(2, [2, 1], seed=5), [("a", 1.0)], TypeError, "expected a dict")
-
 
 def test_long_key_lists_are_shortened() -> None:
     with pytest.raises(ValueError, match=r"\.\.\. \(337 in all\)"):
@@ -359,55 +338,6 @@ def test_a_hidden_layer_of_one_neuron_still_feeds_the_next_layer() -> None:
     out = MLP(2, [1, 1], seed=0)([1.0, 2.0])
     assert isinstance(out, Value)
 
-
-@pytest.mark.parametrize("make", [
-    lambda: Neuron(2, activation="softmax"),
-    lambda: Layer(2, 2, activation="Relu"),
-    lambda: MLP(2, [2, 1], activation="gelu"),
-])
-def test_unknown_activation_names_the_valid_ones(make: object) -> None:
-    with pytest.raises(ValueError, match=r"unknown activation.*'relu', 'tanh', 'sigmoid', "
-                                         r"'linear'"):
-        make()  # type: ignore[operator]
-
-
-@pytest.mark.parametrize(("model", "who"), [
-    (Neuron(3, seed=0), "Neuron"), (Layer(3, 2, seed=0), "Layer"),
-    (MLP(3, [2, 1], seed=0), "MLP")])
-@pytest.mark.parametrize("x", [[1.0, 2.0], [1.0, 2.0, 3.0, 4.0], []])
-def test_wrong_input_length_raises(model: object, who: str, x: list[float]) -> None:
-    with pytest.raises(ValueError, match=rf"{who}: expected 3 inputs, got {len(x)}"):
-        model(x)  # type: ignore[operator]
-
-
-def test_inputs_that_are_not_numbers_raise_a_clear_error() -> None:
-    with pytest.raises(TypeError, match="MLP: x must be a list of 2 numbers or Values, got "
-                                        "float"):
-        MLP(2, [1], seed=0)(1.5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"Neuron: x\[1\] must be a number or a Value, got str"):
-        Neuron(2, seed=0)([1.0, "2"])  # type: ignore[list-item]
-    with pytest.raises(TypeError, match="MLP: x must be a list of 2 numbers or Values, got "
-                                        "dict"):
-        MLP(2, [1], seed=0)({"a": 1.0, "b": 2.0})  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("make", [
-    lambda: Neuron(0), lambda: Layer(2, 0), lambda: MLP(0, [1]), lambda: MLP(2, []),
-    lambda: MLP(2, [3, 0]),
-])
-def test_bad_sizes_raise(make: object) -> None:
-    with pytest.raises(ValueError, match="must be"):
-        make()  # type: ignore[operator]
-
-
-@pytest.mark.parametrize("make", [
-    lambda: MLP(2, 3), lambda: MLP(2, [2.5]), lambda: Neuron(True), lambda: Layer(2.0, 1),
-])
-def test_sizes_of_the_wrong_type_raise(make: object) -> None:
-    with pytest.raises(TypeError, match="must be"):
-        make()  # type: ignore[operator]
-
-
 def test_numpy_sizes_seeds_and_inputs_are_accepted() -> None:
     np = pytest.importorskip("numpy")
     model = MLP(np.int64(2), [np.int64(3), 1], seed=np.int64(0))
@@ -419,12 +349,6 @@ def test_numpy_sizes_seeds_and_inputs_are_accepted() -> None:
     assert model([np.float32(1.0), np.array(-2.0)]).data == expected  # type: ignore
     assert Layer(np.uint8(2), np.int32(1), seed=0)([1, 2]).data == Layer(  # type: ignore
         2, 1, seed=0)([1, 2]).data  # type: ignore[union-attr]
-
-
-def test_activation_that_is_not_a_str_raises_a_type_error() -> None:
-    with pytest.raises(TypeError, match=r"MLP: activation must be a str.*got list"):
-        MLP(2, [1], activation=["relu"])  # type: ignore[arg-type]
-
 
 def test_repr_is_readable() -> None:
     assert repr(Neuron(3, activation="tanh")) == "Neuron(3, activation='tanh')"
@@ -446,3 +370,15 @@ def test_repr_is_readable() -> None:
 def test_module_has_no_attribute_magic() -> None:
     with pytest.raises(AttributeError):
         _ = MLP(2, [1]).weights  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("name", "number", "as_float"), NUMBERS, ids=[n for n, *_ in NUMBERS])
+def test_a_model_takes_every_kind_of_number_as_the_float_it_stands_for(
+        name: str, number: object, as_float: float) -> None:
+    n = Neuron(2, activation="linear", seed=0)
+    n.w[0].data, n.w[1].data = 1.0, 1.0
+    if as_float > 1e300:
+        with pytest.raises(OverflowError, match=r"^Neuron: the forward pass failed: \+: "):
+            n([number, 1e308])
+        return
+    assert n([number, 0.25]).data == n([as_float, 0.25]).data == as_float + 0.25

@@ -240,15 +240,15 @@ def test_optimizers_train_a_model() -> None:
     (lambda ps: SGD(ps, lr=math.nan), "lr must be"),
     (lambda ps: SGD(ps, lr=0.1, momentum=-0.5), "momentum must be"),
     (lambda ps: SGD(ps, lr=0.1, weight_decay=-1), "weight_decay must be"),
-    (lambda ps: SGD(ps, lr=0.1, nesterov=True), "nesterov momentum requires momentum > 0"),
+    (lambda ps: SGD(ps, lr=0.1, nesterov=True), "nesterov must be False unless momentum > 0"),
     (lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
      "and dampening = 0"),
-    (lambda ps: Adam(ps, betas=(0.9, 1.0)), r"betas\[1\] must be a finite number in \[0.0, 1.0\)"),
+    (lambda ps: Adam(ps, betas=(0.9, 1.0)), r"betas\[1\] must be a finite number in \[0, 1\)"),
     (lambda ps: Adam(ps, betas=(-0.1, 0.9)), r"betas\[0\] must be"),
-    (lambda ps: Adam(ps, betas=(0.9,)), "betas must be a pair"),
+    (lambda ps: Adam(ps, betas=(0.9,)), "betas must be a pair of numbers with 2 entries, got 1"),
     (lambda ps: Adam(ps, eps=-1e-8), "eps must be"),
-    (lambda ps: SGD([], lr=0.1), "empty parameter list"),
-    (lambda ps: SGD([ps[0], ps[0]], lr=0.1), "more than once"),
+    (lambda ps: SGD([], lr=0.1), "with at least one entry, got an empty one"),
+    (lambda ps: SGD([ps[0], ps[0]], lr=0.1), "params must hold each parameter once"),
 ])
 def test_bad_settings_raise_value_error(make: Callable[[list[Value]], object],
                                         message: str) -> None:
@@ -259,7 +259,7 @@ def test_bad_settings_raise_value_error(make: Callable[[list[Value]], object],
 def test_params_must_be_values() -> None:
     with pytest.raises(TypeError, match=r"params\[1\] must be a Value, got float"):
         SGD([Value(1.0), 2.0], lr=0.1)  # type: ignore[list-item]
-    with pytest.raises(TypeError, match="got a single Value"):
+    with pytest.raises(TypeError, match=r"model.parameters\(\)\), got Value\(data=1"):
         Adam(Value(1.0))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"model.parameters\(\)\), got MLP"):
         SGD(MLP(2, [1], seed=0), lr=0.1)  # type: ignore[arg-type]
@@ -360,3 +360,38 @@ def test_a_grad_that_is_not_a_finite_number_raises_naming_the_parameter(bad: obj
     with pytest.raises(error, match=r"SGD\.step: the grad of parameter 1"):
         opt.step()
     assert (x.data, y.data) == (1.0, 2.0)
+
+
+def _step_with(opt: str, grad: object, data: float = 1.0, lr: float = 0.1,
+               **settings: float) -> float:
+    p = Value(data)
+    o = SGD([p], lr=lr, **settings) if opt == "SGD" else Adam([p], lr=lr, **settings)
+    p.grad = grad
+    o.step()
+    return p.data
+
+
+@pytest.mark.parametrize("opt", ["SGD", "Adam"])
+def test_steps_at_the_float_limits(opt: str) -> None:
+    assert _step_with(opt, -0.0) == 1.0
+    assert _step_with(opt, Value(2.0), lr=0.5) == _step_with(opt, 2.0, lr=0.5)
+    if opt == "SGD":
+        assert _step_with(opt, 1e308, lr=0.0) == 1.0
+        assert _step_with(opt, 5e-324, 0.0, 1.0) == -5e-324
+        assert _step_with(opt, 1.0, 1.0, 1e-300) == 1.0 - 1e-300
+        with pytest.raises(OverflowError, match=r"^SGD.step: the update of parameter 0 is -inf "
+                                                r"\(lr = 10, grad = 1e\+308"):
+            _step_with(opt, 1e308, 1e308, 10.0)
+    else:
+        with pytest.raises(OverflowError, match=r"^Adam.step: the second moment v of "
+                                                r"parameter 0 is inf"):
+            _step_with(opt, 1e308, lr=0.0)
+        with pytest.raises(ZeroDivisionError, match=r"^Adam.step: parameter 0 would be "
+                                                    r"divided by √v̂ \+ eps = 0"):
+            _step_with(opt, 0.0, eps=0.0)
+
+
+def test_adam_takes_eps_zero_and_betas_of_any_sequence_of_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    assert Adam([Value(1.0)], eps=0.0).eps == 0.0
+    assert Adam([Value(1.0)], betas=np.array([0.5, 0.25])).betas == (0.5, 0.25)

@@ -26,10 +26,18 @@ from strategies import (
 from engine import OPS, Value, apply, grad, ops
 
 
-def test_every_row_of_the_table_has_a_registry_entry() -> None:
-    covered = {id(case.row) for case in CASES}
-    missing = [row for row in OPS if id(row) not in covered]
-    assert missing == [], f"rows without a test case in tests/strategies.py: {missing}"
+def test_every_row_of_the_table_has_its_oracle_its_pytorch_twin_and_its_extremes() -> None:
+    # A new row is declared once, in tests/strategies.py, with all three: its oracles
+    # (reference and derivatives, checked by this file and test_higher_order.py), the same
+    # operation in PyTorch (test_torch_ops.py) and its outcomes at the float limits
+    # (test_extremes.py).
+    for what, has in [("a test case", lambda case: True),
+                      ("a PyTorch twin (torch=...)", lambda case: bool(case.torch)),
+                      ("outcomes at the float limits (extremes=...)",
+                       lambda case: bool(case.extremes))]:
+        covered = {id(case.row) for case in CASES if has(case)}
+        missing = [row.name for row in OPS if id(row) not in covered]
+        assert missing == [], f"rows without {what} in tests/strategies.py: {missing}"
 
 
 def test_every_registry_entry_names_a_row_of_the_table() -> None:
@@ -38,7 +46,8 @@ def test_every_registry_entry_names_a_row_of_the_table() -> None:
 
 
 def test_a_malformed_row_is_refused_when_it_is_made() -> None:
-    with pytest.raises(ValueError, match="one partial and one formula per Value input"):
+    with pytest.raises(ValueError, match=r"partials must be a tuple of str with 2 entries, got "
+                                         r"1$"):
         ops.Rule("bad", "x, y", "x + y", "x + y", ("1.0",), ("1",), "+")
     with pytest.raises(ValueError, match="args must be"):
         ops.Rule("bad", "x, z", "x + z", "x + z", ("1.0",), ("1",), "+")
@@ -244,14 +253,40 @@ def test_numpy_scalars_on_either_side() -> None:
 
 def test_a_row_naming_something_it_cannot_call_is_refused_when_it_is_made() -> None:
     # Found at once, not as a NameError on the first node or the first backward pass.
-    with pytest.raises(ValueError, match=r"Rule 'twice': partials uses tanhh, which is not"):
+    with pytest.raises(ValueError, match=r"Rule 'twice': partials reads tanhh, which is not"):
         ops.Rule("twice", "x", "2x", "2.0 * x", ("2.0 * tanhh(x)",), ("2",), "2x")
-    with pytest.raises(ValueError, match=r"Rule 'yy': forward uses y, .*letters \(x\)"):
+    with pytest.raises(ValueError, match=r"Rule 'yy': forward reads y, .*letters \(x\)"):
         ops.Rule("yy", "x", "x·y", "x * y", ("1.0",), ("1",), "xy")
-    with pytest.raises(ValueError, match=r"partials uses __import__"):
+    with pytest.raises(ValueError, match=r"partials reads __import__"):
         ops.Rule("sneaky", "x", "x", "x * 1.0", ("__import__('os')",), ("1",), "x")
     with pytest.raises(TypeError, match=r"Rule 'ck': check must be a function"):
         ops.Rule("ck", "x", "x", "x * 1.0", ("1.0",), ("1",), "x", check=5)
+
+
+def test_the_functions_formulas_may_call_are_derived_from_the_rows_not_listed() -> None:
+    # ON_FLOATS (what the compiler's code calls) holds exactly the names some row reads.
+    letters = {"x", "y", "c", "out"}
+
+    def names(texts: tuple[str, ...]) -> set[str]:
+        return {name for text in texts
+                for name in compile(text, "<row>", "eval").co_names} - letters
+
+    assert set(ops.ON_FLOATS) - {"__builtins__"} == names(
+        tuple(t for row in OPS for t in (row.forward, *row.partials)))
+    assert set(ops.ON_VALUES) - {"__builtins__"} == names(
+        tuple(t for row in OPS for t in row.partials))
+
+
+def test_a_forward_may_call_any_function_of_math_and_a_partial_any_row() -> None:
+    hyp = ops.Rule("hyp", "x", "cosh(x)", "cosh(x)", ("sinh(x)",), ("sinh(x)",), "cosh")
+    x = Value(0.5)
+    y = apply(hyp, x)
+    assert y.data == math.cosh(0.5)
+    y.backward()
+    assert x.grad == math.sinh(0.5)   # on floats: math's sinh
+    # On Values a partial is differentiated again, through the rows: sinh is none.
+    with pytest.raises(ValueError, match=r"sinh: no row of the table is named 'sinh'"):
+        y.backward(create_graph=True)
 
 
 def test_a_row_may_use_tanh_and_sqrt_in_its_partials_to_any_order() -> None:

@@ -38,3 +38,16 @@ def test_every_python_block_runs_in_order() -> None:
             exec(compile(code, "README.md", "exec"), namespace)
         ran += 1
     assert ran >= 2
+
+
+def test_the_methods_the_readme_lists_are_the_word_rows_of_the_table() -> None:
+    # The README names Value's methods by hand; the table is the one source: a row added
+    # or renamed must show here too.
+    from engine import ops
+
+    text = README.read_text(encoding="utf-8")
+    listed = re.search(r"unary `-`, `abs\(\)`, `([a-z_ \n]+)`", text)
+    assert listed is not None, "the README's list of Value methods is gone"
+    words = {row.name for row in ops.OPS if row.args in ("x", "x, c")
+             and row.name.isidentifier()} - {"neg", "abs"}
+    assert set(listed.group(1).split()) == words

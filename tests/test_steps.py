@@ -232,11 +232,12 @@ def test_a_negative_number_is_bracketed_before_a_power_and_after_any_operator() 
     assert str(list(forward_steps(x.tanh()))[-1]).startswith("n1 = tanh(x) = tanh(-2) = ")
 
 
+# What a step's formula may call, as Python: every row of one input by its name (its own
+# forward, so a new row needs nothing here), and the reader's symbols of the table's texts.
 _MATH = {
-    "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
-    "sin": math.sin, "cos": math.cos, "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
-    "sign": lambda v: float((v > 0) - (v < 0)), "max": max, "abs": abs, "erf": math.erf,
-    "π": math.pi, "Φ": lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)),
+    **{row.name: row.f for row in OPS if row.args == "x" and row.name.isidentifier()},
+    "sign": lambda v: float((v > 0) - (v < 0)), "max": max, "π": math.pi,
+    "Φ": lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)),
     "φ": lambda v: math.exp(-0.5 * v * v) / math.sqrt(2.0 * math.pi),
     "__builtins__": {},
 }

@@ -55,8 +55,8 @@ def test_from_torch_without_torch_names_the_extra() -> None:
 
 @pytest.mark.usefixtures("no_torch")
 def test_to_torch_checks_its_argument_before_needing_torch() -> None:
-    with pytest.raises(TypeError, match="to_torch: model must be a stepgrad Neuron, Layer or "
-                                        "MLP, got NoneType"):
+    with pytest.raises(TypeError, match=r"^to_torch: model must be an nn\.MLP, Layer or Neuron, "
+                                        r"got None$"):
         nn.to_torch(None)  # type: ignore[arg-type]
 
 

@@ -6,17 +6,16 @@ its frames to the painter and the replay for the exports. :func:`attach` is how
 
 from __future__ import annotations
 
-import numbers
 import os
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine import args
 from engine.value import Value
-from nn._checks import count, flag, kind, real, unwrap
 from nn.layers import MLP, Layer, Neuron, neurons_by_layer
 from nn.viz.training_view import replay
 from nn.viz.training_view.painter import DPI, Curves, Painter, Scene
@@ -72,17 +71,19 @@ class Frame:
 
 def _number(who: str, what: str, x: Any) -> float:
     """A finite number (a Value's data too) as a float."""
-    return real(who, what, x.data if isinstance(x, Value) else x)
+    return args.real(x.data if isinstance(x, Value) else x, f"{who}: {what}")
+
+
+def _count(who: str, what: str, n: Any, low: int) -> int:
+    return args.whole(n, f"{who}: {what}", low=low)
 
 
 def _maybe_count(who: str, what: str, n: Any, low: int = 1) -> int | None:
-    return None if n is None else count(who, what, n, low)
+    return None if n is None else _count(who, what, n, low)
 
 
 def _sequence(who: str, what: str, xs: Any) -> list[Any]:
-    if isinstance(xs, (str, bytes, Mapping)) or not hasattr(xs, "__len__"):
-        raise TypeError(f"{who}: {what} must be a list, got {kind(xs)}")
-    return list(xs)
+    return args.items(xs, f"{who}: {what}", empty=True)
 
 
 def _export_options(who: str, fps: Any, colors: Any, dpi: Any) -> tuple[float, int, int]:
@@ -95,19 +96,14 @@ def _export_options(who: str, fps: Any, colors: Any, dpi: Any) -> tuple[float, i
         raise ValueError(f"{who}: fps must be at least 1/{longest / 1000} (a frame shows "
                          f"for at most {longest / 1000} seconds, the longest a GIF can "
                          f"hold), got {fps!r}")
-    palette = count(who, "colors", colors, 2)
+    palette = _count(who, "colors", colors, 2)
     if palette > 256:
         raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
-    return speed, palette, count(who, "dpi", dpi, 10)
+    return speed, palette, _count(who, "dpi", dpi, 10)
 
 
 def _check_path(who: str, path: Any) -> Path:
-    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
-        raise TypeError(f"{who}: path must be a str or a pathlib.Path, got {kind(path)}")
-    out = Path(path)
-    if not out.parent.is_dir():
-        raise ValueError(f"{who}: the folder of path {str(out)!r} does not exist")
-    return out
+    return args.out_path(path, f"{who}: path")
 
 
 def _in_jupyter() -> bool:
@@ -217,12 +213,12 @@ class TrainingView:
         self.nin = len(layers[0][0].w)
         self.nout = len(layers[-1])
         self.every = _maybe_count(who, "every", every)
-        self.record_every = count(who, "record_every", record_every, 1)
-        self.max_frames = count(who, "max_frames", max_frames, 2)
-        self.resolution = count(who, "resolution", resolution, 4)
+        self.record_every = _count(who, "record_every", record_every, 1)
+        self.max_frames = _count(who, "max_frames", max_frames, 2)
+        self.resolution = _count(who, "resolution", resolution, 4)
         if self.resolution > 200:
             raise ValueError(f"{who}: resolution must be at most 200, got {resolution!r}")
-        live = None if live is None else flag(who, "live", live)
+        live = None if live is None else args.flag(live, f"{who}: live")
         self.budget = _number(who, "budget", budget)
         if not 0.0 < self.budget <= 1.0:
             raise ValueError(f"{who}: budget must be in (0, 1], got {budget!r}")
@@ -256,9 +252,7 @@ class TrainingView:
                                 for j, x in enumerate(items)))
         values = [_number(who, f"targets[{i}]", t) for i, t in enumerate(labels)]
         self.task = decide(who, self.nout, values, task)
-        sample = unwrap(sample)
-        if isinstance(sample, bool) or not isinstance(sample, numbers.Integral):
-            raise TypeError(f"{who}: sample must be a sample index, got {kind(sample)}")
+        sample = args.whole(sample, f"{who}: sample", low=0)
         if not 0 <= sample < len(rows):
             raise ValueError(f"{who}: sample must be in 0 … {len(rows) - 1}, got {sample}")
         self.sample: int = int(sample)
@@ -357,10 +351,10 @@ class TrainingView:
         last = self.steps[-1] if self.steps else 0
         if step is None:
             step = last + 1
-        elif count(who, "step", step, 1) <= last:
+        elif _count(who, "step", step, 1) <= last:
             raise ValueError(f"{who}: steps must increase; got step {step} after {last}")
         if epoch is not None:
-            self._epoch = count(who, "epoch", epoch, 0)
+            self._epoch = _count(who, "epoch", epoch, 0)
         if self.task == "regression":
             acc = None                   # no accuracy for values to fit
         if self.live:
@@ -405,8 +399,8 @@ class TrainingView:
         """
         who = "TrainingView.record_batch"
         value = _number(who, "loss", loss)
-        size = count(who, "samples", samples, 1)
-        judged = None if right is None else count(who, "right", right, 0)
+        size = _count(who, "samples", samples, 1)
+        judged = None if right is None else _count(who, "right", right, 0)
         if judged is not None and judged > size:
             raise ValueError(f"{who}: right must be at most samples ({size}), got {judged}")
         if self._window and (self._window[-1][2] is None) != (judged is None):
@@ -539,12 +533,12 @@ class TrainingView:
             b'\\x89PNG\\r\\n\\x1a\\n'
         """
         who = "TrainingView.render"
-        dots = count(who, "dpi", dpi, 10)
+        dots = _count(who, "dpi", dpi, 10)
         if frame is None:
             frame = self._chosen(who, None, None)[-1]
         elif not isinstance(frame, Frame):
             raise TypeError(f"{who}: frame must be a Frame (one of view.frames), got "
-                            f"{kind(frame)}")
+                            f"{args.describe(frame)}")
         return self._painter_().png(frame.params, frame.text(), self._curves(), frame.step,
                                     dots)
 
@@ -692,7 +686,7 @@ def attach(view: TrainingView | bool | None, model: Any, inputs: Sequence[Any],
         return None
     if view is not True and not isinstance(view, TrainingView):
         raise TypeError(f"fit: view must be a TrainingView, True, False or None, got "
-                        f"{kind(view)}")
+                        f"{args.describe(view)}")
     live = TrainingView(model, inputs, targets) if view is True else view
     if loss_fn is not None:
         check_loss("fit", loss_fn, live.nout, targets)

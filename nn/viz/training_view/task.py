@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value
+from engine import Value, args
 from nn import losses
-from nn._checks import kind
 
 __all__ = ["TASKS", "decide", "check_loss"]
 
@@ -46,7 +45,7 @@ def decide(who: str, nout: int, targets: Sequence[float], task: Any = None) -> s
     if task is not None:
         if not isinstance(task, str):
             raise TypeError(f"{who}: task must be one of {', '.join(map(repr, TASKS))} or "
-                            f"None, got {kind(task)}")
+                            f"None, got {args.describe(task)}")
         if task not in TASKS:
             raise ValueError(f"{who}: task must be one of {', '.join(map(repr, TASKS))} or "
                              f"None, got {task!r}")

@@ -1,0 +1,301 @@
+"""Every argument of every public function of engine's core and nn's core goes to its checker.
+
+One row per argument: where it is named in messages, the check of :mod:`engine.args` it
+must get (with its bounds), and a call that passes it. The test hands each row the hostile
+values of its kind (``test_args.py`` tests the checkers against every hostile value) and
+asserts that the call refuses each one the checker refuses, with the checker's own type
+and message: the argument reaches that check, under that name.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from hostile import small_fit
+
+import engine
+import nn
+from engine import (
+    Rule,
+    Value,
+    apply,
+    args,
+    backprop,
+    enable_grad,
+    gradcheck,
+    gradients,
+    hessian,
+    hvp,
+    no_grad,
+    numerical_grad,
+    ops,
+    topological_order,
+)
+from engine import grad as grad_of
+from nn.activations import ACTIVATIONS
+from nn.demo import two_moons
+from nn.layers import inputs
+from nn.losses import logits_row, samples
+from nn.optim import leaf
+
+
+@dataclass(frozen=True)
+class Row:
+    where: str
+    check: Callable[[Any, str], Any]
+    call: Callable[[Any], object]
+    values: tuple[Any, ...]
+
+    def __repr__(self) -> str:
+        return self.where
+
+
+# The hostile values a kind is tried with: a wrong type and a wrong value where the kind
+# has one (test_args.py tries each checker with all of them).
+REAL = ("1.0", np.bool_(True), math.nan, 10**400, -1.0, 0.0)
+WHOLE = (2.0, np.bool_(True), "2", -1, 0)
+FLAG = (1, "yes", None)
+INSTANCE = (2.0, None, "x")
+LIST = ("ab", {}, [], ["a"], [2.0], 3.0)
+FUNCTION = ("f", 3, lambda: None, lambda a, b, c, d: None)
+TEXT = (3, b"x", "x\ud800")
+CHOICE = (3, "nope")
+FINITE = (math.nan, math.inf, 10**400)   # operators: a non-number is Python's business
+
+ROWS: list[Row] = []
+
+
+def row(where: str, check: Callable[[Any, str], Any], values: tuple[Any, ...]) -> Callable[
+        [Callable[[Any], object]], Callable[[Any], object]]:
+    """Declare the row of the function below it (a call that passes the hostile value)."""
+    def add(call: Callable[[Any], object]) -> Callable[[Any], object]:
+        ROWS.append(Row(where, check, call, values))
+        return call
+    return add
+
+
+def real(**bounds: Any) -> Callable[[Any, str], float]:
+    return functools.partial(args.real, **bounds)
+
+
+def whole(**bounds: Any) -> Callable[[Any, str], int]:
+    return functools.partial(args.whole, **bounds)
+
+
+def instance(cls: type) -> Callable[[Any, str], Any]:
+    return lambda v, where: args.instance(v, where, cls)
+
+
+def items(check: Callable[[Any, str], Any], kind: str, **options: Any) -> Callable[[Any, str],
+                                                                                     Any]:
+    return lambda v, where: args.items(v, where, check, kind=kind, **options)
+
+
+def function(n: int | None = None, as_called: str = "") -> Callable[[Any, str], Any]:
+    return lambda v, where: args.function(v, where, n, as_called)
+
+
+def x2() -> Value:
+    return Value(2.0, label="x")
+
+
+def cube(a: Value) -> Value:
+    return a * a * a
+
+
+# --- engine: Value ---------------------------------------------------------------------------
+row("Value: data", args.real, REAL)(lambda b: Value(b))
+row("Value: label", args.text, TEXT)(lambda b: Value(1.0, label=b))
+row("Value.data", args.real, REAL)(lambda b: setattr(x2(), "data", b))
+row("Value.grad", lambda v, w: args.scalar(v, w, Value), REAL)(lambda b: setattr(x2(), "grad", b))
+row("Value.label", args.text, TEXT)(lambda b: setattr(x2(), "label", b))
+row("leaky_relu: slope", args.real, REAL)(lambda b: x2().leaky_relu(b))
+for _text, _call in [("x + c", lambda b: x2() + b), ("x + c", lambda b: b + x2()),
+                     ("x - c", lambda b: x2() - b), ("c - x", lambda b: b - x2()),
+                     ("x * c", lambda b: x2() * b), ("x * c", lambda b: b * x2()),
+                     ("x / c", lambda b: x2() / b), ("c / x", lambda b: b / x2()),
+                     ("x ** c", lambda b: x2() ** b), ("c ** x", lambda b: b ** x2())]:
+    row(f"{_text}: c", args.real, FINITE)(_call)
+row("backward: grad", args.real, REAL)(lambda b: (x2() * 3).backward(b))
+row("backward: create_graph", args.flag, FLAG)(lambda b: (x2() * 3).backward(create_graph=b))
+row("backward: root", instance(Value), INSTANCE)(lambda b: engine.backward(b))
+row("backward: create_graph", args.flag, FLAG)(lambda b: engine.backward(x2(), create_graph=b))
+
+# --- engine: building nodes, the table --------------------------------------------------------
+row("apply: rule", instance(Rule), INSTANCE)(lambda b: apply(b, x2()))
+row("apply: inputs[0]", instance(Value), INSTANCE)(lambda b: apply(ops.TANH, b))
+row("apply: inputs[1]", instance(Value), INSTANCE)(lambda b: apply(ops.MUL, x2(), b))
+row("apply: c of '*'", args.real, REAL)(lambda b: apply(ops.MUL_C, x2(), c=b))
+
+
+def _rule(**changes: Any) -> Rule:
+    fields: dict[str, Any] = {"name": "twice", "args": "x", "text": "2x", "forward": "2.0 * x",
+                              "partials": ("2.0",), "formulas": ("2",), "symbol": "×2"}
+    fields.update(changes)
+    return Rule(**fields)
+
+
+for _field in ("text", "forward", "symbol", "note"):
+    row(f"Rule 'twice': {_field}", args.text, TEXT)(lambda b, f=_field: _rule(**{f: b}))
+row("Rule 'twice': args", lambda v, w: args.choice(v, w, ("x", "x, y", "x, c")), CHOICE)(
+    lambda b: _rule(args=b))
+row("Rule 'twice': partials", instance(tuple), ("2.0", ["2.0"], None))(
+    lambda b: _rule(partials=b))
+row("Rule 'twice': partials", items(args.text, "a tuple of str", n=1), ((2.0,), ("1", "2")))(
+    lambda b: _rule(partials=b))
+row("Rule 'twice': check", function(2, "as check(x, y_or_c)"), FUNCTION[:2] + FUNCTION[3:])(
+    lambda b: _rule(check=b))
+
+# --- engine: the graph and its gradients -------------------------------------------------------
+row("topological_order: root", instance(Value), INSTANCE)(lambda b: topological_order(b))
+row("gradients: root", instance(Value), INSTANCE)(lambda b: gradients(b))
+row("gradients: grad", args.real, REAL)(lambda b: gradients(x2() * 3, b))
+row("backprop: root", instance(Value), INSTANCE)(lambda b: backprop(b))
+row("backprop: grad", args.real, REAL)(lambda b: backprop(x2() * 3, b))
+row("backprop: visit", function(3, "as visit(node, g, partials)"), FUNCTION)(
+    lambda b: backprop(x2() * 3, visit=b))
+row("grad: output", instance(Value), INSTANCE)(lambda b: grad_of(b, [x2()]))
+row("grad: inputs", items(instance(Value), "a Value or a list of Values"), LIST)(
+    lambda b: grad_of(x2() * 3, b))
+row("grad: grad", args.real, REAL)(lambda b: (lambda x: grad_of(x * 3, [x], b))(x2()))
+for _flag in ("create_graph", "allow_unused"):
+    row(f"grad: {_flag}", args.flag, FLAG)(
+        lambda b, f=_flag: (lambda x: grad_of(x * 3, [x], **{f: b}))(x2()))
+NUMBERS_OR_VALUES = items(engine.number_of, "a list of numbers or Values")
+for _name, _call in [("hessian", lambda fn=cube, values=(2.0,): hessian(fn, values)),
+                     ("hvp", lambda fn=cube, values=(2.0,): hvp(fn, values, [1.0]))]:
+    row(f"{_name}: fn", function(1), FUNCTION)(lambda b, c=_call: c(fn=b))
+    row(f"{_name}: values", NUMBERS_OR_VALUES, LIST)(lambda b, c=_call: c(values=b))
+    row(f"{_name}: fn's result", instance(Value), INSTANCE)(lambda b, c=_call: c(fn=lambda a: b))
+row("hvp: v", items(args.real, "a list of numbers", n=1), (*LIST, [1.0, 2.0]))(
+    lambda b: hvp(cube, [2.0], b))
+for _name, _check, _values in [("gradcheck", gradcheck, "inputs"),
+                               ("numerical_grad", numerical_grad, "values")]:
+    row(f"{_name}: fn", function(1), FUNCTION)(lambda b, c=_check: c(b, [1.0]))
+    row(f"{_name}: {_values}", NUMBERS_OR_VALUES, LIST)(lambda b, c=_check: c(cube, b))
+    row(f"{_name}: eps", real(low=0, low_open=True), REAL)(
+        lambda b, c=_check: c(cube, [1.0], eps=b))
+    row(f"{_name}: fn's result", instance(Value), INSTANCE)(
+        lambda b, c=_check: c(lambda a: b, [1.0]))
+for _tolerance in ("rtol", "atol"):
+    row(f"gradcheck: {_tolerance}", real(low=0), REAL)(
+        lambda b, t=_tolerance: gradcheck(cube, [1.0], **{t: b}))
+row("no_grad: fn", function(), FUNCTION[:2])(lambda b: no_grad()(b))
+row("enable_grad: fn", function(), FUNCTION[:2])(lambda b: enable_grad()(b))
+
+
+# --- nn: models -----------------------------------------------------------------------------------
+SIZE = whole(low=1)
+SEED = args.seed
+ACTIVATION = functools.partial(args.choice, options=list(ACTIVATIONS))
+INPUTS_OF_2 = (*LIST, [0.5], [0.5, "a"], [0.5, math.nan], [0.5, np.bool_(True)])
+
+
+def model_input(n: int) -> Callable[[Any, str], Any]:
+    return lambda v, where: inputs(v, n, where)
+
+
+for _name, _make in [("Neuron", lambda **kw: nn.Neuron(**{"nin": 2, **kw})),
+                     ("Layer", lambda **kw: nn.Layer(**{"nin": 2, "nout": 2, **kw})),
+                     ("MLP", lambda **kw: nn.MLP(**{"nin": 2, "nouts": [2, 1], **kw}))]:
+    row(f"{_name}: nin", SIZE, WHOLE)(lambda b, m=_make: m(nin=b))
+    row(f"{_name}: activation", ACTIVATION, CHOICE)(lambda b, m=_make: m(activation=b))
+    row(f"{_name}: seed", SEED, WHOLE)(lambda b, m=_make: m(seed=b))
+    row(f"{_name}: x", model_input(2), INPUTS_OF_2)(lambda b, m=_make: m(seed=0)(b))
+row("Layer: nout", SIZE, WHOLE)(lambda b: nn.Layer(2, b))
+row("MLP: nouts", items(SIZE, "a list of layer sizes"), (*LIST, [2, 0], [2, 2.0]))(
+    lambda b: nn.MLP(2, b))
+row("MLP.load_state_dict: state", instance(Mapping), (None, [("b", 1.0)]))(
+    lambda b: nn.MLP(1, [1], seed=0).load_state_dict(b))
+row("MLP.load_state_dict: state['layers.0.neurons.0.b']", args.real, REAL)(
+    lambda b: nn.MLP(1, [1], seed=0).load_state_dict({"layers.0.neurons.0.w.0": 1.0,
+                                                      "layers.0.neurons.0.b": b}))
+
+# --- nn: losses -----------------------------------------------------------------------------------
+SAMPLES = (*LIST, [0.5, "a"], [0.5, math.nan], [0.5, np.bool_(True)])
+for _loss, (_first, _target) in {nn.mse_loss: ("preds", 0.5),
+                                 nn.binary_cross_entropy: ("probs", 1.0),
+                                 nn.binary_cross_entropy_with_logits: ("logits", 1.0),
+                                 nn.hinge_loss: ("scores", 1.0)}.items():
+    _who = _loss.__name__
+    row(f"{_who}: {_first}", samples, SAMPLES)(lambda b, f=_loss, t=_target: f(b, [t, t]))
+    row(f"{_who}: targets", samples, SAMPLES)(lambda b, f=_loss, t=_target: f([0.5, 0.5], b))
+row("softmax: logits", logits_row, SAMPLES)(lambda b: nn.softmax(b))
+row("cross_entropy: logit_rows", items(logits_row, "a list of rows of logits", empty=True),
+    ("ab", {}, [[]], [["a"]], [[0.5, math.nan]], [0.5, 1.0]))(
+    lambda b: nn.cross_entropy(b, [0]))
+row("cross_entropy: class_indices", items(None, "a list of class indices", empty=True),
+    ("ab", {}, None))(lambda b: nn.cross_entropy([[0.5, 1.0]], b))
+row("cross_entropy: class_indices[0]", whole(low=0, high=1), (*WHOLE, 2, 1.0, True))(
+    lambda b: nn.cross_entropy([[0.5, 1.0]], [b]))
+
+# --- nn: optimizers, batches, fit, the bridge, the demo -------------------------------------
+NOT_LEAVES = (*LIST, [Value(1.0) * 2], [Value(1.0), 2.0])
+for _opt in (nn.SGD, nn.Adam):
+    _who = _opt.__name__
+    row(f"{_who}: params", items(leaf, "a list of Values (such as model.parameters())"),
+        NOT_LEAVES)(lambda b, o=_opt: o(b, lr=0.1))
+    for _setting in ("lr", "weight_decay", *(("momentum", "dampening") if _opt is nn.SGD
+                                             else ("eps",))):
+        row(f"{_who}: {_setting}", real(low=0), REAL)(
+            lambda b, o=_opt, s=_setting: o([Value(1.0)], **{"lr": 0.1, s: b}))
+        row(f"{_who}: {_setting}", real(low=0), REAL)(
+            lambda b, o=_opt, s=_setting: setattr(o([Value(1.0)], lr=0.1), s, b))
+row("SGD: nesterov", args.flag, FLAG)(lambda b: nn.SGD([Value(1.0)], lr=0.1, momentum=0.5,
+                                                        nesterov=b))
+row("Adam: betas", items(real(low=0, high=1, high_open=True), "a pair of numbers", n=2),
+    (0.9, "ab", (0.9,), (0.9, 1.0), (-0.1, 0.5), (0.5, "a")))(
+    lambda b: nn.Adam([Value(1.0)], betas=b))
+row("batches: n", whole(low=0), WHOLE)(lambda b: nn.batches(b))
+row("batches: batch_size", whole(low=1), WHOLE)(lambda b: nn.batches(4, b))
+row("batches: shuffle", args.flag, FLAG)(lambda b: nn.batches(4, shuffle=b))
+row("batches: seed", SEED, WHOLE)(lambda b: nn.batches(4, seed=b))
+
+fit = small_fit
+for _name in ("model", "loss_fn"):
+    row(f"fit: {_name}", function(), FUNCTION[:2])(lambda b, n=_name: fit(**{n: b}))
+for _name in ("lr_schedule", "correct"):
+    row(f"fit: {_name}", function(), FUNCTION[:2])(lambda b, n=_name: fit(**{n: b}))
+row("fit: optimizer", instance(nn.Optimizer), INSTANCE)(lambda b: fit(optimizer=b))
+for _name in ("inputs", "targets"):
+    row(f"fit: {_name}", items(None, "a list (or array) of samples", empty=True),
+        ("ab", {}, 3.0, None))(lambda b, n=_name: fit(**{n: b}))
+row("fit: epochs", whole(low=1), WHOLE)(lambda b: fit(epochs=b))
+row("fit: batch_size", whole(low=1), WHOLE)(lambda b: fit(batch_size=b))
+for _name in ("shuffle", "compile", "progress"):
+    row(f"fit: {_name}", args.flag, FLAG)(lambda b, n=_name: fit(**{n: b}))
+row("fit: seed", SEED, WHOLE)(lambda b: fit(seed=b))
+row("fit: correct's result", args.flag, FLAG)(lambda b: fit(correct=lambda p, t: b))
+row("fit: loss_fn's result (the loss)", instance(Value), INSTANCE)(
+    lambda b: fit(loss_fn=lambda p, t: b))
+row("fit: the learning rate lr_schedule(0) returned", real(low=0), REAL)(
+    lambda b: fit(lr_schedule=lambda epoch: b))
+row("to_torch: model", lambda v, w: nn.layers.layers_of(v, w), INSTANCE)(
+    lambda b: nn.to_torch(b))
+row("parameter_map: model", lambda v, w: nn.layers.layers_of(v, w), INSTANCE)(
+    lambda b: nn.parameter_map(b))
+row("two_moons: seed", whole(low=0, high=2**32 - 1), (*WHOLE, 2**32))(lambda b: two_moons(b))
+
+
+# --- the test ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("entry", ROWS, ids=repr)
+def test_each_argument_is_refused_by_its_checker_under_its_name(entry: Row) -> None:
+    tried = 0
+    for bad in entry.values:
+        try:
+            entry.check(bad, entry.where)
+        except (TypeError, ValueError) as refusal:
+            expected = refusal
+        else:
+            continue   # the checker accepts it: so must the call (tested where it matters)
+        with pytest.raises(type(expected)) as caught:
+            entry.call(bad)
+        assert str(caught.value) == str(expected), f"for {bad!r}"
+        tried += 1
+    assert tried, "no value of the row was refused by its checker: the row tests nothing"

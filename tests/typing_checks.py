@@ -1,0 +1,21 @@
+"""What a type checker must refuse about Value, checked by ``make lint`` (mypy --strict).
+
+Each refused line carries an ignore naming the error mypy reports there; under --strict
+(``warn_unused_ignores``) an ignore that is not needed is itself an error, so if mypy ever
+accepted one of these lines (a ``__getattr__`` hiding Value's attributes, say), lint would
+fail. The block never runs: it is for the type checker only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine import Value
+
+    x = Value(1.0, label="x")
+    y: float = ((x * 2 + 1).tanh() ** 2 - x.exp() / 3).data + x.grad   # fine
+    x.tanhh()                 # type: ignore[attr-defined]  # no such method
+    print(x.lable)            # type: ignore[attr-defined]  # no such attribute
+    x + "1"                   # type: ignore[operator]  # no operator for a str
+    x.atan().leaky_relu("a")  # type: ignore[arg-type]  # a slope is a number
