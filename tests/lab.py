@@ -99,14 +99,17 @@ class Server:
 class Lab:
     """One notebook open in JupyterLab, in the ``browser`` fixture's Chromium."""
 
-    def __init__(self, server: Server, browser: Any, notebook: str) -> None:
+    def __init__(self, server: Server, browser: Any, notebook: str,
+                 source: Path | None = None) -> None:
+        """Open ``notebook``: a fresh copy of the committed one, or of ``source`` (a notebook
+        a test wrote) under that name."""
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.server, self.browser, self.by = server, browser, By
         self.notebook = notebook
         # A fresh copy, as committed: what an earlier test ran or saved is gone.
-        shutil.copy(REPO / "notebooks" / notebook, server.root / notebook)
+        shutil.copy(source or REPO / "notebooks" / notebook, server.root / notebook)
         browser.set_window_size(1400, 1000)
         browser.get(server.url(notebook))
         self.wait = WebDriverWait(browser, 60)

@@ -9,6 +9,7 @@ fixtures (``tests/lab.py``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,3 +120,70 @@ def test_a_notebook_opens_unmodified(browser: Any, jupyterlab: Any) -> None:
     except TimeoutException:
         return
     pytest.fail("the notebook is marked modified as soon as it opens")
+
+
+# --- the live training view ----------------------------------------------------------------
+
+LIVE_CELLS = [
+    "import random\n"
+    "import nn\n"
+    "rng = random.Random(0)\n"
+    "X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(60)]\n"
+    "y = [1 if a * b > 0 else 0 for a, b in X]\n"
+    "model = nn.MLP(2, [8, 8, 1], activation='tanh', seed=0)\n"
+    "view = nn.TrainingView(model, X, y)\n"
+    "def train(epochs):\n"
+    "    optimizer = nn.SGD(model.parameters(), lr=0.2)\n"
+    "    nn.fit(model, X, y, nn.binary_cross_entropy_with_logits, optimizer,\n"
+    "           epochs=epochs, batch_size=10, view=view, progress=False)",
+    "train(60)",
+    "train(5)",
+]
+
+
+def _live_notebook(where: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in LIVE_CELLS]
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}}
+    path = where / "live_view.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _pictures_in(lab: Lab, index: int) -> int:
+    count: int = lab.js(
+        "return arguments[0].querySelectorAll('.jp-OutputArea-output img').length",
+        lab.cells()[index])
+    return count
+
+
+def test_the_live_view_draws_while_it_trains_and_in_the_cell_that_runs_it(
+        browser: Any, jupyterlab: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    lab = Lab(jupyterlab, browser, "live_view.ipynb", source=_live_notebook(tmp_path))
+    lab.run_cell(0)
+    # Training: a picture appears in the training cell while the kernel is still busy.
+    cell = lab.cells()[1]
+    prompt = cell.find_element(lab.by.CSS_SELECTOR, ".jp-InputPrompt")
+    lab.js("arguments[0].scrollIntoView({block: 'center'})", cell)
+    prompt.click()
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(
+        Keys.SHIFT).perform()
+    WebDriverWait(browser, 30, poll_frequency=0.05).until(lambda _: _pictures_in(lab, 1) > 0)
+    assert lab.kernel_status() == "busy", "the first picture came only after training"
+    lab.wait_idle()
+    assert _pictures_in(lab, 1) == 1   # one picture, redrawn in place
+
+    # Run again: it draws in that cell again, not elsewhere.
+    lab.run_cell(1)
+    assert _pictures_in(lab, 1) == 1
+
+    # The same view trained from a new cell draws in the new cell; the old one keeps its own.
+    lab.run_cell(2)
+    assert _pictures_in(lab, 2) == 1 and _pictures_in(lab, 1) == 1
