@@ -310,40 +310,6 @@ def test_regression_shows_no_accuracy() -> None:
 
 # --- hostile input -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("args", "options", "error", "match"), [
-    (("model", X, Y), {}, TypeError, "model must be an nn.MLP"),
-    ((None, X, Y), {}, TypeError, "model must be an nn.MLP"),
-    (("M", [], []), {}, ValueError, "inputs is empty"),
-    (("M", "abc", Y), {}, TypeError, "inputs must be a list"),
-    (("M", {"a": 1}, Y), {}, TypeError, "inputs must be a list"),
-    (("M", X, Y[:-1]), {}, ValueError, "8 inputs but 7 targets"),
-    (("M", [[1.0]], [1]), {}, ValueError, r"takes 2 inputs, inputs\[0\] has 1"),
-    (("M", [[1.0, None]], [1]), {}, TypeError, r"inputs\[0\]\[1\] must be a finite number"),
-    (("M", [[1.0, True]], [1]), {}, TypeError, r"inputs\[0\]\[1\] must be a finite number"),
-    (("M", [[1.0, "2"]], [1]), {}, TypeError, r"inputs\[0\]\[1\] must be a finite number"),
-    (("M", [[1.0, math.nan]], [1]), {}, ValueError, r"inputs\[0\]\[1\] must be a finite"),
-    (("M", [[1.0, math.inf]], [1]), {}, ValueError, "must be a finite number"),
-    (("M", [[1.0, 10**400]], [1]), {}, ValueError, "must be a finite number, got an int"),
-    (("M", [[1.0, 2.0]], ["a"]), {}, TypeError, r"targets\[0\] must be a finite number"),
-    (("M", [[1.0, 2.0]], [None]), {}, TypeError, r"targets\[0\] must be a finite number"),
-    (("M", [[1.0, 2.0]], [1]), {"every": 0}, ValueError, "every must be a whole number"),
-    (("M", [[1.0, 2.0]], [1]), {"record_every": 1.5}, TypeError, "record_every"),
-    (("M", [[1.0, 2.0]], [1]), {"sample": 3}, ValueError, "sample must be in 0"),
-    (("M", [[1.0, 2.0]], [1]), {"sample": True}, TypeError, "sample must be"),
-    (("M", [[1.0, 2.0]], [1]), {"live": "yes"}, TypeError, "live must be True or False"),
-    (("M", [[1.0, 2.0]], [1]), {"budget": 0.0}, ValueError, r"budget must be in \(0, 1\]"),
-    (("M", [[1.0, 2.0]], [1]), {"budget": math.nan}, ValueError, "budget must be a finite"),
-    (("M", [[1.0, 2.0]], [1]), {"resolution": 1000}, ValueError, "resolution"),
-    (("M", [[1.0, 2.0]], [1]), {"max_frames": 1}, ValueError, "max_frames"),
-])
-def test_constructor_refuses_hostile_input(args: tuple[Any, ...], options: dict[str, Any],
-                                           error: type[Exception], match: str) -> None:
-    model = MLP(2, [3, 1], seed=0)
-    args = tuple(model if a == "M" else a for a in args)
-    with pytest.raises(error, match="TrainingView: .*" + match):
-        TrainingView(*args, **options)
-
-
 def test_numpy_inputs_and_numpy_scalars_are_numbers() -> None:
     view = TrainingView(MLP(2, [3, 1], seed=0), np.array(X), np.array(Y), live=np.bool_(False),
                         resolution=np.array(40), sample=np.int64(1))
@@ -362,63 +328,17 @@ def test_size_guards_refuse_and_can_be_overridden() -> None:
         TrainingView(MLP(2, [2, 1], seed=0), many, [1] * 30, max_points=10)
 
 
-@pytest.mark.parametrize(("kwargs", "error", "match"), [
-    ({"loss": math.nan}, ValueError, "loss must be a finite number"),
-    ({"loss": 10**400}, ValueError, "loss must be a finite number, got an int of 401 digits"),
-    ({"loss": "0.5"}, TypeError, "loss must be a finite number"),
-    ({"loss": True}, TypeError, "loss must be a finite number"),
-    ({"loss": None}, TypeError, "loss must be a finite number"),
-    ({"loss": 0.5, "accuracy": 1.5}, ValueError, "accuracy must be a fraction"),
-    ({"loss": 0.5, "lr": [0.1]}, TypeError, "lr must be a finite number"),
-    ({"loss": 0.5, "epoch": -1}, ValueError, "epoch must be a whole number >= 0"),
-    ({"loss": 0.5, "step": 1}, ValueError, "steps must increase; got step 1 after 1"),
-])
-def test_record_refuses_hostile_input(kwargs: dict[str, Any], error: type[Exception],
-                                      match: str) -> None:
+def test_exports_need_frames_and_keep_to_max_frames(tmp_path: Path) -> None:
     view = TrainingView(MLP(2, [2, 1], seed=0), X, Y, live=False)
-    view.record(1.0)
-    with pytest.raises(error, match="TrainingView.record: " + match):
-        view.record(**kwargs)
-    assert view.steps == [1]
-
-
-@pytest.mark.parametrize(("args", "kwargs", "error", "match"), [
-    ((0.5, 0), {}, ValueError, "samples must be a whole number >= 1"),
-    ((0.5, 2.0), {}, TypeError, "samples must be a whole number >= 1"),
-    ((0.5, 2), {"right": 3}, ValueError, r"right must be at most samples \(2\), got 3"),
-    ((0.5, 2), {"right": -1}, ValueError, "right must be a whole number >= 0"),
-    ((math.inf, 2), {}, ValueError, "loss must be a finite number"),
-])
-def test_record_batch_refuses_hostile_input(args: tuple[Any, ...], kwargs: dict[str, Any],
-                                            error: type[Exception], match: str) -> None:
-    view = TrainingView(MLP(2, [2, 1], seed=0), X, Y, live=False)
-    with pytest.raises(error, match="TrainingView.record_batch: " + match):
-        view.record_batch(*args, **kwargs)
-    assert view.steps == []
-
-
-def test_exports_refuse_hostile_input(tmp_path: Path) -> None:
-    view = TrainingView(MLP(2, [2, 1], seed=0), X, Y, live=False)
-    with pytest.raises(ValueError, match="save_gif: nothing recorded yet"):
+    with pytest.raises(ValueError, match=r"^TrainingView.save_gif: nothing recorded yet"):
         view.save_gif(tmp_path / "a.gif")
-    with pytest.raises(ValueError, match="save_html: nothing recorded yet"):
+    with pytest.raises(ValueError, match=r"^TrainingView.save_html: nothing recorded yet"):
         view.save_html(tmp_path / "a.html")
     for k in range(5):
         view.record(1.0 / (k + 1))
-    with pytest.raises(TypeError, match="save_gif: path must be a str"):
-        view.save_gif(3)  # type: ignore[arg-type]
-    with pytest.raises(FileNotFoundError, match="save_html: path must be in a folder that"):
-        view.save_html(tmp_path / "missing" / "a.html")
-    with pytest.raises(ValueError, match="save_gif: frames must be a whole number >= 1"):
-        view.save_gif(tmp_path / "a.gif", frames=0)
-    with pytest.raises(ValueError, match="save_gif: fps must be > 0"):
-        view.save_gif(tmp_path / "a.gif", fps=0)
-    with pytest.raises(ValueError, match="save_gif: colors must be at most 256"):
-        view.save_gif(tmp_path / "a.gif", colors=300)
-    with pytest.raises(ValueError, match="to_html: 5 frames are more than max_frames=3"):
+    with pytest.raises(ValueError, match=r"^TrainingView.to_html: 5 frames are more than "
+                                         "max_frames=3"):
         view.to_html(frames=None, max_frames=3)
-    with pytest.raises(TypeError, match="render: frame must be a Frame"):
-        view.render("last")  # type: ignore[arg-type]
     assert view.to_html(frames=3, max_frames=3, dpi=20).count('"step":') == 3
     assert not (tmp_path / "a.gif").exists()
 
