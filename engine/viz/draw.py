@@ -27,7 +27,7 @@ import graphviz
 from engine import args
 from engine.value import Value, topological_order
 from engine.viz.neurons import NeuronRun, find_neurons
-from engine.viz.text import MAX_DIGITS, fmt, node_names, op_text, plain_text, record_text
+from engine.viz.text import MAX_DIGITS, fmt, node_names, op_text, plain_text, record_label
 
 __all__ = [
     "draw_dot",
@@ -377,11 +377,7 @@ def graph_drawing(
     horizontal = rankdir in ("LR", "RL") and not compact
 
     def fields(texts: list[str], stacked: bool = False) -> str:
-        # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
-        # character in a record field (" δ = 1" shows as "δ= 1").
-        body = "|".join(record_text(t) for t in texts)
-        turn = rankdir in ("TB", "BT") if stacked else horizontal
-        return "{" + body + "}" if turn else body
+        return record_label(texts, rankdir in ("TB", "BT") if stacked else horizontal)
 
     def look(node_id: str, rounded: bool = False) -> dict[str, str]:
         shape = ",rounded" if rounded else ""

@@ -10,12 +10,13 @@ operation's node shows and :func:`record_text` escapes a text for a Graphviz rec
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from engine.value import Value
 from engine.viz.neurons import NeuronRun, find_neurons
 
-__all__ = ["fmt", "node_names", "record_text", "plain_text", "fill", "op_text", "MAX_DIGITS"]
+__all__ = ["fmt", "node_names", "record_text", "record_label", "plain_text", "fill", "op_text",
+           "MAX_DIGITS"]
 
 MAX_DIGITS = 17
 """The most significant digits a picture shows: 17 write any float exactly."""
@@ -127,6 +128,25 @@ def record_text(text: str) -> str:
         a\|b &amp; \"c\"␀ d
     """
     return _RECORD_SPECIAL.sub(r"\\\1", text.translate(_CONTROLS)).replace("&", "&amp;")
+
+
+def record_label(texts: Sequence[str], turn: bool = False,
+                 ports: Mapping[int, str] | None = None) -> str:
+    r"""The label of a Graphviz record whose fields are ``texts``, each written as it is.
+
+    The fields run across the rank direction; ``turn`` turns them along it (braces, as dot
+    reads them). ``ports`` names fields by position, so that edges can start or end at them.
+
+    Examples:
+        >>> record_label(["x", "data 2"]), record_label(["a|b"], turn=True, ports={0: "in"})
+        ('x|data 2', '{<in> a\\|b}')
+    """
+    ports = ports or {}
+    # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
+    # character in a record field (" δ = 1" shows as "δ= 1").
+    body = "|".join((f"<{ports[k]}> " if k in ports else "") + record_text(text)
+                    for k, text in enumerate(texts))
+    return "{" + body + "}" if turn else body
 
 
 def plain_text(text: str) -> str:

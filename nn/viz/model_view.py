@@ -17,7 +17,7 @@ from typing import Any
 from engine import Drawing, Value, args, enable_grad, gradients
 from engine.errors import prefixed
 from engine.viz.draw import HIGHLIGHT_FILL, RANKDIRS, neuron_fields
-from engine.viz.text import MAX_DIGITS, fmt, record_text
+from engine.viz.text import MAX_DIGITS, fmt, record_label
 from nn.layers import MLP, Layer, Neuron, inputs, layers_of
 from nn.losses import mse_loss, samples
 from nn.viz.palette import NEGATIVE, POSITIVE
@@ -43,13 +43,7 @@ def _inputs(x: Any, nin: int) -> list[Value]:
 
 def _fields(rankdir: str, fields: list[str], ports: dict[int, str] | None = None) -> str:
     # Fields stack along the rank direction's cross axis; braces flip them to read down.
-    # ``ports`` names fields (by position) so that edges can start or end at them.
-    ports = ports or {}
-    # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
-    # character in a record field (" δ = 1" shows as "δ= 1").
-    body = "|".join((f"<{ports[k]}> " if k in ports else "") + record_text(text)
-                      for k, text in enumerate(fields))
-    return body if rankdir in ("LR", "RL") else "{" + body + "}"
+    return record_label(fields, rankdir not in ("LR", "RL"), ports)
 
 
 def draw_model(
