@@ -49,10 +49,10 @@ def test_save_gif_refuses_a_frame_longer_than_a_gif_can_hold(
 
 def test_save_gif_takes_the_longest_frame_a_gif_can_hold(tmp_path: Path) -> None:
     from PIL import Image
-    path = _view().save_gif(tmp_path / "a.gif", fps=1 / 655.35, hold=0.0)
+    path = _view().save_gif(tmp_path / "a.gif", fps=1 / 655.35, hold=0.0, dpi=10)
     with Image.open(path) as image:
         assert image.info["duration"] == 655350
-    path = _view().save_gif(tmp_path / "b.gif", fps=10.0, hold=655.25)
+    path = _view().save_gif(tmp_path / "b.gif", fps=10.0, hold=655.25, dpi=10)
     with Image.open(path) as image:
         image.seek(image.n_frames - 1)
         assert image.info["duration"] == 655350
