@@ -74,3 +74,21 @@ def test_the_core_has_no_import_circle() -> None:
         if name not in state:
             visit(name, [name])
     assert circles == []
+
+
+# The pictures and the compiler are built on the core, not into it: a module of the core
+# (every module but the packages' own __init__, which gather the public names, and the
+# demo, an application) imports nothing of them, but for fit's view= argument.
+ON_TOP = ("engine.viz", "engine.compile", "nn.viz")
+APPS = ("engine", "nn", "nn.demo")
+ALLOWED = {("nn.train", "nn.viz.training_view")}   # fit(..., view=TrainingView(...))
+
+
+def test_the_core_imports_nothing_of_the_pictures_or_the_compiler() -> None:
+    known = modules()
+    bad = [f"{name} imports {m}" for name, path in known.items()
+           if name not in APPS and not any(name == t or name.startswith(t + ".")
+                                           for t in ON_TOP)
+           for m, _ in imports(name, path, known)
+           if any(m == t or m.startswith(t + ".") for t in ON_TOP) and (name, m) not in ALLOWED]
+    assert bad == []
