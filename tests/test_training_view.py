@@ -216,10 +216,14 @@ def test_the_activation_table_agrees_on_values_and_arrays(z: float) -> None:
 
 def test_fit_view_true_builds_a_default_view_and_rejects_other_values() -> None:
     model = MLP(2, [3, 1], seed=0)
-    assert attach(True, model, X, Y) is not None
-    fit(model, X, Y, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=2, progress=False,
-        view=True)
-    with pytest.raises(TypeError, match="fit: view must be a TrainingView"):
+    for on in (True, np.bool_(True)):                      # a flag, NumPy's too
+        view = attach(on, model, X, Y)
+        assert isinstance(view, TrainingView) and view.model is model
+        assert view.scene.inputs == tuple(map(tuple, X)) and view.scene.targets == tuple(Y)
+        assert view.epoch_size == len(X) and view.frames == []
+    assert [attach(off, model, X, Y) for off in (None, False, np.bool_(False))] == [None] * 3
+    with pytest.raises(TypeError, match=r"^fit: view must be a TrainingView, True, False or "
+                                        r"None, got str 'yes'$"):
         fit(model, X, Y, hinge_loss, SGD(model.parameters(), lr=0.1), progress=False,
             view="yes")  # type: ignore[arg-type]
 

@@ -632,6 +632,8 @@ def attach(view: TrainingView | bool | None, model: Any, inputs: Sequence[Any],
         >>> attach(None, None, [], []) is None
         True
     """
+    if args.is_flag(view):   # NumPy's bool too
+        view = args.flag(view, "fit: view")
     if view is None or view is False:
         return None
     if view is not True and not isinstance(view, TrainingView):
