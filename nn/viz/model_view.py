@@ -11,6 +11,7 @@ take the colours of :mod:`nn.viz.palette` (blue w ≥ 0, orange w < 0).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -162,11 +163,7 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
         with prefixed("draw_model: computing the loss failed"):
             loss = args.instance(fn(prediction, target), "draw_model: loss_fn's result", Value)
         with prefixed("draw_model: backpropagating the loss failed", replacing=("gradients",)):
-            found = gradients(loss)
-        d = {v: found.get(v, 0.0) for v in xs}   # an input the loss does not reach: 0
-        for layer, z_row, a_row in zip(layers, zs, acts):
-            for v in (*z_row, *a_row, *(p for n in layer for p in (*n.w, n.b))):
-                d[v] = found.get(v, 0.0)
+            d = defaultdict(float, gradients(loss))   # a node the loss does not reach: 0
 
     def f(v: float) -> str:
         return fmt(v, digits)
