@@ -551,7 +551,7 @@ def draw_dot(
         show_grad: False leaves the gradients out (for a forward-only picture).
         highlight: Values (or one Value) to colour, e.g. the node under discussion (a node
             inside a collapsed neuron colours its box).
-        digits: significant digits of the numbers shown.
+        digits: significant digits of the numbers shown, from 1 to 17.
         compact: stack each box's fields and pack the layout (a narrower picture).
         collapse: True (each neuron as one box), False (every node), or a list of neuron
             names (``["layers.0.neurons.1"]``) to draw as boxes.
