@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hostile import small_fit
+from hostile import POINTS, SIGNS, small_fit
 
 import engine
 import nn
@@ -358,10 +358,6 @@ row("draw_model: rankdir", choice(RANKDIRS), (*CHOICE, "lr"))(lambda b: draw(ran
 row("draw_model: digits", DIGITS, DIGITS_VALUES)(lambda b: draw(digits=b))
 row("draw_model: show_weights", args.flag, FLAG)(lambda b: draw(show_weights=b))
 row("draw_model: max_connections", LIMIT, WHOLE)(lambda b: draw(max_connections=b))
-
-POINTS = [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]]
-SIGNS = [1.0, 1.0, -1.0, -1.0]
-
 
 def view(**changes: Any) -> TrainingView:
     given = {"model": nn.MLP(2, [2, 1], seed=0), "inputs": POINTS, "targets": SIGNS,
