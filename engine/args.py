@@ -46,6 +46,7 @@ __all__ = [
     "is_flag",
     "real",
     "whole",
+    "whole_or_none",
     "seed",
     "flag",
     "choice",
@@ -262,19 +263,38 @@ def whole(x: Any, where: str, *, low: int | None = None, high: int | None = None
         Traceback (most recent call last):
         ValueError: MLP: nin must be a whole number >= 1, got 0
     """
+    return _whole(x, where, low, high, "a whole number")
+
+
+def _whole(x: Any, where: str, low: int | None, high: int | None, kind: str) -> int:
     bound = _bound(low, high, False, False)
     if type(x) is not int:
         if not is_whole(x):
-            raise TypeError(f"{where} must be a whole number{bound}, got {describe(x)}")
+            raise TypeError(f"{where} must be {kind}{bound}, got {describe(x)}")
         x = int(x)
     n: int = x
     if (low is not None and n < low) or (high is not None and n > high):
-        raise ValueError(f"{where} must be a whole number{bound}, got {_number_text(n)}")
+        raise ValueError(f"{where} must be {kind}{bound}, got {_number_text(n)}")
     return n
 
 
+def whole_or_none(x: Any, where: str, *, low: int | None = None,
+                  high: int | None = None) -> int | None:
+    """``None``, or ``x`` as :func:`whole` takes it: a limit that ``None`` switches off
+    (``max_nodes``), or a seed.
+
+    Examples:
+        >>> whole_or_none(None, "draw_dot: max_nodes", low=1) is None
+        True
+        >>> whole_or_none(0, "draw_dot: max_nodes", low=1)
+        Traceback (most recent call last):
+        ValueError: draw_dot: max_nodes must be None or a whole number >= 1, got 0
+    """
+    return None if x is None else _whole(x, where, low, high, "None or a whole number")
+
+
 def seed(x: Any, where: str) -> int | None:
-    """``None``, or a whole-number seed as an int.
+    """``None``, or a whole-number seed as an int (:func:`whole_or_none` without bounds).
 
     Examples:
         >>> seed(None, "MLP: seed") is None, seed(7, "MLP: seed")
@@ -283,11 +303,7 @@ def seed(x: Any, where: str) -> int | None:
         Traceback (most recent call last):
         TypeError: MLP: seed must be None or a whole number, got float 0.5
     """
-    if x is None:
-        return None
-    if not is_whole(x):
-        raise TypeError(f"{where} must be None or a whole number, got {describe(x)}")
-    return int(x)
+    return whole_or_none(x, where)
 
 
 def flag(x: Any, where: str) -> bool:

@@ -24,18 +24,6 @@ __all__ = ["backward", "grad", "hessian", "hvp", "no_grad", "enable_grad", "is_g
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _require_value(v: Any, what: str) -> Value:
-    """Kept for engine.viz (its tests read this wording); new code uses args.instance."""
-    if not isinstance(v, Value):
-        raise TypeError(f"{what}: expected a Value, got {type(v).__name__}")
-    return v
-
-
-def check_flag(flag: Any, what: str) -> bool:
-    """:func:`engine.args.flag` under its old name, which engine.viz imports."""
-    return args.flag(flag, what)
-
-
 class GradMode:
     """What ``no_grad()`` and ``enable_grad()`` return: a block, or a decorator, in which
     graphs are recorded (``enabled``) or not. One object can be entered again and again
@@ -155,16 +143,6 @@ def grad(
 
 def _a_value(v: Any, where: str) -> Value:
     return args.instance(v, where, Value)
-
-
-def renamed(who: str) -> prefixed:
-    """Kept for engine.viz.steps: ``prefixed(who)``, replacing backward's and grad's names."""
-    return prefixed(who, replacing=("backward", "gradients", "grad"))
-
-
-def check_callable(fn: Any, n: int, what: str, name: str = "fn", as_called: str = "") -> None:
-    """:func:`engine.args.function` under its old name, which nn.viz imports."""
-    args.function(fn, f"{what}: {name}", n, as_called)
 
 
 def _leaves(values: Any, where: str) -> list[Value]:

@@ -14,13 +14,18 @@ one helper, so that the rules are the same everywhere:
   (``hessian`` calls ``grad``: its errors say ``hessian:``, not ``hessian: grad:``);
 - the one fallback: an exception type that cannot be made from one message (its
   constructor wants other arguments) goes through unchanged.
+
+:func:`written` is the same rule for the one other kind of error a user meets from
+stepgrad: a file that cannot be written names the function and the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
-__all__ = ["prefixed"]
+__all__ = ["prefixed", "written"]
 
 Kinds = tuple[type[BaseException], ...]
 
@@ -75,3 +80,24 @@ class prefixed:
         except Exception:   # a type that wants other constructor arguments: leave it be
             return
         raise renamed from err
+
+
+def written(where: str, path: Path, write: Callable[[Path], object]) -> Path:
+    """``write(path)``, then ``path``; an error of the file system raised again, the same
+    type, naming ``where`` and the file.
+
+    An ``OSError`` that does not come from the file system (no ``errno``: an image
+    encoder's, say) goes through unchanged.
+
+    Examples:
+        >>> written("Stepper.save_html", Path("/no/a.html"), lambda p: p.write_text("x"))
+        Traceback (most recent call last):
+        FileNotFoundError: Stepper.save_html: cannot write '/no/a.html': No such file or directory
+    """
+    try:
+        write(path)
+    except OSError as err:
+        if err.errno is None:
+            raise
+        raise type(err)(f"{where}: cannot write {str(path)!r}: {err.strerror or err}") from err
+    return path

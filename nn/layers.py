@@ -130,8 +130,6 @@ class Neuron(Module):
         out.label = self._output_labels[f is None]   # the graph knows its neuron
         return out
 
-    _forward = forward   # (the name nn.viz.model_view calls until it calls forward)
-
     def extra_repr(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
 
@@ -257,13 +255,3 @@ def layers_of(model: Any, where: str = "layers_of: model") -> list[list[Neuron]]
     if isinstance(model, Neuron):
         return [[model]]
     raise TypeError(f"{where} must be an nn.MLP, Layer or Neuron, got {args.describe(model)}")
-
-
-def neurons_by_layer(who: str, model: Any) -> list[list[Neuron]]:
-    """:func:`layers_of` under its old name, which nn.viz imports."""
-    return layers_of(model, f"{who}: model")
-
-
-def _forward_of(who: str) -> prefixed:
-    """Kept for nn.viz.model_view: ``prefixed("<who>: the forward pass failed")``."""
-    return prefixed(f"{who}: the forward pass failed")

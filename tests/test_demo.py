@@ -15,13 +15,25 @@ import nn.demo
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.slow
-def test_demo_command_writes_its_files(tmp_path: Path) -> None:
-    out = tmp_path / "demo out"
+def _demo(out: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """``python -m nn.demo --out OUT --fast FLAGS...``, run to its end."""
     result = subprocess.run(
-        [sys.executable, "-m", "nn.demo", "--out", str(out), "--fast"],
+        [sys.executable, "-m", "nn.demo", "--out", str(out), "--fast", *flags],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The demo command run once, as a reader runs it: its folder and its result."""
+    out = tmp_path_factory.mktemp("demo") / "demo out"
+    return out, _demo(out)
+
+
+@pytest.mark.slow
+def test_demo_command_writes_its_files(demo_run: tuple[Path, Any]) -> None:
+    out, result = demo_run
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == str(out.resolve())                   # the folder's path, last
     found = re.search(r"final loss (\d+\.\d+), accuracy (\d+)% \((\d+)/100\)", result.stdout)
@@ -77,13 +89,9 @@ def test_the_compiled_demo_trains_the_same_model_to_the_last_bit() -> None:
 
 
 @pytest.mark.slow
-def test_demo_command_with_compile_gives_the_same_result(tmp_path: Path) -> None:
-    runs = [subprocess.run(
-        [sys.executable, "-m", "nn.demo", "--out", str(tmp_path / name), "--fast",
-         "--no-progress", *flags], cwd=ROOT, capture_output=True, text=True, timeout=300,
-        check=False) for name, flags in (("plain", []), ("compiled", ["--compile"]))]
-    for run in runs:
-        assert run.returncode == 0, run.stderr
+def test_demo_command_with_compile_gives_the_same_result(tmp_path: Path,
+                                                         demo_run: tuple[Path, Any]) -> None:
+    runs = [demo_run[1], _demo(tmp_path / "compiled", "--no-progress", "--compile")]
     finals = [re.search(r"final loss .*?\)", run.stdout) for run in runs]
     assert finals[0] and finals[1] and finals[0][0] == finals[1][0]
     assert "compiled by engine.compile" in runs[1].stdout

@@ -109,10 +109,9 @@ def test_highlight_fills_exactly_the_given_nodes(parse_svg: Any) -> None:
 
 def test_highlight_outside_the_graph_is_refused() -> None:
     *_, a = neuron()
-    with pytest.raises(ValueError, match="not in root's graph"):
-        draw_dot(a, highlight=[Value(1.0)])
-    with pytest.raises(TypeError, match="highlight must hold Values"):
-        draw_dot(a, highlight=[1.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=r"^draw_dot: highlight\[1\] must be a node of root's "
+                                         r"graph, got Value\(data=1, grad=0\), which is not$"):
+        draw_dot(a, highlight=[a, Value(1.0)])
 
 
 @pytest.mark.usefixtures("needs_dot")
@@ -131,18 +130,6 @@ def test_rankdir_lays_the_graph_out_in_that_direction(rankdir: str, parse_svg: A
     else:
         assert dy > 0 and abs(dx) < dy
     assert f"rankdir={rankdir}" in draw_dot(y, rankdir=rankdir).source
-
-
-def test_bad_options_are_refused_with_clear_messages() -> None:
-    *_, a = neuron()
-    with pytest.raises(ValueError, match="rankdir must be one of"):
-        draw_dot(a, rankdir="sideways")
-    with pytest.raises(ValueError, match="digits"):
-        draw_dot(a, digits=0)
-    with pytest.raises(ValueError, match="max_nodes"):
-        draw_dot(a, max_nodes=0)
-    with pytest.raises(TypeError, match="expected a Value"):
-        draw_dot(3.0)  # type: ignore[arg-type]
 
 
 @pytest.mark.usefixtures("needs_dot")

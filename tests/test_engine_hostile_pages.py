@@ -12,7 +12,6 @@ import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,11 +119,6 @@ def test_the_answer_lists_the_products_sent_to_a_node_whose_label_has_a_line_bre
 
 # --- save_html: a bad path is named, and found before the page is built -------------------
 
-def test_save_html_names_itself_and_the_path_for_a_null_byte() -> None:
-    with pytest.raises(ValueError, match=r"Stepper.save_html: .*'/tmp/x\\x00y.html'.*null"):
-        Stepper(Value(1.0) * 2).save_html("/tmp/x\x00y.html")
-
-
 @pytest.mark.parametrize("where", ["missing/page.html", "."])
 def test_save_html_refuses_a_bad_path_before_drawing_any_frame(
         where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,7 +126,7 @@ def test_save_html_refuses_a_bad_path_before_drawing_any_frame(
         raise AssertionError("the page was built for a path that cannot be written")
 
     monkeypatch.setattr(engine.viz.page, "stepper_page", never)
-    with pytest.raises(OSError, match=r"Stepper.save_html: cannot write "):
+    with pytest.raises(OSError, match=r"^Stepper.save_html: path must be "):
         Stepper(Value(1.0) * 2).save_html(tmp_path / where)
 
 
@@ -162,21 +156,7 @@ def test_a_stepper_page_with_a_null_byte_in_a_label_renders() -> None:
     assert "\x00" in page_data(page)["steps"][0][0]   # the text keeps it; the page shows it
 
 
-# --- digits has an upper bound too --------------------------------------------------------
-
-@pytest.mark.parametrize("digits", [18, 2**31, 2**70])
-def test_digits_beyond_a_floats_precision_are_refused_by_name(digits: int) -> None:
-    y = Value(1.0) * 2
-    calls: list[tuple[str, Callable[[], object]]] = [
-        ("draw_dot", lambda: draw_dot(y, digits=digits)),
-        ("forward_steps", lambda: forward_steps(y, digits=digits)),
-        ("backprop_steps", lambda: backprop_steps(y, digits=digits)),
-        ("Stepper", lambda: Stepper(y, digits=digits))]
-    for what, call in calls:
-        refusal = rf"^{what}: digits must be a whole number ≤ 17 .*, got {digits}$"
-        with pytest.raises(ValueError, match=refusal):
-            call()
-
+# --- digits: 17 show any float exactly ----------------------------------------------------
 
 def test_seventeen_digits_show_a_float_exactly() -> None:
     y = Value(0.1, label="x") * 3

@@ -1,4 +1,4 @@
-"""Every argument of every public function of engine's core and nn's core goes to its checker.
+"""Every argument of every public function of engine and nn goes to its checker.
 
 One row per argument: where it is named in messages, the check of :mod:`engine.args` it
 must get (with its bounds), and a call that passes it. The test hands each row the hostile
@@ -11,23 +11,29 @@ from __future__ import annotations
 
 import functools
 import math
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pytest
-from hostile import small_fit
+from hostile import POINTS, SIGNS, small_fit
 
 import engine
 import nn
 from engine import (
     Rule,
+    Stepper,
     Value,
     apply,
     args,
     backprop,
+    backprop_steps,
+    draw_dot,
     enable_grad,
+    forward_steps,
     gradcheck,
     gradients,
     hessian,
@@ -38,11 +44,16 @@ from engine import (
     topological_order,
 )
 from engine import grad as grad_of
+from engine.viz.draw import RANKDIRS, check_collapse
+from engine.viz.steps import trace
+from engine.viz.text import MAX_DIGITS
 from nn.activations import ACTIVATIONS
 from nn.demo import two_moons
 from nn.layers import inputs
 from nn.losses import logits_row, samples
 from nn.optim import leaf
+from nn.viz.training_view import Frame, TrainingView
+from nn.viz.training_view.task import TASKS
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ FUNCTION = ("f", 3, lambda: None, lambda a, b, c, d: None)
 TEXT = (3, b"x", "x\ud800")
 CHOICE = (3, "nope")
 FINITE = (math.nan, math.inf, 10**400)   # operators: a non-number is Python's business
+HUGE = Fraction(10**400)   # a number whose float() overflows: not an int, not a float
+PATH = ("", ".", 3, None, "/no-such-folder/a.html", "a\0b.html")
 
 ROWS: list[Row] = []
 
@@ -99,6 +112,14 @@ def items(check: Callable[[Any, str], Any], kind: str, **options: Any) -> Callab
 
 def function(n: int | None = None, as_called: str = "") -> Callable[[Any, str], Any]:
     return lambda v, where: args.function(v, where, n, as_called)
+
+
+def whole_or_none(**bounds: Any) -> Callable[[Any, str], int | None]:
+    return functools.partial(args.whole_or_none, **bounds)
+
+
+def choice(options: Any) -> Callable[[Any, str], str]:
+    return functools.partial(args.choice, options=options)
 
 
 def x2() -> Value:
@@ -283,6 +304,125 @@ row("parameter_map: model", lambda v, w: nn.layers.layers_of(v, w), INSTANCE)(
 row("two_moons: seed", whole(low=0, high=2**32 - 1), (*WHOLE, 2**32))(lambda b: two_moons(b))
 
 
+# --- engine.viz: drawings, steps, the Stepper -------------------------------------------------
+DIGITS = whole(low=1, high=MAX_DIGITS)
+DIGITS_VALUES = (*WHOLE, MAX_DIGITS + 1, 2**70)
+LIMIT = whole_or_none(low=1)
+VALUES = items(instance(Value), "a Value or a list of Values", empty=True)
+for _name, _call in [("draw_dot", lambda **kw: draw_dot(**{"root": x2() * 3, **kw})),
+                     ("Stepper", lambda **kw: Stepper(**{"root": x2() * 3, **kw}))]:
+    row(f"{_name}: root", instance(Value), INSTANCE)(lambda b, c=_call: c(root=b))
+    row(f"{_name}: rankdir", choice(RANKDIRS), (*CHOICE, "lr"))(lambda b, c=_call: c(rankdir=b))
+    row(f"{_name}: digits", DIGITS, DIGITS_VALUES)(lambda b, c=_call: c(digits=b))
+    row(f"{_name}: max_nodes", LIMIT, WHOLE)(lambda b, c=_call: c(max_nodes=b))
+    row(f"{_name}: compact", args.flag, FLAG)(lambda b, c=_call: c(compact=b))
+    row(f"{_name}: collapse", check_collapse, ("layers.0", 3, [3], None))(
+        lambda b, c=_call: c(collapse=b))
+row("draw_dot: show_grad", args.flag, FLAG)(lambda b: draw_dot(x2(), show_grad=b))
+row("draw_dot: highlight", VALUES, (3, "x", {}, [3], 2.0, [x2(), None]))(
+    lambda b: draw_dot(x2(), highlight=b))
+row("Stepper: grad", args.real, (*REAL, HUGE))(lambda b: Stepper(x2() * 3, b))
+row("Stepper.goto: k", whole(), (*WHOLE[:3], None))(lambda b: Stepper(x2()).goto(b))
+row("Stepper.to_html: exercise", args.flag, FLAG)(lambda b: Stepper(x2()).to_html(b))
+row("Stepper.save_html: path", args.out_path, PATH)(lambda b: Stepper(x2()).save_html(b))
+row("Stepper.save_html: exercise", args.flag, FLAG)(
+    lambda b: Stepper(x2()).save_html(tempfile.gettempdir() + "/never-written.html", b))
+for _name, _walk in [("forward_steps", lambda root=None, **kw: forward_steps(
+                         x2() * 3 if root is None else root, **kw)),
+                     ("backprop_steps", lambda root=None, **kw: backprop_steps(
+                         x2() * 3 if root is None else root, **kw)),
+                     ("trace", lambda root=None, **kw: trace(
+                         x2() * 3 if root is None else root, **kw))]:
+    row(f"{_name}: root", instance(Value), INSTANCE[::2])(lambda b, w=_walk: w(root=b))
+    row(f"{_name}: digits", DIGITS, DIGITS_VALUES)(lambda b, w=_walk: w(digits=b))
+    if _name != "forward_steps":
+        row(f"{_name}: grad", args.real, (*REAL, HUGE))(lambda b, w=_walk: w(grad=b))
+
+# --- nn.viz: draw_model, TrainingView -------------------------------------------------------------
+
+
+def draw(**changes: Any) -> object:
+    return nn.draw_model(**{"model": nn.MLP(2, [2, 1], seed=0), "x": [0.5, -1.0], **changes})
+
+
+row("draw_model: model", lambda v, w: nn.layers.layers_of(v, w), INSTANCE)(
+    lambda b: draw(model=b))
+row("draw_model: x", model_input(2), (*INPUTS_OF_2, [0.5, HUGE]))(lambda b: draw(x=b))
+row("draw_model: target", samples, (*LIST, HUGE, [HUGE], [0.5, "a"], [np.bool_(True)]))(
+    lambda b: draw(target=b))
+row("draw_model: loss_fn", function(2, "as loss_fn(prediction, target)"), FUNCTION)(
+    lambda b: draw(target=1.0, loss_fn=b))
+row("draw_model: loss_fn's result", instance(Value), INSTANCE)(
+    lambda b: draw(target=1.0, loss_fn=lambda p, t: b))
+row("draw_model: rankdir", choice(RANKDIRS), (*CHOICE, "lr"))(lambda b: draw(rankdir=b))
+row("draw_model: digits", DIGITS, DIGITS_VALUES)(lambda b: draw(digits=b))
+row("draw_model: show_weights", args.flag, FLAG)(lambda b: draw(show_weights=b))
+row("draw_model: max_connections", LIMIT, WHOLE)(lambda b: draw(max_connections=b))
+
+def view(**changes: Any) -> TrainingView:
+    given = {"model": nn.MLP(2, [2, 1], seed=0), "inputs": POINTS, "targets": SIGNS,
+             "live": False}
+    return TrainingView(**{**given, **changes})
+
+
+@functools.cache
+def recorded() -> TrainingView:
+    """A view with three steps recorded (exports only read it)."""
+    made = view()
+    for loss in (0.9, 0.8, 0.7):
+        made.record(loss)
+    return made
+
+
+row("TrainingView: model", lambda v, w: nn.layers.layers_of(v, w), INSTANCE)(
+    lambda b: view(model=b))
+row("TrainingView: inputs", items(None, "a list (or array) of samples"), ("ab", {}, 3.0, []))(
+    lambda b: view(inputs=b))
+row("TrainingView: inputs[1]", items(engine.number_of, "a list of numbers (one per model input)",
+                                     n=2), (*LIST, [0.5, HUGE], [0.5, np.bool_(True)]))(
+    lambda b: view(inputs=[POINTS[0], b, *POINTS[2:]]))
+row("TrainingView: targets", items(engine.number_of, "a list of numbers (one per sample)", n=4),
+    (*LIST, SIGNS[:3], [*SIGNS[:3], HUGE], [*SIGNS[:3], "1"]))(lambda b: view(targets=b))
+for _name, _check in [("every", LIMIT), ("max_neurons", LIMIT), ("max_points", LIMIT),
+                      ("record_every", whole(low=1)), ("max_frames", whole(low=2)),
+                      ("sample", whole(low=0, high=3)),
+                      ("resolution", whole(low=4, high=200))]:
+    row(f"TrainingView: {_name}", _check, (*WHOLE, 201))(lambda b, n=_name: view(**{n: b}))
+row("TrainingView: live", args.flag, FLAG[:2])(lambda b: view(live=b))
+row("TrainingView: budget", real(low=0, low_open=True, high=1), (*REAL, 1.5))(
+    lambda b: view(budget=b))
+row("TrainingView: task", choice(TASKS), CHOICE)(lambda b: view(task=b))
+row("TrainingView.record: loss", engine.number_of, (*REAL, HUGE))(lambda b: view().record(b))
+row("TrainingView.record: accuracy", real(low=0, high=1), (*REAL, 1.5))(
+    lambda b: view().record(0.5, accuracy=b))
+row("TrainingView.record: lr", real(low=0), REAL)(lambda b: view().record(0.5, lr=b))
+row("TrainingView.record: step", whole(low=1), WHOLE)(lambda b: view().record(0.5, step=b))
+row("TrainingView.record: epoch", whole(low=0), WHOLE)(lambda b: view().record(0.5, epoch=b))
+row("TrainingView.record_batch: loss", engine.number_of, (*REAL, HUGE))(
+    lambda b: view().record_batch(b, 2))
+row("TrainingView.record_batch: samples", whole(low=1), WHOLE)(
+    lambda b: view().record_batch(0.5, b))
+row("TrainingView.record_batch: right", whole(low=0, high=2), (*WHOLE, 3))(
+    lambda b: view().record_batch(0.5, 2, right=b))
+row("TrainingView.render: frame", instance(Frame), (2.0, "last"))(lambda b: recorded().render(b))
+row("TrainingView.render: dpi", whole(low=10), (*WHOLE, 9))(lambda b: recorded().render(dpi=b))
+for _export in ("save_gif", "to_html", "save_html"):
+    _where = f"TrainingView.{_export}"
+    _out = [] if _export == "to_html" else [tempfile.gettempdir() + "/never-written"]
+    _call = lambda *a, e=_export, **kw: getattr(recorded(), e)(*a, **kw)
+    if _out:
+        row(f"{_where}: path", args.out_path, PATH)(lambda b, c=_call: c(b))
+    row(f"{_where}: frames", LIMIT, WHOLE)(lambda b, c=_call, o=_out: c(*o, frames=b))
+    row(f"{_where}: max_frames", LIMIT, WHOLE)(lambda b, c=_call, o=_out: c(*o, max_frames=b))
+    row(f"{_where}: fps", real(low=0, low_open=True), REAL)(
+        lambda b, c=_call, o=_out: c(*o, fps=b))
+    row(f"{_where}: dpi", whole(low=10), (*WHOLE, 9))(lambda b, c=_call, o=_out: c(*o, dpi=b))
+    row(f"{_where}: colors", whole(low=2, high=256), (*WHOLE, 257))(
+        lambda b, c=_call, o=_out: c(*o, colors=b))
+row("TrainingView.save_gif: hold", real(low=0), REAL)(
+    lambda b: recorded().save_gif(tempfile.gettempdir() + "/never-written.gif", hold=b))
+
+
 # --- the test ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("entry", ROWS, ids=repr)
 def test_each_argument_is_refused_by_its_checker_under_its_name(entry: Row) -> None:
@@ -290,7 +430,7 @@ def test_each_argument_is_refused_by_its_checker_under_its_name(entry: Row) -> N
     for bad in entry.values:
         try:
             entry.check(bad, entry.where)
-        except (TypeError, ValueError) as refusal:
+        except (TypeError, ValueError, OSError) as refusal:   # (OSError: a path)
             expected = refusal
         else:
             continue   # the checker accepts it: so must the call (tested where it matters)

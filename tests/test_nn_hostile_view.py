@@ -1,9 +1,9 @@
-"""nn.TrainingView given hostile input.
+"""nn.TrainingView at the edges (each argument's checker is a row of test_entry_points.py).
 
 - save_gif refuses a frame time longer than a GIF can hold (16-bit centiseconds).
 - save_gif and save_html name themselves and the path when the file cannot be written.
-- A wrong type is a ``TypeError`` (a wrong value a ``ValueError``); a negative learning
-  rate given to ``record`` is refused, as the optimizers refuse it.
+- A refused record leaves the recording as it was.
+- The loss panel keeps spikes, zeros, negative losses and the float limits in sight.
 """
 
 from __future__ import annotations
@@ -49,25 +49,21 @@ def test_save_gif_refuses_a_frame_longer_than_a_gif_can_hold(
 
 def test_save_gif_takes_the_longest_frame_a_gif_can_hold(tmp_path: Path) -> None:
     from PIL import Image
-    path = _view().save_gif(tmp_path / "a.gif", fps=1 / 655.35, hold=0.0)
+    path = _view().save_gif(tmp_path / "a.gif", fps=1 / 655.35, hold=0.0, dpi=10)
     with Image.open(path) as image:
         assert image.info["duration"] == 655350
-    path = _view().save_gif(tmp_path / "b.gif", fps=10.0, hold=655.25)
+    path = _view().save_gif(tmp_path / "b.gif", fps=10.0, hold=655.25, dpi=10)
     with Image.open(path) as image:
         image.seek(image.n_frames - 1)
         assert image.info["duration"] == 655350
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 @pytest.mark.parametrize("method", ["save_gif", "save_html"])
-def test_exports_name_themselves_when_they_cannot_write(tmp_path: Path, method: str) -> None:
+def test_exports_name_themselves_when_they_cannot_write(method: str) -> None:
     save: Callable[[Any], Path] = getattr(_view(), method)
-    with pytest.raises(IsADirectoryError,
-                       match=rf"TrainingView.{method}: path must be a file name, got "
-                             rf"'{tmp_path}', a folder"):
-        save(tmp_path)
-    if Path("/proc").is_dir():
-        with pytest.raises(OSError, match=rf"TrainingView.{method}: cannot write '/proc/x'"):
-            save("/proc/x")
+    with pytest.raises(OSError, match=rf"^TrainingView.{method}: cannot write '/proc/x'"):
+        save("/proc/x")   # a folder that exists, where nothing can be written
 
 
 def test_to_html_refuses_an_fps_too_small_for_a_frame_time() -> None:
@@ -76,51 +72,29 @@ def test_to_html_refuses_an_fps_too_small_for_a_frame_time() -> None:
 
 
 
-# --- TrainingView: wrong types are TypeError, a negative lr is refused -----------------
+# --- a refused record leaves the recording as it was --------------------------------------
 
-@pytest.mark.parametrize(("options", "error", "match"), [
-    ({"every": "x"}, TypeError, "every must be a whole number >= 1"),
-    ({"every": 1.5}, TypeError, "every must be a whole number >= 1"),
-    ({"every": True}, TypeError, "every must be a whole number >= 1"),
-    ({"every": 0}, ValueError, "every must be a whole number >= 1"),
-    ({"record_every": 1.5}, TypeError, "record_every must be a whole number >= 1"),
-    ({"record_every": None}, TypeError, "record_every must be a whole number >= 1"),
-    ({"record_every": 0}, ValueError, "record_every must be a whole number >= 1"),
-    ({"max_frames": "x"}, TypeError, "max_frames must be a whole number >= 2"),
-    ({"max_frames": 1}, ValueError, "max_frames must be a whole number >= 2"),
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"loss": math.nan}, ValueError), ({"loss": 0.3, "lr": -1.0}, ValueError),
+    ({"loss": 0.3, "step": 1}, ValueError), ({"loss": 0.3, "epoch": 1.5}, TypeError),
+    ({"loss": 0.3, "accuracy": 1.5}, ValueError),
 ])
-def test_view_constructor_types_and_values(options: dict[str, Any], error: type[Exception],
-                                           match: str) -> None:
-    with pytest.raises(error, match="TrainingView: " + match):
-        nn.TrainingView(nn.MLP(2, [2, 1], seed=0), X, Y, live=False, **options)
-
-
-@pytest.mark.parametrize(("kwargs", "error", "match"), [
-    ({"step": True}, TypeError, "step must be a whole number >= 1"),
-    ({"step": 2.0}, TypeError, "step must be a whole number >= 1"),
-    ({"step": "2"}, TypeError, "step must be a whole number >= 1"),
-    ({"step": 0}, ValueError, "step must be a whole number >= 1"),
-    ({"epoch": 1.5}, TypeError, "epoch must be a whole number >= 0"),
-    ({"epoch": True}, TypeError, "epoch must be a whole number >= 0"),
-    ({"epoch": -1}, ValueError, "epoch must be a whole number >= 0"),
-    ({"lr": -1.0}, ValueError, "lr must be >= 0, got -1.0"),
-    ({"lr": math.nan}, ValueError, "lr must be a finite number"),
-    ({"lr": math.inf}, ValueError, "lr must be a finite number"),
-    ({"lr": "0.1"}, TypeError, "lr must be a finite number"),
-])
-def test_record_types_and_values(kwargs: dict[str, Any], error: type[Exception],
-                                 match: str) -> None:
+def test_a_refused_record_records_nothing(kwargs: dict[str, Any],
+                                          error: type[Exception]) -> None:
     view = nn.TrainingView(nn.MLP(2, [2, 1], seed=0), X, Y, live=False)
-    with pytest.raises(error, match="TrainingView.record: " + match):
-        view.record(0.3, **kwargs)
-    assert view.steps == []
-    view.record(0.3, lr=0.0, step=np.int64(3), epoch=np.int64(0))
-    assert view.steps == [3] and view.lrs == [0.0]
+    view.record(0.5, epoch=1)
+    with pytest.raises(error, match=r"^TrainingView.record: "):
+        view.record(**kwargs)
+    assert (view.steps, view.losses, view.lrs, len(view.frames)) == ([1], [0.5], [None], 1)
+    view.record(0.3, lr=np.float32(0.0), step=np.int64(3), epoch=np.int64(2))
+    assert view.steps == [1, 3] and view.lrs == [None, 0.0] and view.frames[-1].epoch == 2
 
 
-def test_save_gif_frames_must_be_a_count() -> None:
-    with pytest.raises(TypeError, match=r"TrainingView.save_gif: frames must be a whole"):
-        _view().save_gif("unused.gif", frames=2.5)  # type: ignore[arg-type]
+def test_steps_must_increase() -> None:
+    view = _view(steps=2)
+    with pytest.raises(ValueError, match=r"^TrainingView.record: steps must increase; got step 2 "
+                                         r"after 2$"):
+        view.record(0.5, step=2)
 
 
 # --- the replay page shown twice in one document (a notebook showing `view` in two cells) --

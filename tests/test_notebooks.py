@@ -3,7 +3,8 @@
 One test of each kind per ``notebooks/*.ipynb``, so a new notebook is picked up by itself:
 
 - it executes without error in a fresh ``python3`` kernel (working directory ``notebooks/``),
-  exactly as ``notebooks/build.py`` runs it;
+  exactly as ``notebooks/build.py`` runs it (two kernels at a time: each is a process of its
+  own, and the tests of the others wait for theirs);
 - the committed file has every code cell executed, in order, with outputs; no error
   output, nothing on stderr (warnings, progress bars), no machine-specific path, and a
   reasonable size;
@@ -19,10 +20,13 @@ Executing needs nbclient, nbformat, ipykernel, matplotlib, scikit-learn and Grap
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
 import json
+import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -82,26 +86,54 @@ def test_there_are_notebooks() -> None:
     assert len(PATHS) >= 7, f"expected the seven teaching notebooks (at least) in {NOTEBOOKS}"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", PATHS, ids=IDS)
-def test_notebook_executes_without_error(path: Path, tmp_path: Path) -> None:
-    reason = _missing_for_execution()
-    if reason:
-        pytest.skip(reason)
-    if "import torch" in path.read_text(encoding="utf-8") and (
-            importlib.util.find_spec("torch") is None):
-        pytest.skip(f"{path.name} needs the torch extra (pip install -e '.[torch]')")
-    import nbformat
-    from nbclient.exceptions import CellExecutionError
+def _needs_torch(path: Path) -> bool:
+    return "import torch" in path.read_text(encoding="utf-8") and (
+        importlib.util.find_spec("torch") is None)
 
-    build = _load_build()
+
+def _execute(path: Path, where: Path) -> Any:
+    """The notebook at ``path``, its outputs cleared, run in a fresh kernel in ``where``."""
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    (tmp_path / "images").mkdir()   # what a notebook writes goes there, not into the tree
+    (where / "images").mkdir()   # what a notebook writes goes there, not into the tree
+    return _load_build().execute(nb, where)
+
+
+@pytest.fixture(scope="module")
+def runs(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Path, Any]]:
+    """Each selected notebook's run (a future of the executed notebook), started together
+    when the first of their tests asks: on two cores, two kernels at a time."""
+    wanted = [item.callspec.params["path"] for item in request.session.items
+              if getattr(item, "originalname", "") == "test_notebook_executes_without_error"]
+    if _missing_for_execution():
+        yield {}
+        return
+    workers = max(1, min(2, os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        started = {path: pool.submit(_execute, path, tmp_path_factory.mktemp(path.stem))
+                   for path in wanted if not _needs_torch(path)}
+        yield started
+        for future in started.values():
+            future.cancel()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_notebook_executes_without_error(path: Path, runs: dict[Path, Any]) -> None:
+    reason = _missing_for_execution()
+    if reason:
+        pytest.skip(reason)
+    if _needs_torch(path):
+        pytest.skip(f"{path.name} needs the torch extra (pip install -e '.[torch]')")
+    from nbclient.exceptions import CellExecutionError
+
     try:
-        build.execute(nb, tmp_path)
+        nb = runs[path].result()
     except CellExecutionError as exc:
         pytest.fail(f"{path.name} failed when executed:\n{exc}", pytrace=False)
     assert _errors(nb) == []

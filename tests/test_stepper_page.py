@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+import engine.viz.page
 import nn
 from engine import GraphvizNotFound, Stepper, Value
 from engine.viz.draw import DEFAULT_MAX_NODES, HIGHLIGHT_FILL
@@ -331,14 +332,11 @@ def test_save_html_refuses_a_path_that_is_not_one(bad: Any) -> None:
 
 
 @pytest.mark.usefixtures("needs_dot")
-def test_save_html_names_itself_when_it_cannot_write(tmp_path: Path) -> None:
-    s = Stepper(reused())
-    with pytest.raises(ValueError, match=r"Stepper.save_html: path is empty"):
-        s.save_html("  ")
-    with pytest.raises(FileNotFoundError, match=r"Stepper.save_html: cannot write .*missing"):
-        s.save_html(tmp_path / "missing" / "page.html")
-    with pytest.raises(IsADirectoryError, match=r"Stepper.save_html: cannot write"):
-        s.save_html(tmp_path)
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_save_html_names_itself_when_it_cannot_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine.viz.page, "stepper_page", lambda *_, **__: "<p>a page</p>")
+    with pytest.raises(OSError, match=r"^Stepper.save_html: cannot write '/proc/x': "):
+        Stepper(reused()).save_html("/proc/x")   # a folder that exists, where nothing can be
 
 
 @pytest.mark.usefixtures("needs_dot")
@@ -347,15 +345,6 @@ def test_save_html_writes_the_page_and_returns_its_path(tmp_path: Path) -> None:
     for target in (tmp_path / "a.html", str(tmp_path / "b.html")):
         path = s.save_html(target, exercise=True)
         assert path == Path(target) and path.read_text(encoding="utf-8") == s.to_html(True)
-
-
-@pytest.mark.parametrize("bad", ["yes", 1, None, 0.0])
-def test_exercise_must_be_true_or_false(bad: Any) -> None:
-    s = Stepper(reused())
-    with pytest.raises(TypeError, match=r"Stepper\.to_html: exercise must be True or False"):
-        s.to_html(bad)
-    with pytest.raises(TypeError, match=r"Stepper\.save_html: exercise must be True or False"):
-        s.save_html("x.html", bad)
 
 
 # --- in a real browser ------------------------------------------------------------------
@@ -726,14 +715,14 @@ def test_three_significant_digits_are_enough(browser: Any, pages: dict[str, Path
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("typed", ["0x1", "1_0", "inf", "nan", "1/2", "", "e5", "--1",
-                                   "1,000"])
 def test_what_is_not_a_number_is_asked_again_without_costing_a_try(
-        browser: Any, pages: dict[str, Path], typed: str) -> None:
+        browser: Any, pages: dict[str, Path]) -> None:
     page = Page(browser, pages["exercise"])
     page.click(".sg-backward")
-    assert page.answer(typed) == "Type a number, such as -0.75, 0.5 or 3e-4."
-    assert page.answer("1e400").startswith("That number is beyond the largest float")
+    for typed in ["0x1", "1_0", "inf", "nan", "1/2", "", "e5", "--1", "1,000"]:
+        # (each after another kind of refusal, so that each answer's own feedback shows)
+        assert page.answer("1e400").startswith("That number is beyond the largest float")
+        assert page.answer(typed) == "Type a number, such as -0.75, 0.5 or 3e-4.", typed
     assert page.answer("1") == "✓ Right: ∂L/∂L = 1"   # still the first try
     assert page.find(".sg-score").text.startswith("So far 1 of 12 right on the first try")
 

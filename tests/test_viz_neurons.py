@@ -57,7 +57,7 @@ def test_every_run_of_every_neuron_is_found_with_exactly_its_nodes(activation: s
         for i, layer in enumerate(model.layers):
             outs = []
             for j, neuron in enumerate(layer.neurons):
-                out = neuron._forward(current)
+                out = neuron.forward(current)
                 new = set(topological_order(out)) - seen - set(neuron.parameters())
                 created.append((f"layers.{i}.neurons.{j}", new))
                 outs.append(out)
@@ -89,10 +89,30 @@ def test_names_come_from_the_model_one_per_run() -> None:
     assert names[run.z] == f"layers.0.neurons.0.z#{run.run}"
     assert run.a is not None and names[run.a] == f"layers.0.neurons.0.a#{run.run}"
     inner = [names[v] for v in run.members if v not in (run.z, run.a)]
-    assert inner == [f"layers.0.neurons.0.n{i}#{run.run}" for i in range(len(inner))]
+    assert inner == [f"layers.0.neurons.0.{role}#{run.run}" for role in ("w0x0", "s1", "w1x1")]
     one = nn.MLP(2, [3, 1], seed=0)([1.0, 2.0])
     assert isinstance(one, Value)
     assert "layers.0.neurons.2.z" in node_names(topological_order(one)).values()  # no "#"
+
+
+def test_the_inside_of_a_neuron_is_named_for_what_it_computes() -> None:
+    """w2x2 is weight 2 times input 2; s2 = b + w0x0 + w1x1, the running sum; z the last."""
+    model = nn.MLP(4, [2, 1], seed=3)
+    xs = [0.5, -1.0, 2.0, 0.25]
+    out = model(xs)
+    order = topological_order(out)
+    names = node_names(order)
+    by_name = {name: v for v, name in names.items()}
+    for j, neuron in enumerate(model.layers[0].neurons):
+        prefix = f"layers.0.neurons.{j}."
+        total = neuron.b.data
+        for i, (w, x) in enumerate(zip(neuron.w, xs)):
+            product = by_name[f"{prefix}w{i}x{i}"]
+            assert product.op == "*" and w in product.inputs and product.data == w.data * x
+            total = total + product.data
+            running = by_name[f"{prefix}s{i + 1}" if i < len(xs) - 1 else f"{prefix}z"]
+            assert product in running.inputs and running.data == total
+        assert f"{prefix}s{len(xs)}" not in by_name       # the last sum is z
 
 
 @given(expression_graphs(), st.lists(st.sampled_from(["a", "b", "", "x.a", "w.0"]),

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import base64
 import html
-import operator
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import graphviz
 
-from engine.autograd import check_flag
+from engine import args
 from engine.value import Value, topological_order
 from engine.viz.neurons import NeuronRun, find_neurons
-from engine.viz.text import fmt, node_names, op_text, plain_text, record_text
+from engine.viz.text import MAX_DIGITS, fmt, node_names, op_text, plain_text, record_label
 
 __all__ = [
     "draw_dot",
@@ -40,11 +39,9 @@ __all__ = [
     "neuron_fields",
     "svg_image",
     "exact_scale",
-    "check_options",
     "check_collapse",
     "check_size",
-    "check_flag",
-    "whole_number",
+    "RANKDIRS",
     "DEFAULT_MAX_NODES",
 ]
 
@@ -248,74 +245,22 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]
 
 # --- checks of the options -------------------------------------------------------------
 
-def whole_number(x: Any, what: str) -> int:
-    """``x`` as an int: any whole number (NumPy's too, and 0-d integer arrays), never a bool.
+def check_collapse(collapse: Any, where: str) -> bool | frozenset[str]:
+    """``collapse`` as True, False (NumPy's bool too) or a set of neuron names.
 
     Examples:
-        >>> whole_number(3, "digits")
-        3
-        >>> whole_number(2.0, "draw_dot: digits")
-        Traceback (most recent call last):
-        TypeError: draw_dot: digits must be a whole number, got 2.0
-    """
-    dtype = getattr(x, "dtype", None)
-    if not isinstance(x, bool) and not (dtype is not None and dtype.kind == "b"):
-        try:
-            return operator.index(x)
-        except TypeError:
-            pass
-    raise TypeError(f"{what} must be a whole number, got {x!r}")
-
-
-def check_options(rankdir: Any, digits: Any, max_nodes: Any,
-                  what: str = "draw_dot") -> tuple[int, int | None]:
-    """Refuse a bad ``rankdir``, ``digits`` or ``max_nodes``, naming ``what`` was called.
-
-    A wrong type is a ``TypeError``, a whole number out of range (``digits`` runs from 1 to
-    17) or an unknown rankdir a ``ValueError``. Returns ``(digits, max_nodes)`` as plain
-    ints (NumPy integers are accepted).
-
-    Examples:
-        >>> check_options("TB", 3, None)
-        (3, None)
-        >>> check_options("TB", 0, None, "Stepper")
-        Traceback (most recent call last):
-        ValueError: Stepper: digits must be a whole number ≥ 1, got 0
-    """
-    if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
-        raise ValueError(f"{what}: rankdir must be one of {', '.join(RANKDIRS)}, "
-                         f"got {rankdir!r}")
-    n_digits = whole_number(digits, f"{what}: digits")
-    if n_digits < 1:
-        raise ValueError(f"{what}: digits must be a whole number ≥ 1, got {n_digits}")
-    if n_digits > 17:
-        raise ValueError(f"{what}: digits must be a whole number ≤ 17 (17 significant digits "
-                         f"show any float exactly), got {n_digits}")
-    if max_nodes is None:
-        return n_digits, None
-    limit = whole_number(max_nodes, f"{what}: max_nodes")
-    if limit < 1:
-        raise ValueError(f"{what}: max_nodes must be a whole number ≥ 1 or None, got {limit}")
-    return n_digits, limit
-
-
-def check_collapse(collapse: Any, what: str) -> bool | frozenset[str]:
-    """``collapse`` as True, False or a set of neuron names; anything else is refused.
-
-    Examples:
-        >>> sorted(check_collapse(["layers.0.neurons.1"], "draw_dot"))
+        >>> sorted(check_collapse(["layers.0.neurons.1"], "draw_dot: collapse"))
         ['layers.0.neurons.1']
-        >>> check_collapse("layers.0", "draw_dot")  # doctest: +ELLIPSIS
+        >>> check_collapse("layers.0", "draw_dot: collapse")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         TypeError: draw_dot: collapse must be True, False or a list of neuron names (...
     """
-    if isinstance(collapse, bool):
-        return collapse
-    if isinstance(collapse, (list, tuple, set, frozenset)) and all(
-            isinstance(name, str) for name in collapse):
-        return frozenset(collapse)
-    raise TypeError(f"{what}: collapse must be True, False or a list of neuron names (such as "
-                    f"['layers.0.neurons.1']), got {collapse!r}")
+    if args.is_flag(collapse):
+        return args.flag(collapse, where)
+    names = list(collapse) if isinstance(collapse, (set, frozenset)) else collapse
+    return frozenset(args.items(
+        names, where, args.text, empty=True,
+        kind="True, False or a list of neuron names (such as ['layers.0.neurons.1'])"))
 
 
 def check_size(n: int, max_nodes: int | None, what: str) -> None:
@@ -330,23 +275,24 @@ def check_size(n: int, max_nodes: int | None, what: str) -> None:
         )
 
 
-def _members(values: Iterable[Value] | Value | None, order: Collection[Value],
-             arg: str, what: str) -> set[Value]:
+def _a_value(v: Any, where: str) -> Value:
+    return args.instance(v, where, Value)
+
+
+def _highlighted(values: Any, order: Collection[Value], where: str) -> set[Value]:
+    """The Values (or one Value) of ``values``, each a node of the graph ``order``."""
     if values is None:
         return set()
     if isinstance(values, Value):
-        items = [values]
-    elif isinstance(values, (list, tuple, set, frozenset)):
-        items = list(values)
+        found = [values]
     else:
-        raise TypeError(f"{what}: {arg} must be a Value or a list of Values, got "
-                        f"{type(values).__name__}")
-    for v in items:
-        if not isinstance(v, Value):
-            raise TypeError(f"{what}: {arg} must hold Values, got {type(v).__name__}")
+        found = args.items(list(values) if isinstance(values, (set, frozenset)) else values,
+                           where, _a_value, kind="a Value or a list of Values", empty=True)
+    for i, v in enumerate(found):
         if v not in order:
-            raise ValueError(f"{what}: {arg} holds {v!r}, which is not in root's graph")
-    return set(items)
+            raise ValueError(f"{where}[{i}] must be a node of root's graph, got {v!r}, "
+                             f"which is not")
+    return set(found)
 
 
 # --- the drawing -----------------------------------------------------------------------
@@ -431,11 +377,7 @@ def graph_drawing(
     horizontal = rankdir in ("LR", "RL") and not compact
 
     def fields(texts: list[str], stacked: bool = False) -> str:
-        # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
-        # character in a record field (" δ = 1" shows as "δ= 1").
-        body = "|".join(record_text(t) for t in texts)
-        turn = rankdir in ("TB", "BT") if stacked else horizontal
-        return "{" + body + "}" if turn else body
+        return record_label(texts, rankdir in ("TB", "BT") if stacked else horizontal)
 
     def look(node_id: str, rounded: bool = False) -> dict[str, str]:
         shape = ",rounded" if rounded else ""
@@ -519,15 +461,16 @@ def build_drawing(
     ``edges`` holds ``(input, user, gradient)``: the edge from ``input`` into ``user``'s
     operation is labelled with the gradient it carried back.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"{what}: expected a Value, got {type(root).__name__}")
-    digits, max_nodes = check_options(rankdir, digits, max_nodes, what)
-    check_flag(show_grad, f"{what}: show_grad")
-    check_flag(compact, f"{what}: compact")
-    collapse = check_collapse(collapse, what)
+    args.instance(root, f"{what}: root", Value)
+    rankdir = args.choice(rankdir, f"{what}: rankdir", RANKDIRS)
+    digits = args.whole(digits, f"{what}: digits", low=1, high=MAX_DIGITS)
+    max_nodes = args.whole_or_none(max_nodes, f"{what}: max_nodes", low=1)
+    show_grad = args.flag(show_grad, f"{what}: show_grad")
+    compact = args.flag(compact, f"{what}: compact")
+    collapse = check_collapse(collapse, f"{what}: collapse")
     order = topological_order(root)
     check_size(len(order), max_nodes, what)
-    marked = _members(highlight, set(order), "highlight", what)
+    marked = _highlighted(highlight, set(order), f"{what}: highlight")
     runs = find_neurons(order)
     names = node_names(order, runs) if names is None else names
     hidden = hidden_nodes(runs, collapse)
@@ -608,7 +551,7 @@ def draw_dot(
         show_grad: False leaves the gradients out (for a forward-only picture).
         highlight: Values (or one Value) to colour, e.g. the node under discussion (a node
             inside a collapsed neuron colours its box).
-        digits: significant digits of the numbers shown.
+        digits: significant digits of the numbers shown, from 1 to 17.
         compact: stack each box's fields and pack the layout (a narrower picture).
         collapse: True (each neuron as one box), False (every node), or a list of neuron
             names (``["layers.0.neurons.1"]``) to draw as boxes.

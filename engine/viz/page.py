@@ -29,13 +29,11 @@ import gzip
 import html
 import json
 import math
-import os
 import re
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 import graphviz
@@ -56,7 +54,7 @@ from engine.viz.neurons import NeuronRun
 from engine.viz.steps import Trace
 from engine.viz.text import fmt
 
-__all__ = ["stepper_page", "frame_status", "seal", "save"]
+__all__ = ["stepper_page", "frame_status", "seal"]
 
 _SLOT = re.compile(r"__([A-Z]+)__")
 _SVG_NS = "http://www.w3.org/2000/svg"
@@ -359,28 +357,3 @@ def stepper_page(trace: Trace, start: int = 0, *, exercise: bool = False,
         return fragment
     return _fill(_template("stepper_page.html"), {"TITLE": slots["TITLE"],
                                                   "STEPPER": fragment})
-
-
-def save(path: Any, build: Callable[[], str], who: str) -> Path:
-    """Check ``path``, then build the page and write it there (UTF-8); return it."""
-    text = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
-    if not isinstance(text, str):
-        raise TypeError(f"{who}: path must be a str or os.PathLike, got "
-                        f"{type(path).__name__}")
-    if not text.strip():
-        raise ValueError(f"{who}: path is empty")
-    if "\0" in text:
-        raise ValueError(f"{who}: cannot write {text!r}: a path cannot hold a null byte")
-    target = Path(text)
-    # The usual mistakes, found before every frame is drawn (writing finds the rest).
-    if os.path.isdir(target):
-        raise IsADirectoryError(f"{who}: cannot write {text!r}: it is a folder")
-    if not os.path.isdir(target.parent):
-        raise FileNotFoundError(f"{who}: cannot write {text!r}: its folder "
-                                f"{str(target.parent)!r} does not exist")
-    page = build()
-    try:
-        target.write_text(page, encoding="utf-8")
-    except OSError as err:
-        raise type(err)(f"{who}: cannot write {text!r}: {err.strerror or err}") from None
-    return target

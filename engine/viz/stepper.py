@@ -15,20 +15,19 @@ import os
 from pathlib import Path
 from typing import Any
 
-from engine.autograd import _require_value
+from engine import args
+from engine.errors import written
 from engine.value import Number, Value, topological_order
 from engine.viz import page
 from engine.viz.draw import (
     DEFAULT_MAX_NODES,
+    RANKDIRS,
     Drawing,
     GraphvizNotFound,
     build_drawing,
     check_collapse,
-    check_flag,
-    check_options,
     check_size,
     svg_image,
-    whole_number,
 )
 from engine.viz.steps import BackwardStep, ForwardStep, Trace, trace
 
@@ -88,18 +87,16 @@ class Stepper:
         compact: bool = False,
         collapse: Any = True,
     ) -> None:
-        _require_value(root, "Stepper")
-        digits, max_nodes = check_options(rankdir, digits, max_nodes, "Stepper")
-        check_flag(compact, "Stepper: compact")
-        self.collapse = check_collapse(collapse, "Stepper")
+        args.instance(root, "Stepper: root", Value)
+        self.rankdir = args.choice(rankdir, "Stepper: rankdir", RANKDIRS)
+        self.max_nodes = args.whole_or_none(max_nodes, "Stepper: max_nodes", low=1)
+        self.compact = args.flag(compact, "Stepper: compact")
+        self.collapse = check_collapse(collapse, "Stepper: collapse")
         # Refuse a graph too big to step through before doing any work on it.
-        check_size(len(topological_order(root)), max_nodes, "Stepper")
+        check_size(len(topological_order(root)), self.max_nodes, "Stepper")
         self.root = root
-        self.rankdir = rankdir
-        self.digits = digits
-        self.max_nodes = max_nodes
-        self.compact = compact
         self.trace: Trace = trace(root, grad, digits, who="Stepper")
+        self.digits = self.trace.digits
         self.forward_steps: tuple[ForwardStep, ...] = self.trace.forward
         self.backward_steps: tuple[BackwardStep, ...] = self.trace.backward
         self.steps: tuple[Step, ...] = self.trace.steps
@@ -120,7 +117,7 @@ class Stepper:
 
     def goto(self, k: int) -> Stepper:
         """Move to step ``k`` (negative counts from the end, as in a list)."""
-        k = whole_number(k, "Stepper.goto: k")
+        k = args.whole(k, "Stepper.goto: k")
         n = len(self.steps)
         if not -n <= k < n:
             raise IndexError(f"Stepper.goto: there are {n} steps (0 to {n - 1}), got k = {k}")
@@ -180,17 +177,19 @@ class Stepper:
         It opens at the current step. With ``exercise=True`` each backward step hides its
         gradient and asks for it.
         """
-        return self._page(check_flag(exercise, "Stepper.to_html: exercise"), True)
+        return self._page(args.flag(exercise, "Stepper.to_html: exercise"), True)
 
     def save_html(self, path: str | os.PathLike[str], exercise: bool = False) -> Path:
         """Write :meth:`to_html` to ``path`` (UTF-8) and return it as a ``Path``.
 
         >>> Stepper(Value(2.0)).save_html(42)
         Traceback (most recent call last):
-        TypeError: Stepper.save_html: path must be a str or os.PathLike, got int
+        TypeError: Stepper.save_html: path must be a str or os.PathLike, got int 42
         """
-        exercise = check_flag(exercise, "Stepper.save_html: exercise")
-        return page.save(path, lambda: self._page(exercise, True), "Stepper.save_html")
+        where = "Stepper.save_html"
+        out = args.out_path(path, f"{where}: path")
+        text = self._page(args.flag(exercise, f"{where}: exercise"), True)
+        return written(where, out, lambda p: p.write_text(text, encoding="utf-8"))
 
     def exercise(self) -> Any:
         """The page in exercise mode, as a notebook output: ``Stepper(loss).exercise()``."""

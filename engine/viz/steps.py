@@ -4,9 +4,11 @@ The core is a pure trace, which reads the graph and changes nothing:
 
 * :func:`trace_forward` replays the forward pass in topological order: each step is the
   node's value computed from its inputs, e.g. ``n2 = x * w = 2 * (-3) = -6``;
-* :func:`trace_backward` runs backpropagation through :func:`engine.value.backprop` (the one
-  backward loop) and records every node: its gradient, where it came from, and for each
-  input the local derivative and the contribution the chain rule sends to it;
+* :func:`trace_backward` takes this pass's gradients from :func:`engine.value.gradients` (the
+  one gradient walk) and each node's local derivatives from
+  :func:`engine.value.local_derivatives`, and records every node: its gradient, where it
+  came from, and for each input the local derivative and the contribution the chain rule
+  sends to it;
 * :func:`trace` records both for a graph as a :class:`Trace`, which the
   :class:`~engine.viz.stepper.Stepper` and its pages read.
 
@@ -24,13 +26,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from engine.autograd import _require_value, renamed
-from engine.value import Number, Value, _to_float, apply, backprop, topological_order
-from engine.viz.draw import check_options
+from engine import args
+from engine.errors import prefixed
+from engine.value import (
+    Number,
+    Value,
+    apply,
+    gradients,
+    local_derivatives,
+    topological_order,
+)
 from engine.viz.neurons import NeuronRun, find_neurons
-from engine.viz.text import fill, fmt, node_names
+from engine.viz.text import MAX_DIGITS, fill, fmt, node_names
 
 __all__ = ["ForwardStep", "BackwardStep", "LocalDerivative", "Trace", "Shown", "trace",
            "trace_forward", "trace_backward", "forward_steps", "backprop_steps"]
@@ -55,6 +64,10 @@ def _letters(node: Value, names: Sequence[str], digits: int) -> dict[str, str]:
     if node.param is not None:
         letters["c"] = fmt(node.param, digits)
     return letters
+
+
+def _digits(digits: Any, who: str) -> int:
+    return args.whole(digits, f"{who}: digits", low=1, high=MAX_DIGITS)
 
 
 # --- the steps -------------------------------------------------------------------------
@@ -220,9 +233,9 @@ def trace_backward(root: Value, seed: float = 1.0, digits: int = 4, *,
                    who: str = "trace_backward") -> tuple[BackwardStep, ...]:
     """Backpropagation from ``root``, every node recorded, no ``.grad`` changed.
 
-    The steps come in the order :func:`engine.value.backprop` visits the nodes (from the
-    root back to the leaves); each shows this pass alone (``grad_before`` is 0). An overflow
-    names ``who``, the function the user called.
+    The steps come in the order of :func:`engine.value.gradients` (from the root back to
+    the leaves); each shows this pass alone (``grad_before`` is 0). An overflow names
+    ``who``, the function the user called.
 
     Examples:
         >>> from engine import Value
@@ -236,16 +249,16 @@ def trace_backward(root: Value, seed: float = 1.0, digits: int = 4, *,
     root_name = names[root]
     # Where each node's gradient comes from, recorded as the loop sends it (for the text).
     sources: dict[Value, list[tuple[Value, float]]] = {}
-    passes: list[tuple[Value, float, tuple[float, ...]]] = []
-    with renamed(who):   # an overflow names backprop_steps or Stepper, the caller
-        backprop(root, seed, visit=lambda *step: passes.append(step))
+    with prefixed(who, replacing=("gradients",)):   # an overflow names the caller
+        found = gradients(root, seed)
     steps = []
-    for i, (node, g, partials) in enumerate(passes):
+    for i, (node, g) in enumerate(found.items()):
         name = names[node]
         inputs = node.inputs
         terms: list[LocalDerivative] = []
         expression = ""
         if inputs:
+            partials = local_derivatives(node)   # (computed once by the walk: cannot fail)
             rule = node.rule
             assert rule is not None
             input_names = [names[v] for v in inputs]
@@ -339,9 +352,9 @@ def trace(root: Value, grad: Number = 1.0, digits: int = 4, *, who: str = "trace
         >>> len(t), [s.name for s in t.steps], t.shown(3).grads[x]
         (4, ['x', 'n1', 'n1', 'x'], 6.0)
     """
-    _require_value(root, who)
-    seed = _to_float(grad, f"{who}: grad")
-    digits, _ = check_options("LR", digits, None, who)
+    args.instance(root, f"{who}: root", Value)
+    seed = args.real(grad, f"{who}: grad")
+    digits = _digits(digits, who)
     order = tuple(topological_order(root))
     neurons = tuple(find_neurons(order))
     names = node_names(order, neurons)
@@ -378,9 +391,8 @@ def forward_steps(root: Value, digits: int = 4) -> Iterator[ForwardStep]:
         n2 = x * w = 2 * (-3) = -6
         n3 = tanh(n2) = tanh(-6) = -1
     """
-    _require_value(root, "forward_steps")
-    digits, _ = check_options("LR", digits, None, "forward_steps")
-    return _applied_forward(root, digits)
+    args.instance(root, "forward_steps: root", Value)
+    return _applied_forward(root, _digits(digits, "forward_steps"))
 
 
 def _applied_forward(root: Value, digits: int) -> Iterator[ForwardStep]:
@@ -418,10 +430,9 @@ def backprop_steps(root: Value, grad: Number = 1.0, digits: int = 4) -> Iterator
         >>> round(x.grad, 4)
         0.8399
     """
-    _require_value(root, "backprop_steps")
-    seed = _to_float(grad, "backprop_steps: grad")
-    digits, _ = check_options("LR", digits, None, "backprop_steps")
-    return _applied_backward(root, seed, digits)
+    args.instance(root, "backprop_steps: root", Value)
+    seed = args.real(grad, "backprop_steps: grad")
+    return _applied_backward(root, seed, _digits(digits, "backprop_steps"))
 
 
 def _applied_backward(root: Value, seed: float, digits: int) -> Iterator[BackwardStep]:

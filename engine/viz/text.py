@@ -10,12 +10,16 @@ operation's node shows and :func:`record_text` escapes a text for a Graphviz rec
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from engine.value import Value
 from engine.viz.neurons import NeuronRun, find_neurons
 
-__all__ = ["fmt", "node_names", "record_text", "plain_text", "fill", "op_text"]
+__all__ = ["fmt", "node_names", "record_text", "record_label", "plain_text", "fill", "op_text",
+           "MAX_DIGITS"]
+
+MAX_DIGITS = 17
+"""The most significant digits a picture shows: 17 write any float exactly."""
 
 
 def fmt(x: float | Value, digits: int = 4) -> str:
@@ -39,10 +43,13 @@ def node_names(order: Iterable[Value],
 
     - A labelled node is named by its label.
     - The nodes of a neuron made by ``nn`` (see :mod:`engine.viz.neurons`) are named from
-      the model: ``layers.0.neurons.2.z`` (its weighted sum), ``.a`` (its activation) and
-      ``.n0``, ``.n1``, … for the products and partial sums in between, in the order they
-      were computed. A neuron run more than once in one graph (once per sample of a batch)
-      gets ``#0``, ``#1``, … after the names of each run, in the order of the runs.
+      the model, after the neuron (``layers.0.neurons.2``): ``.z`` is its weighted sum,
+      ``.a`` its activation, ``.w0x0``, ``.w1x1``, … the product of each weight with its
+      input, and ``.s1``, ``.s2``, … the running sums between (``s1 = b + w0x0``,
+      ``s2 = s1 + w1x1``, …, up to z). Any other node inside the neuron is ``.n0``,
+      ``.n1``, … in the order computed. A neuron run more than once in one graph (once per
+      sample of a batch) gets ``#0``, ``#1``, … after the names of each run, in the order
+      of the runs.
     - Any other node is ``n<index>``, its position in ``order``, so the names are stable:
       the drawing and the step texts of one graph use the same ones.
     - A name that would still stand for two nodes (two nodes with the same label) gets
@@ -59,13 +66,21 @@ def node_names(order: Iterable[Value],
         >>> a, b = Value(1.0, label="a"), Value(2.0, label="a")
         >>> list(node_names(topological_order(a * b)).values())
         ['a#0', 'a#1', 'n2']
+        >>> w0, w1, b = (Value(0.5, label=f"p.{name}") for name in ("w.0", "w.1", "b"))
+        >>> a = (b + w0 * x + w1 * 3.0).tanh()            # a neuron p, as nn writes one
+        >>> a.label = "p.a"
+        >>> [name for v, name in node_names(topological_order(a)).items() if not v.label]
+        ['p.w0x0', 'p.s1', 'p.w1x1', 'p.z']
     """
     order = list(order)
     runs = find_neurons(order) if neurons is None else neurons
     names = {v: v.label or f"n{i}" for i, v in enumerate(order)}
     for run in runs:
         suffix = f"#{run.run}" if run.runs > 1 else ""
-        interior = 0
+        weights = {p: found.group(1) for p in run.params
+                   if (found := _WEIGHT.fullmatch(p.label[len(run.name) + 1:]))}
+        members = set(run.members)
+        sums = others = 0
         for v in run.members:
             if v is run.z:
                 role = "z"
@@ -74,7 +89,14 @@ def node_names(order: Iterable[Value],
             elif v.label:
                 continue   # a node the model's code labelled itself keeps its label
             else:
-                role, interior = f"n{interior}", interior + 1
+                weight = next((weights[u] for u in v.inputs if u in weights), None)
+                if v.op == "*" and weight is not None:
+                    role = f"w{weight}x{weight}"
+                elif v.op == "+" and any(u in members for u in v.inputs):
+                    sums += 1
+                    role = f"s{sums}"
+                else:
+                    role, others = f"n{others}", others + 1
             names[v] = f"{run.name}.{role}{suffix}"
     seen: dict[str, list[Value]] = {}
     for v in order:
@@ -84,6 +106,9 @@ def node_names(order: Iterable[Value],
             for k, v in enumerate(nodes):
                 names[v] = f"{name}#{k}"
     return names
+
+
+_WEIGHT = re.compile(r"w\.(\d+)")
 
 
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
@@ -103,6 +128,25 @@ def record_text(text: str) -> str:
         a\|b &amp; \"c\"␀ d
     """
     return _RECORD_SPECIAL.sub(r"\\\1", text.translate(_CONTROLS)).replace("&", "&amp;")
+
+
+def record_label(texts: Sequence[str], turn: bool = False,
+                 ports: Mapping[int, str] | None = None) -> str:
+    r"""The label of a Graphviz record whose fields are ``texts``, each written as it is.
+
+    The fields run across the rank direction; ``turn`` turns them along it (braces, as dot
+    reads them). ``ports`` names fields by position, so that edges can start or end at them.
+
+    Examples:
+        >>> record_label(["x", "data 2"]), record_label(["a|b"], turn=True, ports={0: "in"})
+        ('x|data 2', '{<in> a\\|b}')
+    """
+    ports = ports or {}
+    # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
+    # character in a record field (" δ = 1" shows as "δ= 1").
+    body = "|".join((f"<{ports[k]}> " if k in ports else "") + record_text(text)
+                    for k, text in enumerate(texts))
+    return "{" + body + "}" if turn else body
 
 
 def plain_text(text: str) -> str:

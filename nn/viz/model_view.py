@@ -11,68 +11,40 @@ take the colours of :mod:`nn.viz.palette` (blue w ≥ 0, orange w < 0).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Drawing, Value, enable_grad
-from engine import grad as gradients
-from engine.autograd import check_callable
-from engine.viz.draw import HIGHLIGHT_FILL, neuron_fields
-from engine.viz.text import fmt, record_text
-from nn._checks import _show, count, kind, scalars, sequence
-from nn.layers import MLP, Layer, Neuron, _forward_of, neurons_by_layer
-from nn.losses import mse_loss
+from engine import Drawing, Value, args, enable_grad, gradients
+from engine.errors import prefixed
+from engine.viz.draw import HIGHLIGHT_FILL, RANKDIRS, neuron_fields
+from engine.viz.text import MAX_DIGITS, fmt, record_label
+from nn.layers import MLP, Layer, Neuron, inputs, layers_of
+from nn.losses import mse_loss, samples
 from nn.viz.palette import NEGATIVE, POSITIVE
 
 __all__ = ["draw_model"]
 
 DEFAULT_MAX_CONNECTIONS = 200
-MAX_DIGITS = 17  # a float64 has at most 17 significant digits: more would show nothing new
 
 
 def _targets(target: Any, n: int) -> list[float]:
-    items = scalars("draw_model", "target", target)
-    if len(items) != n:
-        raise ValueError(f"draw_model: there are {n} outputs but target has "
-                         f"{len(items)} entries")
-    return [t.data if isinstance(t, Value) else t for t in items]
-
-
-def _layers(model: Any) -> list[list[Neuron]]:
-    return neurons_by_layer("draw_model", model)
+    where = "draw_model: target"
+    given = samples(target, where)
+    if len(given) != n:
+        raise ValueError(f"{where} must be {n} number{'s' * (n != 1)} (one per output of the "
+                         f"model), got {len(given)}")
+    return [t.data if isinstance(t, Value) else t for t in given]
 
 
 def _inputs(x: Any, nin: int) -> list[Value]:
-    items = sequence("draw_model", "x", x, nin)
     return [Value(xi.data if isinstance(xi, Value) else xi, label=f"x{i + 1}")
-            for i, xi in enumerate(items)]
-
-
-@contextmanager
-def _failing(step: str) -> Iterator[None]:
-    """Name draw_model and the step in an engine error (of the same type) from ``step``."""
-    try:
-        yield
-    except (ArithmeticError, ValueError) as error:
-        text = f"draw_model: {step} failed: {error}"
-        try:
-            renamed = type(error)(text)
-        except Exception:  # a subclass with other constructor arguments
-            renamed = (ArithmeticError if isinstance(error, ArithmeticError)
-                       else ValueError)(text)
-        raise renamed from error
+            for i, xi in enumerate(inputs(x, nin, "draw_model: x"))]
 
 
 def _fields(rankdir: str, fields: list[str], ports: dict[int, str] | None = None) -> str:
     # Fields stack along the rank direction's cross axis; braces flip them to read down.
-    # ``ports`` names fields (by position) so that edges can start or end at them.
-    ports = ports or {}
-    # No spaces around "|": Graphviz 2.43 drops the space after a leading non-ASCII
-    # character in a record field (" δ = 1" shows as "δ= 1").
-    body = "|".join((f"<{ports[k]}> " if k in ports else "") + record_text(text)
-                      for k, text in enumerate(fields))
-    return body if rankdir in ("LR", "RL") else "{" + body + "}"
+    return record_label(fields, rankdir not in ("LR", "RL"), ports)
 
 
 def draw_model(
@@ -101,7 +73,7 @@ def draw_model(
     ``model.named_parameters()`` and the Stepper name them). Every layer keeps its neurons in
     index order, from the top (from the left with ``rankdir="TB"``).
 
-    The gradients are computed with :func:`engine.grad`: the model's ``.grad`` values are
+    The gradients are computed with :func:`engine.gradients`: the model's ``.grad`` values are
     left as they were. The picture needs the graph, so ``draw_model`` records it even
     inside ``engine.no_grad()`` (it runs in a fresh context, where recording is on, as
     PyTorch's functional APIs enable gradients for themselves).
@@ -132,29 +104,18 @@ def draw_model(
         >>> [p.grad for p in model.parameters()] == [0.0] * 9     # untouched
         True
     """
-    layers = _layers(model)
-    if not isinstance(rankdir, str) or rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_model: rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
-    digits = count("draw_model", "digits", digits, 1)
-    if digits > MAX_DIGITS:
-        raise ValueError(f"draw_model: digits must be a whole number from 1 to {MAX_DIGITS} (a "
-                         f"float has at most {MAX_DIGITS} significant digits), got "
-                         f"{_show(digits)}")
-    if max_connections is not None:
-        max_connections = count("draw_model", "max_connections", max_connections, 1)
-    if not isinstance(show_weights, bool):
-        raise TypeError(f"draw_model: show_weights must be True or False, got "
-                        f"{kind(show_weights)}")
+    layers = layers_of(model, "draw_model: model")
+    rankdir = args.choice(rankdir, "draw_model: rankdir", RANKDIRS)
+    digits = args.whole(digits, "draw_model: digits", low=1, high=MAX_DIGITS)
+    max_connections = args.whole_or_none(max_connections, "draw_model: max_connections",
+                                         low=1)
+    show_weights = args.flag(show_weights, "draw_model: show_weights")
     if loss_fn is not None:
         if target is None:
             raise ValueError("draw_model: loss_fn is given but target is None; the loss "
                              "compares the prediction with a target, so pass both (or "
                              "neither, for the forward pass only)")
-        if not callable(loss_fn):
-            raise TypeError(f"draw_model: loss_fn must be callable or None, got "
-                            f"{kind(loss_fn)}")
-        check_callable(loss_fn, 2, "draw_model", "loss_fn",
-                       "as loss_fn(prediction, target)")
+        args.function(loss_fn, "draw_model: loss_fn", 2, "as loss_fn(prediction, target)")
     nin = len(layers[0][0].w)
     n_connections = sum(len(n.w) for layer in layers for n in layer)
     if max_connections is not None and n_connections > max_connections:
@@ -181,8 +142,8 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
     for layer in layers:
         z_row, a_row, name_row = [], [], []
         for neuron in layer:
-            with _forward_of("draw_model"):
-                a = neuron._forward(current)
+            with prefixed("draw_model: the forward pass failed"):
+                a = neuron.forward(current)
             z_row.append(a if neuron.activation == "linear" else a.inputs[0])
             a_row.append(a)
             # The neuron's name, as its output is labelled (layers.0.neurons.2.a).
@@ -194,24 +155,15 @@ def _draw(layers: list[list[Neuron]], xs: list[Value], target: Any, targets: lis
     outputs = acts[-1]
     prediction: Value | list[Value] = outputs[0] if len(outputs) == 1 else outputs
 
-    # Backward, into a dictionary: engine.grad touches no .grad.
+    # Backward, into a dictionary: engine.gradients touches no .grad.
     loss: Value | None = None
     d: dict[Value, float] = {}
     if target is not None:
         fn = mse_loss if loss_fn is None else loss_fn
-        with _failing("computing the loss"):
-            loss = fn(prediction, target)
-        if not isinstance(loss, Value):
-            raise TypeError(f"draw_model: loss_fn must return a Value, got "
-                            f"{type(loss).__name__}")
-        wanted: list[Value] = list(xs)
-        for layer, z_row, a_row in zip(layers, zs, acts):
-            wanted += z_row + a_row
-            for neuron in layer:
-                wanted += [*neuron.w, neuron.b]
-        unique = list(dict.fromkeys(wanted))
-        with _failing("backpropagating the loss"):
-            d = dict(zip(unique, gradients(loss, unique, allow_unused=True)))
+        with prefixed("draw_model: computing the loss failed"):
+            loss = args.instance(fn(prediction, target), "draw_model: loss_fn's result", Value)
+        with prefixed("draw_model: backpropagating the loss failed", replacing=("gradients",)):
+            d = defaultdict(float, gradients(loss))   # a node the loss does not reach: 0
 
     def f(v: float) -> str:
         return fmt(v, digits)

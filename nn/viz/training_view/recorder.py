@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine import args
-from engine.value import Value
-from nn.layers import MLP, Layer, Neuron, neurons_by_layer
+from engine import args, number_of
+from engine.errors import written
+from nn.layers import MLP, Layer, Neuron, layers_of
 from nn.viz.training_view import replay
 from nn.viz.training_view.painter import DPI, Curves, Painter, Scene
 from nn.viz.training_view.task import check_loss, decide
@@ -69,41 +69,16 @@ class Frame:
 
 # --- checking what the user gives -------------------------------------------------------
 
-def _number(who: str, what: str, x: Any) -> float:
-    """A finite number (a Value's data too) as a float."""
-    return args.real(x.data if isinstance(x, Value) else x, f"{who}: {what}")
-
-
-def _count(who: str, what: str, n: Any, low: int) -> int:
-    return args.whole(n, f"{who}: {what}", low=low)
-
-
-def _maybe_count(who: str, what: str, n: Any, low: int = 1) -> int | None:
-    return None if n is None else _count(who, what, n, low)
-
-
-def _sequence(who: str, what: str, xs: Any) -> list[Any]:
-    return args.items(xs, f"{who}: {what}", empty=True)
-
-
 def _export_options(who: str, fps: Any, colors: Any, dpi: Any) -> tuple[float, int, int]:
     """The frame rate, palette size and resolution of an export, checked."""
-    speed = _number(who, "fps", fps)
-    if speed <= 0:
-        raise ValueError(f"{who}: fps must be > 0, got {fps!r}")
+    speed = args.real(fps, f"{who}: fps", low=0, low_open=True)
     longest = replay.LONGEST_FRAME_MS
     if 1000 / speed > longest + 0.5:   # the frame time, rounded to milliseconds
         raise ValueError(f"{who}: fps must be at least 1/{longest / 1000} (a frame shows "
                          f"for at most {longest / 1000} seconds, the longest a GIF can "
                          f"hold), got {fps!r}")
-    palette = _count(who, "colors", colors, 2)
-    if palette > 256:
-        raise ValueError(f"{who}: colors must be at most 256, got {colors!r}")
-    return speed, palette, _count(who, "dpi", dpi, 10)
-
-
-def _check_path(who: str, path: Any) -> Path:
-    return args.out_path(path, f"{who}: path")
+    palette = args.whole(colors, f"{who}: colors", low=2, high=256)
+    return speed, palette, args.whole(dpi, f"{who}: dpi", low=10)
 
 
 def _in_jupyter() -> bool:
@@ -209,57 +184,41 @@ class TrainingView:
                  max_frames: int = DEFAULT_MAX_FRAMES, task: str | None = None) -> None:
         who = "TrainingView"
         self.model = model
-        layers = neurons_by_layer(who, model)
+        layers = layers_of(model, f"{who}: model")
         self.nin = len(layers[0][0].w)
         self.nout = len(layers[-1])
-        self.every = _maybe_count(who, "every", every)
-        self.record_every = _count(who, "record_every", record_every, 1)
-        self.max_frames = _count(who, "max_frames", max_frames, 2)
-        self.resolution = _count(who, "resolution", resolution, 4)
-        if self.resolution > 200:
-            raise ValueError(f"{who}: resolution must be at most 200, got {resolution!r}")
+        self.every = args.whole_or_none(every, f"{who}: every", low=1)
+        self.record_every = args.whole(record_every, f"{who}: record_every", low=1)
+        self.max_frames = args.whole(max_frames, f"{who}: max_frames", low=2)
+        self.resolution = args.whole(resolution, f"{who}: resolution", low=4, high=200)
         live = None if live is None else args.flag(live, f"{who}: live")
-        self.budget = _number(who, "budget", budget)
-        if not 0.0 < self.budget <= 1.0:
-            raise ValueError(f"{who}: budget must be in (0, 1], got {budget!r}")
+        self.budget = args.real(budget, f"{who}: budget", low=0, low_open=True, high=1)
 
         neurons = self.nin + sum(len(layer) for layer in layers)
-        limit = _maybe_count(who, "max_neurons", max_neurons)
+        limit = args.whole_or_none(max_neurons, f"{who}: max_neurons", low=1)
         if limit is not None and neurons > limit:
             raise ValueError(
                 f"{who}: the model has {neurons} neurons to draw (inputs included), more "
                 f"than max_neurons={limit}; a picture that dense shows little. Pass "
                 f"max_neurons=None (or a larger number) to draw it anyway.")
 
-        rows = _sequence(who, "inputs", inputs)
-        if not rows:
-            raise ValueError(f"{who}: inputs is empty; give at least one sample")
-        labels = _sequence(who, "targets", targets)
-        if len(labels) != len(rows):
-            raise ValueError(f"{who}: got {len(rows)} inputs but {len(labels)} targets")
-        limit = _maybe_count(who, "max_points", max_points)
+        rows = args.items(inputs, f"{who}: inputs", kind="a list (or array) of samples")
+        labels = args.items(targets, f"{who}: targets", number_of, n=len(rows),
+                            kind="a list of numbers (one per sample)")
+        limit = args.whole_or_none(max_points, f"{who}: max_points", low=1)
         if limit is not None and len(rows) > limit:
             raise ValueError(
                 f"{who}: {len(rows)} samples are more than max_points={limit}; pass a "
                 f"subset, or max_points=None to draw them all.")
-        points: list[tuple[float, ...]] = []
-        for i, row in enumerate(rows):
-            items = _sequence(who, f"inputs[{i}]", row)
-            if len(items) != self.nin:
-                raise ValueError(f"{who}: the model takes {self.nin} inputs, inputs[{i}] "
-                                 f"has {len(items)}")
-            points.append(tuple(_number(who, f"inputs[{i}][{j}]", x)
-                                for j, x in enumerate(items)))
-        values = [_number(who, f"targets[{i}]", t) for i, t in enumerate(labels)]
-        self.task = decide(who, self.nout, values, task)
-        sample = args.whole(sample, f"{who}: sample", low=0)
-        if not 0 <= sample < len(rows):
-            raise ValueError(f"{who}: sample must be in 0 … {len(rows) - 1}, got {sample}")
-        self.sample: int = int(sample)
+        points = [tuple(args.items(row, f"{who}: inputs[{i}]", number_of, n=self.nin,
+                                   kind="a list of numbers (one per model input)"))
+                  for i, row in enumerate(rows)]
+        self.task = decide(who, self.nout, labels, task)
+        self.sample: int = args.whole(sample, f"{who}: sample", low=0, high=len(rows) - 1)
         self.scene: Scene = Scene(
             sizes=(self.nin, *(len(layer) for layer in layers)),
             activations=tuple(layer[0].activation for layer in layers),
-            inputs=tuple(points), targets=tuple(values), task=self.task,
+            inputs=tuple(points), targets=tuple(labels), task=self.task,
             resolution=self.resolution, sample=self.sample)
         self._layers: list[list[Neuron]] = layers
         self.epoch_size: int = len(rows)
@@ -341,20 +300,17 @@ class TrainingView:
         start = time.perf_counter()
         drawn = self._draw_time
         who = "TrainingView.record"
-        loss_value = _number(who, "loss", loss)
-        acc = None if accuracy is None else _number(who, "accuracy", accuracy)
-        if acc is not None and not 0.0 <= acc <= 1.0:
-            raise ValueError(f"{who}: accuracy must be a fraction in [0, 1], got {acc!r}")
-        rate = None if lr is None else _number(who, "lr", lr)
-        if rate is not None and rate < 0:
-            raise ValueError(f"{who}: lr must be >= 0, got {rate!r}")
+        loss_value = number_of(loss, f"{who}: loss")
+        acc = None if accuracy is None else args.real(accuracy, f"{who}: accuracy", low=0,
+                                                      high=1)
+        rate = None if lr is None else args.real(lr, f"{who}: lr", low=0)
         last = self.steps[-1] if self.steps else 0
         if step is None:
             step = last + 1
-        elif _count(who, "step", step, 1) <= last:
+        elif args.whole(step, f"{who}: step", low=1) <= last:
             raise ValueError(f"{who}: steps must increase; got step {step} after {last}")
         if epoch is not None:
-            self._epoch = _count(who, "epoch", epoch, 0)
+            self._epoch = args.whole(epoch, f"{who}: epoch", low=0)
         if self.task == "regression":
             acc = None                   # no accuracy for values to fit
         if self.live:
@@ -398,11 +354,10 @@ class TrainingView:
             ([0.8, 0.7, 0.5], [0.5, 0.75, 1.0])
         """
         who = "TrainingView.record_batch"
-        value = _number(who, "loss", loss)
-        size = _count(who, "samples", samples, 1)
-        judged = None if right is None else _count(who, "right", right, 0)
-        if judged is not None and judged > size:
-            raise ValueError(f"{who}: right must be at most samples ({size}), got {judged}")
+        value = number_of(loss, f"{who}: loss")
+        size = args.whole(samples, f"{who}: samples", low=1)
+        judged = None if right is None else args.whole(right, f"{who}: right", low=0,
+                                                       high=size)
         if self._window and (self._window[-1][2] is None) != (judged is None):
             self._window.clear()         # an accuracy now given, or no longer: start again
         self._window.append((value, size, judged))
@@ -501,8 +456,8 @@ class TrainingView:
         if not recorded:
             raise ValueError(f"{who}: nothing recorded yet; train with fit(..., view=view) "
                              f"or call view.record(...) after each step")
-        number = _maybe_count(who, "frames", frames)
-        limit = _maybe_count(who, "max_frames", max_frames)
+        number = args.whole_or_none(frames, f"{who}: frames", low=1)
+        limit = args.whole_or_none(max_frames, f"{who}: max_frames", low=1)
         if number is None:
             number = len(recorded)
         if limit is not None and number > limit and len(recorded) > limit:
@@ -533,12 +488,9 @@ class TrainingView:
             b'\\x89PNG\\r\\n\\x1a\\n'
         """
         who = "TrainingView.render"
-        dots = _count(who, "dpi", dpi, 10)
-        if frame is None:
-            frame = self._chosen(who, None, None)[-1]
-        elif not isinstance(frame, Frame):
-            raise TypeError(f"{who}: frame must be a Frame (one of view.frames), got "
-                            f"{args.describe(frame)}")
+        dots = args.whole(dpi, f"{who}: dpi", low=10)
+        frame = (self._chosen(who, None, None)[-1] if frame is None
+                 else args.instance(frame, f"{who}: frame", Frame))
         return self._painter_().png(frame.params, frame.text(), self._curves(), frame.step,
                                     dots)
 
@@ -577,11 +529,9 @@ class TrainingView:
             (3, (720, 403))
         """
         who = "TrainingView.save_gif"
-        out = _check_path(who, path)
+        out = args.out_path(path, f"{who}: path")
         speed, palette, dots = _export_options(who, fps, colors, dpi)
-        pause = _number(who, "hold", hold)
-        if pause < 0:
-            raise ValueError(f"{who}: hold must be >= 0 seconds, got {hold!r}")
+        pause = args.real(hold, f"{who}: hold", low=0)
         frame_ms = round(1000 / speed)
         longest = replay.LONGEST_FRAME_MS
         if frame_ms + round(1000 * pause) > longest:
@@ -590,7 +540,7 @@ class TrainingView:
                              f"frame for at most {longest / 1000} seconds), got {hold!r}")
         chosen = self._chosen(who, frames, max_frames)
         images = [replay.quantize(self._image(f, dots), palette) for f in chosen]
-        return replay.written(who, out, lambda where: replay.write_gif(
+        return written(who, out, lambda where: replay.write_gif(
             where, images, frame_ms, round(1000 * pause)))
 
     def _replay(self, who: str, page: bool, frames: int | None, fps: Any, dpi: Any,
@@ -659,9 +609,9 @@ class TrainingView:
             True
         """
         who = "TrainingView.save_html"
-        out = _check_path(who, path)
+        out = args.out_path(path, f"{who}: path")
         text = replay.page_html(self._replay(who, True, frames, fps, dpi, colors, max_frames))
-        return replay.written(who, out, lambda where: where.write_text(text, encoding="utf-8"))
+        return written(who, out, lambda where: where.write_text(text, encoding="utf-8"))
 
     def _repr_html_(self) -> str | None:
         return self.to_html() if self._latest is not None else None
@@ -682,6 +632,8 @@ def attach(view: TrainingView | bool | None, model: Any, inputs: Sequence[Any],
         >>> attach(None, None, [], []) is None
         True
     """
+    if args.is_flag(view):   # NumPy's bool too
+        view = args.flag(view, "fit: view")
     if view is None or view is False:
         return None
     if view is not True and not isinstance(view, TrainingView):

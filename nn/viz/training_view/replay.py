@@ -15,7 +15,7 @@ import base64
 import html
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -23,7 +23,7 @@ from string import Template
 from typing import Any
 
 __all__ = ["Picture", "replay_html", "page_html", "write_gif", "quantize", "png_bytes",
-           "written", "LONGEST_FRAME_MS"]
+           "LONGEST_FRAME_MS"]
 
 # A GIF's frame delay is a 16-bit count of centiseconds: at most 655.35 seconds.
 LONGEST_FRAME_MS = 65535 * 10
@@ -106,14 +106,3 @@ def write_gif(out: Path, images: Sequence[Any], frame_ms: int, hold_ms: int) -> 
     durations[-1] += hold_ms
     images[0].save(out, format="GIF", save_all=True, append_images=list(images[1:]),
                    duration=durations, loop=0, optimize=True, disposal=1)
-
-
-def written(who: str, out: Path, write: Callable[[Path], object]) -> Path:
-    """``write(out)``; an operating-system error names ``who`` and the path."""
-    try:
-        write(out)
-    except OSError as err:
-        if err.errno is None:   # not from the file system (an encoder's error): as it is
-            raise
-        raise type(err)(f"{who}: cannot write {str(out)!r}: {err.strerror or err}") from None
-    return out

@@ -43,12 +43,7 @@ def decide(who: str, nout: int, targets: Sequence[float], task: Any = None) -> s
         'regression'
     """
     if task is not None:
-        if not isinstance(task, str):
-            raise TypeError(f"{who}: task must be one of {', '.join(map(repr, TASKS))} or "
-                            f"None, got {args.describe(task)}")
-        if task not in TASKS:
-            raise ValueError(f"{who}: task must be one of {', '.join(map(repr, TASKS))} or "
-                             f"None, got {task!r}")
+        args.choice(task, f"{who}: task", TASKS)
     if nout > 1:
         if task not in (None, "classes"):
             raise ValueError(f"{who}: task={task!r} needs a model with one output; this one "
