@@ -20,14 +20,16 @@ import gc
 import math
 import numbers
 import operator
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Union
 
 from engine import ops
 from engine.ops import Rule
 
-__all__ = ["Value", "apply", "topological_order", "backprop", "Number", "ValueLike"]
+__all__ = ["Value", "apply", "topological_order", "backprop", "watching", "Number", "ValueLike"]
 
 Number = int | float
 ValueLike = Union["Value", int, float]
@@ -37,6 +39,13 @@ GRAD_ENABLED: ContextVar[bool] = ContextVar("stepgrad_grad_enabled", default=Tru
 
 _INF = math.inf
 _NEG_INF = -math.inf   # (a name: `-_INF` would negate, making a new float, at every check)
+
+# engine.compile follows a function by watching what the engine does while it runs (see
+# watching, below the class): the watcher of this thread, and how many are set in any
+# thread, so that unwatched code pays only the test of one global.
+WATCHER: ContextVar[Any] = ContextVar("stepgrad_watcher", default=None)
+_watchers = 0
+_WATCHERS_LOCK = threading.Lock()
 
 
 def _fmt(x: float) -> str:
@@ -109,6 +118,8 @@ def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
         v._c = c
     else:
         v._rule = v._x = v._y = v._c = None
+    if _watchers:
+        _tell("node", v, rule, x, y, c)
     return v
 
 
@@ -193,15 +204,23 @@ class Value:
         self._grad = 0.0
         self._label = label
         self._rule = self._x = self._y = self._c = None
+        if _watchers:
+            _tell("leaf", self)
 
     # --- the public attributes, checked when assigned -----------------------------------
     @property
     def data(self) -> float:
         """The number (a finite float)."""
+        if _watchers:
+            watcher = WATCHER.get()
+            if watcher is not None:
+                return watcher.read(self)  # type: ignore[no-any-return]
         return self._data
 
     @data.setter
     def data(self, number: Number) -> None:
+        if _watchers:
+            _tell("write", self, "data")
         # (the common case, a finite float, without a call: optimizers set it every step)
         self._data = number if type(number) is float and _NEG_INF < number < _INF else _to_float(
             number, "Value.data")
@@ -213,6 +232,8 @@ class Value:
 
     @grad.setter
     def grad(self, g: Any) -> None:
+        if _watchers:
+            _tell("write", self, "grad")
         if type(g) is float and _NEG_INF < g < _INF:
             self._grad = g
         else:
@@ -333,7 +354,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same number (and label): gradients stop there."""
-        return Value(self._data, self._label)
+        return Value(self.data, self._label)
 
     # --- copying and pickling: the graph as plain rows, no recursion ---------------------
     def __reduce__(self) -> tuple[Any, ...]:
@@ -400,6 +421,10 @@ def _comparison(compare: Callable[[float, float], bool]) -> Callable[[Value, Any
     """The method of ``<``, ``<=``, ``>`` or ``>=``: compares the numbers."""
 
     def method(self: Value, other: Any) -> bool:
+        if _watchers and WATCHER.get() is not None:   # (the numbers as a watcher sees them)
+            if type(other) is Value:
+                return compare(self.data, other.data)
+            return bool(compare(self.data, other)) if _is_number(other) else NotImplemented
         if type(other) is Value:
             return compare(self._data, other._data)
         # (bool: a NumPy number on the other side would answer with its own bool type)
@@ -438,10 +463,60 @@ for _rule in ops.OPS:
 _new = object.__new__
 
 
+# --- watching the engine work (for engine.compile) ---------------------------------------
+
+@contextmanager
+def watching(watcher: Any) -> Iterator[None]:
+    """Tell ``watcher`` what the engine does in this thread (this context) while the block
+    runs; other threads see no difference.
+
+    The watcher's methods are called as things happen: ``node(v, rule, x, y, c)`` for every
+    node made (inside ``no_grad()`` too, where ``v`` keeps no inputs), ``leaf(v)`` for every
+    ``Value(...)`` made, ``write(v, "data" or "grad")`` before an assignment, and
+    ``backward(root)`` before a backward pass (a method it lacks is not called);
+    ``read(v)`` is what ``v.data`` returns, comparisons between Values included. This is
+    how ``engine.compile`` follows a function without changing anything for other threads.
+
+    Examples:
+        >>> class Count:
+        ...     made = 0
+        ...     def node(self, v, rule, x, y, c): self.made += 1
+        ...     def leaf(self, v): pass
+        ...     def read(self, v): return v._data
+        >>> count, w = Count(), Value(2.0)
+        >>> with watching(count):
+        ...     y = (w * 3.0).tanh()
+        >>> count.made
+        2
+    """
+    global _watchers
+    with _WATCHERS_LOCK:
+        _watchers += 1
+    token = WATCHER.set(watcher)
+    try:
+        yield
+    finally:
+        WATCHER.reset(token)
+        with _WATCHERS_LOCK:
+            _watchers -= 1
+
+
+def _tell(event: str, *args: Any) -> None:
+    watcher = WATCHER.get()
+    tell = getattr(watcher, event, None)
+    if tell is not None:
+        tell(*args)
+
+
 # --- backpropagation ---------------------------------------------------------------------
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, starts: dict[Value, int] | None = None) -> list[Value]:
     """Every node of ``root``'s graph once, each after all of its inputs; ``root`` is last.
+
+    The walk is depth-first, inputs in argument order, so the nodes first reached through
+    a node form one unbroken run of the order that ends at it (its block). With ``starts``
+    (a dict), ``starts[v]`` is told where each node's block begins: ``engine.compile``
+    looks for blocks that repeat.
 
     Examples:
         >>> from engine import Value, topological_order
@@ -458,16 +533,22 @@ def topological_order(root: Value) -> list[Value]:
     # until its inputs, x then y, are in the order.
     stack = [root]
     see, push, done = seen.add, stack.append, order.append
+    if starts is not None:
+        starts[root] = 0
     while stack:
         node = stack[-1]
         x = node._x
         if x is not None and x not in seen:
             see(x)
+            if starts is not None:
+                starts[x] = len(order)
             push(x)
             continue
         y = node._y
         if y is not None and y not in seen:
             see(y)
+            if starts is not None:
+                starts[y] = len(order)
             push(y)
             continue
         done(stack.pop())
@@ -499,6 +580,8 @@ def backprop(root: Value, grad: Any = 1.0, create_graph: bool = False,
     """
     if not isinstance(root, Value):
         raise TypeError(f"backprop: expected a Value, got {type(root).__name__}")
+    if _watchers:
+        _tell("backward", root)
     if not isinstance(grad, Value):
         grad = _to_float(grad, "backprop: grad")
     if visit is not None and not callable(visit):
