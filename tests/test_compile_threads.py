@@ -1,0 +1,48 @@
+"""Threads: tracing in one thread changes nothing that another thread sees, and one
+``no_grad()`` object can be entered from several threads at once, as ``torch.no_grad()``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from engine import Value, enable_grad, is_grad_enabled, no_grad
+
+
+def together(*works: Callable[[], None]) -> list[BaseException]:
+    """Run each work in its own thread; the exceptions they raised."""
+    errors: list[BaseException] = []
+
+    def run(work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as err:   # noqa: BLE001 (reported to the test)
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in works]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return errors
+
+
+def test_one_no_grad_object_entered_from_two_threads_restores_each_threads_mode() -> None:
+    block = no_grad()
+    inside, left = threading.Barrier(2), threading.Barrier(2)
+    seen: dict[str, tuple[bool, bool, str]] = {}
+
+    def work(name: str, enabled_before: bool) -> Callable[[], None]:
+        def run() -> None:
+            with (enable_grad() if enabled_before else no_grad()):
+                with block:
+                    inside.wait(timeout=10)
+                    during = is_grad_enabled()
+                    y = Value(2.0) * 3.0
+                    left.wait(timeout=10)
+                seen[name] = (during, is_grad_enabled(), y.op)
+        return run
+
+    assert together(work("a", True), work("b", False)) == []
+    assert seen == {"a": (False, True, ""), "b": (False, False, "")}
+    assert is_grad_enabled()
