@@ -119,7 +119,9 @@ def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
     else:
         v._rule = v._x = v._y = v._c = None
     if _watchers:
-        _tell("node", v, rule, x, y, c)
+        watcher = WATCHER.get()
+        if watcher is not None:
+            watcher.node(v, rule, x, y, c)
     return v
 
 
@@ -473,8 +475,8 @@ def watching(watcher: Any) -> Iterator[None]:
     The watcher's methods are called as things happen: ``node(v, rule, x, y, c)`` for every
     node made (inside ``no_grad()`` too, where ``v`` keeps no inputs), ``leaf(v)`` for every
     ``Value(...)`` made, ``write(v, "data" or "grad")`` before an assignment, and
-    ``backward(root)`` before a backward pass (a method it lacks is not called);
-    ``read(v)`` is what ``v.data`` returns, comparisons between Values included. This is
+    ``backward(root)`` before a backward pass (these two may be left out); ``read(v)`` is
+    what ``v.data`` returns, comparisons between Values included. This is
     how ``engine.compile`` follows a function without changing anything for other threads.
 
     Examples:
