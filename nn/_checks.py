@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine import Value
+from engine.compile import floats
 
 __all__ = [
     "ValueLike",
@@ -85,6 +86,8 @@ def real(who: str, what: str, x: Any) -> float:
     x = unwrap(x)
     if type(x) is float:
         f = x
+    elif floats.traced(x):   # a number engine.compile follows: converted where it can see
+        f = floats.as_float(x)
     elif is_real(x):
         try:
             f = float(x)
@@ -94,7 +97,7 @@ def real(who: str, what: str, x: Any) -> float:
     else:
         hint = " (use .data for its number)" if isinstance(x, Value) else ""
         raise TypeError(f"{who}: {what} must be a real number, got {kind(x)}{hint}")
-    if not math.isfinite(f):
+    if not floats.isfinite(f):
         raise ValueError(f"{who}: {what} must be a finite number, got {f}")
     return f
 
@@ -147,7 +150,7 @@ def scalars(who: str, what: str, xs: Any, single: bool = True) -> list[ValueLike
 def _kept(x: Any) -> bool:
     """A finite NumPy float (or a number engine.compile is tracing), kept as it is so that
     the arithmetic sees it: checked without reading its value into a plain float."""
-    return is_real(x) and not isinstance(x, numbers.Integral) and bool(math.isfinite(x))
+    return is_real(x) and not isinstance(x, numbers.Integral) and bool(floats.isfinite(x))
 
 
 def sequence(who: str, what: str, xs: Any, n: int) -> list[ValueLike]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import engine
 from engine import Value, enable_grad, is_grad_enabled, no_grad
 
 
@@ -16,7 +17,7 @@ def together(*works: Callable[[], None]) -> list[BaseException]:
     def run(work: Callable[[], None]) -> None:
         try:
             work()
-        except BaseException as err:   # noqa: BLE001 (reported to the test)
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=run, args=(w,)) for w in works]
@@ -46,3 +47,29 @@ def test_one_no_grad_object_entered_from_two_threads_restores_each_threads_mode(
     assert together(work("a", True), work("b", False)) == []
     assert seen == {"a": (False, True, ""), "b": (False, False, "")}
     assert is_grad_enabled()
+
+
+def test_a_trace_in_one_thread_changes_nothing_another_thread_sees() -> None:
+    w = Value(2.0)
+    tracing, checked = threading.Barrier(2), threading.Barrier(2)
+    seen: dict[str, object] = {}
+
+    def fn(x: float) -> Value:
+        tracing.wait(timeout=10)   # the other thread works while this trace is open
+        checked.wait(timeout=10)
+        return w * x
+
+    def trace() -> None:
+        seen["step"] = engine.compile(fn, 3.0)
+
+    def look() -> None:
+        tracing.wait(timeout=10)
+        v = Value(1.5)
+        seen["data"] = (type(w.data), type((w * v).data), w < v, max(w, v) is w)
+        seen["other"] = engine.compile(lambda x: (v * x).tanh(), 1.0)(2.0)
+        checked.wait(timeout=10)
+
+    assert together(trace, look) == []
+    assert seen["data"] == (float, float, False, True)
+    step = seen["step"]
+    assert step(3.0) == 6.0 and step.retraces == 0   # type: ignore[operator, attr-defined]
