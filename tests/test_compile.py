@@ -727,6 +727,31 @@ def test_products_behind_a_shut_relu_are_skipped_but_an_overflow_there_is_not() 
         assert (want[0] is ArithmeticError) == (big == 1e200)
 
 
+def test_a_relu_written_inside_the_column_that_reads_it_still_refuses_what_it_drops() -> None:
+    # h0, h1 = relu(w·x) feed two neurons, written by column: each relu's line moves into
+    # the column's test of it. Its input overflowing to -inf is still the engine's error.
+    w = [Value(1.0), Value(-1.0)]
+    v = [[Value(0.5), Value(-0.25)], [Value(0.75), Value(1.5)]]
+    b = [Value(0.1), Value(-0.2)]
+
+    def fn(xs: list[float]) -> Value:
+        total = Value(0.0)
+        for x in xs:
+            hs = [(wi * x).relu() for wi in w]
+            zs = [(bi + vi[0] * hs[0] + vi[1] * hs[1]).relu() for vi, bi in zip(v, b)]
+            total = total + (zs[0] + zs[1])
+        return total
+
+    leaves = [*w, *v[0], *v[1], *b]
+    xs = [float(k) - 8.0 for k in range(16)]
+    step = same(fn, [(xs,)], leaves)
+    assert loops(step) and " = 0.0 if " in step.source   # (the moved relu line)
+    w[0].data = 1e300
+    huge = [x * 1e10 for x in xs]   # w0·x overflows: +inf and -inf
+    want = engine_run(fn, (huge,), leaves)
+    assert compiled_run(step, (huge,), leaves) == want and want[0] is OverflowError
+
+
 def test_a_leaf_made_in_every_sample_has_its_gradient_tested_as_the_engine_does() -> None:
     w = Value(1.0)
 

@@ -170,10 +170,12 @@ class _Render:
         grads = "".join(f"{self.sum[v]}, " for v, _, _ in p.grads)
         lines.put(f"return {lines.text(p.root)}, ({grads})")
         # Locals are numbered in the order they first appear, and each past the 256th costs
-        # an extra instruction at every use: the names the loops use most come first.
+        # an extra instruction at every use: the names the loops use most come first, in
+        # a line that is compiled (that numbers them) but never runs.
         hot = [name for name, _ in self.heat.most_common() if name.isidentifier()]
         if hot:
-            out.insert(1, "    " + " = ".join(hot) + " = None")
+            out[1:1] = ["    if False:   # (the names used most, named first: never runs)",
+                        "        " + " = ".join(hot) + " = None"]
         return "\n".join(self.body + out + lines.lines) + "\n"
 
     def _start_backward(self, lines: Lines, sums: Sums) -> None:

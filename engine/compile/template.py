@@ -19,6 +19,7 @@ from typing import Any
 from engine.compile.columns import Column, columns
 from engine.compile.gates import compact, guarded, regions
 from engine.compile.ir import Eqn, Lit, Loop
+from engine.compile.rows import row
 from engine.compile.straight import Lines, Sums, count_uses, literal
 from engine.ops import Rule
 
@@ -74,6 +75,7 @@ class Template:
         self.column_of = {min(g.members, key=self._place.__getitem__): g for g in groups}
         for g in groups:   # (each sum has a name of its own)
             self.keep.update(g.sums)
+        self.deferred = self._deferred(groups)
         weights = {s for s, keep, a in zip(loop.slots, shared, first)
                    if keep and not isinstance(a, Lit)}
         self.guarded, self.weights, self.most = guarded(loop, steps, self.regions, weights)
@@ -100,12 +102,39 @@ class Template:
             lines.put(f"ROWS{n} = ({text},)")
             lines.put(f"REV{n} = ROWS{n}[::-1]")
 
+    def _deferred(self, groups: list[Column]) -> dict[int, Eqn]:
+        """The relus (``x if x > 0.0 else 0.0``) whose output only a column reads
+        forward: written inside that column's test of it, so that one test serves both."""
+        by_out = {e.out: e for e in self.loop.body if e.out >= 0}
+        readers: dict[int, list[int]] = {}
+        for e in self.loop.body:
+            for a in e.ins:
+                if isinstance(a, int):
+                    readers.setdefault(a, []).append(self._place[e.out])
+        seen = [a for g in groups for a in g.inputs]
+        out: dict[int, Eqn] = {}
+        for g in groups:
+            start = min(self._place[m] for m in g.members)
+            for a in g.inputs:
+                found = by_out.get(a)
+                if found is None:
+                    continue
+                e = found
+                if (not isinstance(e.op, Rule) or e.op.arity != 1
+                        or seen.count(a) != 1 or a in self.loop.outs):
+                    continue
+                code, x = row(e.op), e.ins[0]
+                if (code.table and code.truth_is_gate and isinstance(x, int) and x in self.keep
+                        and a in self.keep and min(readers[a]) >= start):
+                    out[a] = e
+        return out
+
     def _forward_body(self, indent: str) -> Lines:
         body = Lines(dict(self.name), self.r.glob, self.keep, self.uses, indent)
         body.heat = self.r.heat
         written: set[int] = set()
         for e in self.loop.body:
-            if e.out in written:
+            if e.out in written or e.out in self.deferred:
                 continue
             group = self.column_of.get(e.out)
             if group is not None:   # sums over shared inputs, by column (columns.py)
@@ -121,12 +150,23 @@ class Template:
             body.put(f"{body.name[z]} = {body.text(start)}")
         base = body.indent
         for i, a in enumerate(group.inputs):
-            body.put(f"if {body.text(a)}:")   # (0.0 and -0.0 add nothing)
+            relu = self.deferred.get(a)
+            if relu is None:
+                body.put(f"if {body.text(a)}:")   # (0.0 and -0.0 add nothing)
+            else:   # the relu's line, around the terms it lets through
+                x = body.text(relu.ins[0])
+                body.put(f"if {row(relu.op).gate.format(x=x)}:")  # type: ignore[union-attr]
+                body.put(f"    {body.text(a)} = {x}")
+                if a in self.exposed:
+                    body.exposed.append(body.text(a))
             body.indent = base + "    "
             for z, weights in zip(group.sums, group.weights):
                 name = body.name[z]
                 body.put(f"{name} = {name} + {body.text(weights[i])} * {body.text(a)}")
             body.indent = base
+            if relu is not None:
+                body.put("else:")
+                body.put(f"    {body.text(a)} = 0.0 if {x} > -1e999 else bad()")
         for z in group.sums:
             if z in self.exposed:
                 body.exposed.append(body.name[z])
