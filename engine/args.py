@@ -196,6 +196,16 @@ def is_flag(x: Any) -> bool:
     return type(x) is bool or _numpy_kind(x) == "b"
 
 
+def followed(x: Any) -> bool:
+    """Is ``x`` a number that :func:`engine.compile` follows while it traces a function?
+
+    Such a number answers as a float or an int does, and its type has a
+    ``__stepgrad_float__`` method: the number as a float, still followed. :func:`real`
+    returns that, so that a check does not turn data into a constant of the trace.
+    """
+    return hasattr(type(x), "__stepgrad_float__")
+
+
 # --- the checks -----------------------------------------------------------------------------
 
 def _bound(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -227,8 +237,15 @@ def real(x: Any, where: str, *, low: float | None = None, high: float | None = N
         Traceback (most recent call last):
         TypeError: Value: data must be a finite number, got numpy.bool True
     """
+    finite = True   # is it still to be tested?
     if type(x) is float:
         f = x
+    elif followed(x):
+        # A number engine.compile follows while it traces: kept (as the float it stands
+        # for), so that arithmetic on it, and a bound below, are followed too. Whether it
+        # is finite is not a decision of the trace: a step given nan or inf gets a result
+        # that is not finite, and then runs the engine, which refuses it by name.
+        f, finite = type(x).__stepgrad_float__(x), False
     else:
         if not is_number(x):
             hint = " (use .data for its number)" if hasattr(x, "grad") and hasattr(
@@ -242,7 +259,8 @@ def real(x: Any, where: str, *, low: float | None = None, high: float | None = N
                      else f"a {_type_name(x)} too large for a float")
             raise ValueError(f"{where} must be a finite number"
                              f"{_bound(low, high, low_open, high_open)}, got {shown}") from None
-    if not _NEG_INF < f < _INF or (low is not None and (f <= low if low_open else f < low)) or (
+    if (finite and not _NEG_INF < f < _INF) or (
+            low is not None and (f <= low if low_open else f < low)) or (
             high is not None and (f >= high if high_open else f > high)):
         raise ValueError(f"{where} must be a finite number"
                          f"{_bound(low, high, low_open, high_open)}, got {_number_text(x)}")
@@ -376,6 +394,8 @@ def scalar(x: Any, where: str, cls: type[T], keep: bool = False) -> T | float:
     """
     if isinstance(x, cls):
         return x
+    if followed(x):
+        return real(x, where)
     if keep and is_number(x) and not is_whole(x) and not isinstance(
             x, fractions.Fraction) and bool(math.isfinite(x)):
         return x  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from contextvars import Token
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 from engine import args
@@ -24,20 +24,28 @@ __all__ = ["backward", "grad", "hessian", "hvp", "no_grad", "enable_grad", "is_g
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# What each block entered (in this thread, this context) found, to restore when it is left.
+_SAVED: ContextVar[tuple[bool, ...]] = ContextVar("stepgrad_grad_modes_saved", default=())
+
+
 class GradMode:
     """What ``no_grad()`` and ``enable_grad()`` return: a block, or a decorator, in which
     graphs are recorded (``enabled``) or not. One object can be entered again and again
-    (and nested), as PyTorch's can; as a decorator, each call gets a block of its own."""
+    (and nested), from several threads at once, as PyTorch's can: each block restores the
+    mode its own thread had; as a decorator, each call gets a block of its own."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self._tokens: list[Token[bool]] = []   # one per entry not yet left
 
     def __enter__(self) -> None:
-        self._tokens.append(GRAD_ENABLED.set(self.enabled))
+        _SAVED.set((*_SAVED.get(), GRAD_ENABLED.get()))
+        GRAD_ENABLED.set(self.enabled)
 
     def __exit__(self, *exc: object) -> None:
-        GRAD_ENABLED.reset(self._tokens.pop())
+        saved = _SAVED.get()
+        if saved:   # (a block left in another context than it was entered in restores nothing)
+            _SAVED.set(saved[:-1])
+            GRAD_ENABLED.set(saved[-1])
 
     def __call__(self, fn: F) -> F:
         args.function(fn, f"{'enable_grad' if self.enabled else 'no_grad'}: fn")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import math
 import operator
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -61,7 +62,8 @@ from engine.ops import (
 )
 
 __all__ = ["Value", "apply", "topological_order", "gradients", "local_derivatives", "accumulate",
-           "backprop", "collector_paused", "number_of", "recorded", "Number", "ValueLike"]
+           "backprop", "collector_paused", "number_of", "recorded", "watching", "watcher", "Number",
+           "ValueLike"]
 
 Number = int | float
 ValueLike = Union["Value", int, float]
@@ -72,14 +74,24 @@ GRAD_ENABLED: ContextVar[bool] = ContextVar("stepgrad_grad_enabled", default=Tru
 _INF = math.inf
 _NEG_INF = -math.inf   # (a name: `-_INF` would negate, making a new float, at every check)
 
+# engine.compile follows a function by watching what the engine does while it runs (see
+# watching, below the class): the watcher of this thread, and how many are set in any
+# thread, so that unwatched code pays only the test of one global.
+WATCHER: ContextVar[Any] = ContextVar("stepgrad_watcher", default=None)
+_watchers = 0
+_WATCHERS_LOCK = threading.Lock()
+
 
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _to_float(x: Any, where: str) -> float:
-    """``args.real`` under its old name, which engine.viz and engine.compile import."""
-    return args.real(x, where)
+def _stored(x: Any, where: str) -> float:
+    """``x`` checked by :func:`engine.args.real`, as the plain float a node or a leaf
+    stores (a number ``engine.compile`` follows is converted here, where the trace sees
+    the engine take it)."""
+    f = args.real(x, where)
+    return f if type(f) is float else float(f)
 
 
 def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
@@ -108,6 +120,10 @@ def _node(rule: Rule, x: Value, y: Value | None, c: float | None) -> Value:
         v._c = c
     else:
         v._rule = v._x = v._y = v._c = None
+    if _watchers:
+        watcher = WATCHER.get()
+        if watcher is not None:
+            watcher.node(v, rule, x, y, c)
     return v
 
 
@@ -120,7 +136,7 @@ def _constant(c: Any, rule: Rule) -> float | None:
             return c
     elif not args.is_number(c):
         return None
-    return args.real(c, f"{rule.text}: c")
+    return _stored(c, f"{rule.text}: c")
 
 
 def apply(rule: Rule, *inputs: Value, c: Number | None = None) -> Value:
@@ -145,7 +161,7 @@ def apply(rule: Rule, *inputs: Value, c: Number | None = None) -> Value:
     if (rule.args == "x, c") != (c is not None):
         raise TypeError(f"apply: c must be {'a number' if c is None else 'None'} for the row "
                         f"{rule.name!r} ({rule.text}), got {args.describe(c)}")
-    number = None if c is None else args.real(c, f"apply: c of {rule.name!r}")
+    number = None if c is None else _stored(c, f"apply: c of {rule.name!r}")
     return _node(rule, inputs[0], inputs[1] if rule.arity == 2 else None, number)
 
 
@@ -172,10 +188,14 @@ def number_of(x: Any, where: str) -> float:
         >>> number_of(Value(2.5), "hessian: values[0]"), number_of(3, "hessian: values[0]")
         (2.5, 3.0)
     """
-    return x._data if isinstance(x, Value) else args.real(x, where)
+    return x._data if isinstance(x, Value) else _stored(x, where)
 
 
 def _compare(compare: Callable[[float, float], bool], self: Value, other: Any) -> bool:
+    if _watchers and WATCHER.get() is not None:   # (the numbers as the watcher shows them)
+        if type(other) is Value:
+            return compare(self.data, other.data)
+        return bool(compare(self.data, other)) if args.is_number(other) else NotImplemented
     if type(other) is Value:
         return compare(self._data, other._data)
     # (bool(): a NumPy number on the other side would answer with its own bool type)
@@ -225,24 +245,32 @@ class Value:
     _c: float | None
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self._data = data if type(data) is float and _NEG_INF < data < _INF else args.real(
+        self._data = data if type(data) is float and _NEG_INF < data < _INF else _stored(
             data, "Value: data")
         if not isinstance(label, str) or not label.isascii():
             label = args.text(label, "Value: label")
         self._grad = 0.0
         self._label = label
         self._rule = self._x = self._y = self._c = None
+        if _watchers:
+            _tell("leaf", self)
 
     # --- the public attributes, checked when assigned -----------------------------------
     @property
     def data(self) -> float:
         """The number (a finite float)."""
+        if _watchers:
+            watcher = WATCHER.get()
+            if watcher is not None:
+                return watcher.read(self)  # type: ignore[no-any-return]
         return self._data
 
     @data.setter
     def data(self, number: Number) -> None:
+        if _watchers:
+            _tell("write", self, "data")
         # (the common case, a finite float, without a call: optimizers set it every step)
-        self._data = number if type(number) is float and _NEG_INF < number < _INF else args.real(
+        self._data = number if type(number) is float and _NEG_INF < number < _INF else _stored(
             number, "Value.data")
 
     @property
@@ -252,8 +280,13 @@ class Value:
 
     @grad.setter
     def grad(self, g: Any) -> None:
-        self._grad = g if type(g) is float and _NEG_INF < g < _INF else args.scalar(
-            g, "Value.grad", Value)
+        if _watchers:
+            _tell("write", self, "grad")
+        if not (type(g) is float and _NEG_INF < g < _INF):
+            g = args.scalar(g, "Value.grad", Value)
+            if not isinstance(g, Value):
+                g = float(g)   # (a number engine.compile follows, as the float it holds)
+        self._grad = g
 
     @property
     def label(self) -> str:
@@ -402,7 +435,7 @@ class Value:
     def leaky_relu(self, slope: Number = 0.01) -> Value:
         """x if x > 0 else slope·x; its derivative is 1 if x > 0 else slope (slope at 0,
         as in PyTorch, whose default slope 0.01 is this one's too)."""
-        return _node(LEAKY, self, None, args.real(slope, "leaky_relu: slope"))
+        return _node(LEAKY, self, None, _stored(slope, "leaky_relu: slope"))
 
     # --- comparisons: by number (``==`` and hashing stay by identity) -------------------
     def __lt__(self, other: ValueLike) -> bool:
@@ -450,7 +483,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same number (and label): gradients stop there."""
-        return Value(self._data, self._label)
+        return Value(self.data, self._label)
 
 
 # A word method's docstring says what its row says (the row is the one source).
@@ -480,10 +513,65 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+# --- watching the engine work (for engine.compile) ---------------------------------------
+
+@contextmanager
+def watching(watcher: Any) -> Iterator[None]:
+    """Tell ``watcher`` what the engine does in this thread (this context) while the block
+    runs; other threads see no difference.
+
+    The watcher's methods are called as things happen: ``node(v, rule, x, y, c)`` for every
+    node made (inside ``no_grad()`` too, where ``v`` keeps no inputs), ``leaf(v)`` for every
+    ``Value(...)`` made, ``write(v, "data" or "grad")`` before an assignment, and
+    ``backward(root)`` before a gradient walk (these two may be left out); ``read(v)`` is
+    what ``v.data`` returns, comparisons between Values included. This is how
+    ``engine.compile`` follows a function without changing anything for other threads.
+
+    Examples:
+        >>> class Count:
+        ...     made = 0
+        ...     def node(self, v, rule, x, y, c): self.made += 1
+        ...     def leaf(self, v): pass
+        ...     def read(self, v): return v._data
+        >>> count, w = Count(), Value(2.0)
+        >>> with watching(count):
+        ...     y = (w * 3.0).tanh()
+        >>> count.made
+        2
+    """
+    global _watchers
+    with _WATCHERS_LOCK:
+        _watchers += 1
+    token = WATCHER.set(watcher)
+    try:
+        yield
+    finally:
+        WATCHER.reset(token)
+        with _WATCHERS_LOCK:
+            _watchers -= 1
+
+
+def watcher() -> Any:
+    """The watcher of this thread (see :func:`watching`), or None: what :mod:`engine.floats`
+    asks before it computes."""
+    return WATCHER.get() if _watchers else None
+
+
+def _tell(event: str, *details: Any) -> None:
+    tell = getattr(WATCHER.get(), event, None)
+    if tell is not None:
+        tell(*details)
+
+
 # --- backpropagation ---------------------------------------------------------------------
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, starts: dict[Value, int] | None = None) -> list[Value]:
     """Every node of ``root``'s graph once, each after all of its inputs; ``root`` is last.
+
+    The walk is depth-first, inputs in argument order, so the nodes first reached through
+    a node form one unbroken run of the order that ends at it (its block). With ``starts``
+    (a dict), ``starts[v]`` is told where each node's block begins: ``engine.compile``
+    looks for blocks that repeat.
 
     Examples:
         >>> from engine import Value, topological_order
@@ -499,16 +587,22 @@ def topological_order(root: Value) -> list[Value]:
     # until its inputs, x then y, are in the order.
     stack = [root]
     see, push, done = seen.add, stack.append, order.append
+    if starts is not None:
+        starts[root] = 0
     while stack:
         node = stack[-1]
         x = node._x
         if x is not None and x not in seen:
             see(x)
+            if starts is not None:
+                starts[x] = len(order)
             push(x)
             continue
         y = node._y
         if y is not None and y not in seen:
             see(y)
+            if starts is not None:
+                starts[y] = len(order)
             push(y)
             continue
         done(stack.pop())
@@ -617,6 +711,8 @@ def _walk(root: Value, seed: float, found: dict[Value, float] | None) -> None:
     or, when ``found`` is None, straight into ``node.grad`` (``backward``'s fast path: the
     same numbers without building the dict, a sixth of backward's time; where a sum
     overflows, the nodes before it in the walk have been updated)."""
+    if _watchers:
+        _tell("backward", root)
     pending: dict[Value, float] = {root: seed}
     pop, get = pending.pop, pending.get
     for node in reversed(topological_order(root)):
@@ -653,6 +749,8 @@ def _walk(root: Value, seed: float, found: dict[Value, float] | None) -> None:
 
 def _value_gradients(root: Value, seed: Value) -> dict[Value, Value]:
     """:func:`gradients` with ``create_graph=True``: the same walk, on Values."""
+    if _watchers:
+        _tell("backward", root)
     found: dict[Value, Value] = {}
     pending: dict[Value, Value] = {root: seed}
     for node in reversed(topological_order(root)):

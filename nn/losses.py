@@ -11,12 +11,11 @@ numerically delicate ones are made stable by algebra, not by new primitive opera
 
 from __future__ import annotations
 
-import math
 import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value, args
+from engine import Value, args, floats
 from engine.errors import prefixed
 from nn.layers import ValueLike
 
@@ -151,8 +150,8 @@ def _bce_term(p: Value, t: ValueLike) -> Value:
     """One sample of binary cross-entropy: PyTorch's value, and PyTorch's gradient up to
     rounding (see :func:`binary_cross_entropy`)."""
     pv, tv = p.data, _number(t)
-    log_p = max(math.log(pv), _LOG_FLOOR) if pv > 0.0 else _LOG_FLOOR
-    log_q = max(math.log1p(-pv), _LOG_FLOOR) if pv < 1.0 else _LOG_FLOOR
+    log_p = floats.max(floats.log(pv), _LOG_FLOOR) if pv > 0.0 else _LOG_FLOOR
+    log_q = floats.max(floats.log1p(-pv), _LOG_FLOOR) if pv < 1.0 else _LOG_FLOOR
     exact = (tv - 1.0) * log_q - tv * log_p          # PyTorch's forward, term for term
     if (1.0 - pv) * pv < _BCE_EPS:
         # PyTorch's backward is (p − t) / max(p(1 − p), 1e-12): near 0 and 1 the division
@@ -221,8 +220,9 @@ def _bce_logits_term(z: Value, t: ValueLike) -> Value:
     else:
         linear = -(z * t)
         softplus = (1.0 + z.exp()).log()
-    exact = math.log1p(math.exp(-abs(z.data)))
-    return linear + (softplus + (exact - softplus.data))
+    exact = floats.log1p(floats.exp(-abs(z.data)))
+    term: Value = linear + (softplus + (exact - softplus.data))
+    return term
 
 
 def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value:
@@ -279,11 +279,11 @@ def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None], Value]:
     Skipping those terms is exact (they add 0 to the sum and 0 to the gradient) and avoids
     forming zⱼ − m where it would overflow (1e308 − (−1e308)).
     """
-    m = max(z.data for z in zs)
+    m = floats.max(z.data for z in zs)
     out: list[Value | None] = []
     for z in zs:
         d = z.data - m  # a float: −inf when it overflows, and then exp gives 0 as well
-        out.append(None if math.exp(d) == 0.0 else (z - m).exp())
+        out.append(None if floats.exp(d) == 0.0 else (z - m).exp())
     kept = [e for e in out if e is not None]   # the largest logit's term, 1, is always kept
     total = kept[0]
     for e in kept[1:]:
@@ -360,7 +360,7 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
                              f"logit_rows[0] has), got {len(zs)}")
         c = args.whole(c, f"{who}: class_indices[{i}]", low=0, high=classes - 1)
         m, _, total = _shifted_exps(zs)
-        if not math.isfinite(zs[c].data - m):
+        if not floats.isfinite(zs[c].data - m):
             raise OverflowError(
                 f"{who}: the loss of row {i} overflows a float: its true class's logit "
                 f"{zs[c].data:.6g} is too far below the largest, {m:.6g} (PyTorch gives inf)")
