@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 OUT    ?= demo-output
+# The tests run in two processes (pytest-xdist), each test file in one of them.
+WORKERS ?= 2
+XDIST  := -n $(WORKERS) --dist loadfile
 
 .PHONY: demo test pytest quick lint bench clean
 
@@ -30,11 +33,11 @@ test: pytest lint
 pytest: $(VENV)/.dev
 	@bash .ci/ensure-graphviz
 	@bash .ci/ensure-browser
-	HYPOTHESIS_PROFILE="$${HYPOTHESIS_PROFILE:-ci}" $(PY) -m pytest
+	HYPOTHESIS_PROFILE="$${HYPOTHESIS_PROFILE:-ci}" $(PY) -m pytest $(XDIST)
 
 quick: $(VENV)/.dev
 	@bash .ci/ensure-graphviz
-	$(PY) -m pytest -m "not slow and not browser"
+	$(PY) -m pytest $(XDIST) -m "not slow and not browser"
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check engine nn tests benchmarks
