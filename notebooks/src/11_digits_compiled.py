@@ -67,25 +67,39 @@ display(HTML(f"<table><tr><td {left}>{image}</td><td {right}>{code}</td></tr></t
 # %% [markdown]
 # How to read the code:
 #
-# - **Forward.** `n2 = w0_1 * 0.5   # x * c` is the row `x * c` of the table, its forward
-#   formula written with this node's names (`n2` is the node the drawing calls n2; a
-#   parameter's name is its label and its place); the sum z grows one term per line,
-#   then `tanh`, the difference and the square.
-#   A line `_check_…(...)` is a row's domain check (`**` refuses a negative base with a
-#   fractional exponent), run before the formula.
-# - **Backward.** Each comment names a node and its local derivatives, from the same row;
-#   the line under it multiplies them by the gradient arriving at the node, `g…`, and adds
-#   the product into the gradient of each input. `g… = 0.0 + …` is the first contribution
-#   (exactly what `backward()` does: it starts every sum at 0.0). A node whose local
-#   derivative is 1 (the `+` nodes, `x - c`) passes its gradient on unchanged, so it gets a
-#   comment and no line: `gn9` also serves as ∂L/∂n6 and ∂L/∂n3. A parameter's sum
-#   (`gw0_1`, …) is what the step finally adds to `w0.grad`.
-# - **Checks.** `ok` and `chk` add up values that must be finite; if one is not (or a
-#   domain check fails), the step runs the normal engine instead, which raises its own
-#   error with its own message.
+# - **Its two arguments.** `P` holds the parameters (the weights and the bias, read afresh
+#   at every call: after an update the same code sees the new numbers), `I` the inputs
+#   (none here). A parameter's name is its label and its place: `w0_0`, `b_1`, ….
+# - **Forward.** One line per node that is needed again later, named after its place in
+#   the trace (`v9` is the neuron's z, drawn as n9; `v10` is a; `v12` the loss); a node
+#   used only once is written inside the line that uses it (the products w·x inside the
+#   sum). The comment names the row of `engine/ops.py` the formula comes from.
+#   `_check_pow_c(...)` is a row's domain check (`**` refuses a negative base with a
+#   fractional exponent), run before its formula.
+# - **The finiteness test.** `ok = ok + v9 * 0.0 + …`: a number times 0.0 is 0.0 unless
+#   it is infinite or nan, so `ok` stays 0.0 exactly when every value is finite. If it is
+#   not, or a domain check fails, the step runs the normal engine instead, which raises
+#   its own error with its own message.
+# - **Backward.** `g_v12 = 1.0` is ∂L/∂L. Each line below multiplies the gradient arriving
+#   at a node by the node's local derivative, from the same row (`pow_slope` is the slope
+#   of `x ** c`, `1.0 - v10 * v10` the slope of tanh), in the order `backward()` visits
+#   the nodes. A `+` node's local derivatives are 1: it passes its gradient on unchanged
+#   and gets no line, so `g_v9` is also the gradient of every partial sum of z. A
+#   parameter's gradient starts at `0.0 + …`, as `backward()` starts every sum at 0.0;
+#   the step returns the loss and these gradients, and adds them to each `.grad`.
 #
-# Calling `step()` runs this code. `step.check()` runs the normal engine on the same
-# numbers and compares every bit:
+# Between the graph and the code sits a small program, `step.ir`: one equation per node
+# (its operation, its inputs, a constant), the parameters and inputs named at the top. The
+# compiler's passes work on it (rolling repeated blocks into loops, writing the backward
+# pass, choosing what to inline), and `step.check()` runs it with an interpreter as well
+# as running the generated code and the normal engine:
+
+# %%
+print(step.ir)
+
+# %% [markdown]
+# Calling `step()` runs the code. `step.check()` runs the normal engine on the same numbers
+# and compares every bit:
 
 # %%
 neuron.zero_grad()
@@ -130,9 +144,11 @@ plt.show()
 # has the same class indices, so the graph of its loss has the same shape and one
 # compiled step serves every batch (the pixels are the step's input, new each time). The
 # batch's 50 samples make a graph of about 240,000 nodes. The compiler finds the blocks
-# that repeat, each sample's hidden layer (50 of them) and nine of its ten output neurons
-# (450), and writes each kind once, as a loop over its occurrences; the rest (each
-# sample's score for its own class, and the loss) is written out line by line.
+# that repeat: each sample's pass through the network (its 32 hidden and 10 output
+# neurons, about 4,800 equations) is the same block 50 times, and so is the last step of
+# each sample's loss; each is written once, as a loop over its 50 occurrences. The rest
+# (the exponentials and sums of each sample's softmax, and the mean) is written out line
+# by line. The cell below prints the loops' headers from `train_step.ir`.
 
 # %%
 model = nn.MLP(64, [32, 10], seed=0)
@@ -162,6 +178,13 @@ train_step = engine.compile(batch_loss, first)
 compile_seconds = time.perf_counter() - t0
 print(f"compiled in {compile_seconds:.1f} s: {train_step.source.count(chr(10)):,} lines "
       f"of code for a graph of {len(engine.topological_order(train_step.graph)):,} nodes")
+ir_lines = train_step.ir.splitlines()
+for i, line in enumerate(ir_lines):
+    if "loop over" in line:
+        body = 0
+        while ir_lines[i + 1 + body].strip().startswith("t"):
+            body += 1
+        print(f"{line.split(' of (')[0].strip()}: a body of {body:,} equations")
 
 # %% [markdown]
 # ## The first loss, and the scale of the initial weights
