@@ -89,7 +89,9 @@ def bce(logit, label):
 # `nn.draw_model` runs the model on one sample, backpropagates the loss, and draws the
 # network: each neuron shows z, its activation a, its bias b, δ = ∂L/∂z and ∂L/∂b; each
 # connection its weight w and ∂L/∂w. Every number is read from the real Value graph (and
-# the model's own `.grad` is left alone).
+# the model's own `.grad` is left alone). The drawing names each neuron by its place in
+# the model, counting from 0: h1.1, h1.2, h1.3 are `layers.0.neurons.0`, `.1` and `.2`,
+# and out1 is `layers.1.neurons.0`.
 
 # %%
 tiny = nn.MLP(2, [3, 1], activation="tanh", seed=3)
@@ -243,8 +245,9 @@ assert loss_new < loss.data and p_new > p
 # δ(neuron) = f′(z) · Σ_next w · δ(next).
 #
 # `MLP(2, [2, 2, 1], activation="tanh")` has two hidden layers of two neurons, h1.1, h1.2
-# and h2.1, h2.2. Layer 2's neurons each feed only out1; layer 1's neurons each feed
-# **both** neurons of layer 2, so their sums have two terms.
+# and h2.1, h2.2 (drawn as `layers.0.neurons.0`, … and `layers.1.neurons.0`, …; out1 is
+# now `layers.2.neurons.0`). Layer 2's neurons each feed only out1; layer 1's neurons each
+# feed **both** neurons of layer 2, so their sums have two terms.
 
 # %%
 deep = nn.MLP(2, [2, 2, 1], activation="tanh", seed=0)
@@ -338,12 +341,15 @@ print(f"δ(out1) = p − y = {logit.grad:.4g}")
 for k, n in enumerate(r_hidden):
     delta = r_out.w[k].data * logit.grad if z_r[k] > 0 else 0.0     # f′(z)·w·δ(out1)
     print(f"h1.{k + 1}: z = {z_r[k]:7.4f}, a = max(0, z) = {a_r[k]:.4f}, f′(z) = {slope[k]:.0f}, "
-          f"δ = f′·w·δ(out1) = {delta:8.4f};  backward(): ∂L/∂b = {n.b.grad:8.4f}, "
-          f"∂L/∂w = ({n.w[0].grad:.4f}, {n.w[1].grad:.4f}), "
-          f"outgoing ∂L/∂w = {r_out.w[k].grad:.4f}")
+          f"δ = f′·w·δ(out1) = {delta:7.4f}")
+    print(f"      backward(): ∂L/∂b = {n.b.grad:7.4f}, "
+          f"∂L/∂w = ({n.w[0].grad:7.4f}, {n.w[1].grad:7.4f}), "
+          f"outgoing ∂L/∂w = {r_out.w[k].grad:7.4f}")
     assert math.isclose(n.b.grad, delta, rel_tol=1e-12, abs_tol=0.0)
 zeros = [name for name, v in relu_net.named_parameters() if v.grad == 0.0]
-print("parameters whose gradient is exactly 0:", zeros)
+print(f"parameters whose gradient is exactly 0 ({len(zeros)} of {len(relu_net.parameters())}):")
+for name in zeros:
+    print("   ", name)
 draw(relu_net)
 
 # %% [markdown]

@@ -237,7 +237,9 @@ def probabilities(model, xs, ys):
 grid_x, grid_y = np.linspace(-1.6, 2.6, 43), np.linspace(-1.1, 1.6, 28)
 shown = [0, 2, 5, 10, epochs]
 viewer = nn.MLP(2, [8, 8, 1], activation="tanh")          # a copy to load snapshots into
-fig, axes = plt.subplots(1, len(shown), figsize=(13, 2.9), sharey=True)
+# five panels side by side are shown at about 2/3 of their size: larger type keeps them legible
+plt.rcParams["font.size"] = 13
+fig, axes = plt.subplots(1, len(shown), figsize=(13, 3.1), sharey=True)
 for ax, epoch in zip(axes, shown):
     viewer.load_state_dict(snapshots[epoch])
     P = probabilities(viewer, grid_x, grid_y)
@@ -250,6 +252,7 @@ plt.tight_layout()
 fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=2,
            bbox_to_anchor=(0.5, 1.0))
 plt.show()
+plt.rcParams["font.size"] = 10                          # back to the default
 
 # %% [markdown]
 # At the start the boundary is a gentle curve set by the random weights: it classifies

@@ -248,9 +248,9 @@ for lr, (path, losses) in results.items():
 left.plot([2], [1], "*", ms=12, color="black")
 left.set(xlim=(-1.5, 4.5), ylim=(-1.5, 3.0), xlabel="w", ylabel="b", aspect="equal",
          title="first 8 steps from (−1, −1); ★ = y = 2x + 1")
-left.legend(fontsize=8, loc="upper left")
+left.legend(fontsize=9, loc="upper left")
 right.set(xlabel="step", ylabel="MSE (log scale)", title="loss per step")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 right.grid(alpha=0.3)
 plt.tight_layout()
 plt.show()

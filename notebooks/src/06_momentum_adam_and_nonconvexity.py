@@ -162,9 +162,9 @@ for name, (path, losses) in valley_runs.items():
     left.plot(*zip(*path[:40]), "o-", ms=2.5, lw=1, label=name)
     right.semilogy(losses, label=name)
 left.set(xlabel="w₁", ylabel="w₂", title="first 40 steps on f = ½(w₁² + 50w₂²)")
-left.legend(fontsize=8)
+left.legend(fontsize=9)
 right.set(xlabel="step", ylabel="f (log scale)", title="loss per step")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 right.grid(alpha=0.3)
 plt.tight_layout()
 plt.show()
@@ -347,9 +347,9 @@ for name, path in (("plain, η = 0.05", plain), ("momentum 0.9, η = 0.005", hea
               label=f"{name} → {path[-1]:.2f}")
     right.plot(path, label=name)
 left.set(xlabel="w", ylabel="f(w)", title="f(w) = w⁴ − 3w² + w, effective step 0.05")
-left.legend(fontsize=8)
+left.legend(fontsize=9)
 right.set(xlabel="step", ylabel="w", title="where each run goes")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 for ax in (left, right):
     ax.grid(alpha=0.3)
 plt.tight_layout()
@@ -388,11 +388,13 @@ for seed in (0, 3, 6):
           f"dead neurons: {dead_neurons(model) or 'none'}")
 
 xs, ys = np.linspace(-1.6, 2.6, 60), np.linspace(-1.1, 1.6, 40)
-fig, axes = plt.subplots(1, 4, figsize=(14, 3), gridspec_kw={"width_ratios": [1.3, 1, 1, 1]})
+# four panels side by side are shown at under 2/3 of their size: larger type keeps them legible
+plt.rcParams["font.size"] = 14
+fig, axes = plt.subplots(1, 4, figsize=(14, 3.4), gridspec_kw={"width_ratios": [1.3, 1, 1, 1]})
 for seed, (model, history) in starts.items():
     axes[0].semilogy(range(1, 401), history["loss"], label=f"seed {seed}")
 axes[0].set(xlabel="step", ylabel="loss (log scale)", title="three starts")
-axes[0].legend(fontsize=8)
+axes[0].legend(fontsize=12)
 axes[0].grid(alpha=0.3)
 for ax, (seed, (model, history)) in zip(axes[1:], starts.items()):
     with no_grad():
@@ -409,6 +411,7 @@ fig.legend(*axes[1].get_legend_handles_labels(), loc="lower center", ncol=2,
            bbox_to_anchor=(0.6, 1.0))
 plt.tight_layout()
 plt.show()
+plt.rcParams["font.size"] = 10                          # back to the default
 
 # %% [markdown]
 # Same data, same model, same optimizer and number of steps: only the start differs, and

@@ -259,14 +259,14 @@ left.plot(decayed["step"], decayed["val"], color="tab:purple", label="validation
 left.plot(decayed["step"], decayed["train"], color="tab:purple", ls="--",
           label="training, λ = 0.01")
 left.set(xlabel="step", ylabel="MSE", yscale="log", title="losses")
-left.legend(fontsize=8)
+left.legend(fontsize=9)
 right.plot(grid, np.sin(grid), "--", color="gray", label="sin(x)")
 right.plot(x_train, y_train, "o", color="black", label="training set")
 right.plot(grid, predictions(plain["params"][-1]), color="tab:red", label="λ = 0")
 right.plot(grid, predictions(decayed["params"][-1]), color="tab:purple", lw=2,
            label="λ = 0.01")
 right.set(xlabel="x", ylabel="y", ylim=(-2, 2), title=f"after {plain['step'][-1]} steps")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 for ax in (left, right):
     ax.grid(alpha=0.3)
 plt.tight_layout()
@@ -312,13 +312,13 @@ left.plot(shown_at, [sweep[lam]["val"][-1] for lam in lambdas], "o-", label="val
 left.axhline(0.25 ** 2, color="black", ls="--", lw=1, label="noise floor")
 left.set(xscale="log", yscale="log", xlabel="λ (λ = 0 drawn at 10⁻⁴)",
          ylabel="MSE after 250 steps", title="the sweep")
-left.legend(fontsize=8)
+left.legend(fontsize=9)
 right.plot(grid, np.sin(grid), "--", color="gray", label="sin(x)")
 right.plot(x_train, y_train, "o", color="black", label="training set")
 for lam in (0.0, chosen, 1.0):
     right.plot(grid, predictions(sweep[lam]["params"][-1]), lw=2, label=f"λ = {lam:g}")
 right.set(xlabel="x", ylabel="y", ylim=(-2, 2), title="three of the fits")
-right.legend(fontsize=8)
+right.legend(fontsize=9)
 for ax in (left, right):
     ax.grid(alpha=0.3)
 plt.tight_layout()

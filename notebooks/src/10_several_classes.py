@@ -58,6 +58,7 @@ X, y = spiral()
 X_val, y_val = spiral(n_per_class=20, seed=1)
 X_np, y_np = np.array(X), np.array(y)
 Xv_np, yv_np = np.array(X_val), np.array(y_val)
+print(f"{len(X)} samples to train on, {len(X_val)} to validate")
 
 
 def scatter(ax, size=25):

@@ -19,14 +19,12 @@
 #    6), and what the same training costs with the interpreted engine.
 
 # %%
-import base64
-import html
 import math
 import random
 import time
 
 import matplotlib.pyplot as plt
-from IPython.display import HTML, display
+from IPython.display import display
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
@@ -40,7 +38,7 @@ from engine import draw_dot, no_grad
 # A tanh neuron with three inputs and the squared error against a target. The data are
 # fixed here, so `fn` takes no inputs: the numbers 0.5, −1.0, 2.0 and the target 0.3
 # become constants of the code, while the weights and the bias are **parameters**, read
-# afresh at every call. Left: the graph the trace recorded. Right: the code generated
+# afresh at every call. First the graph the trace recorded, then the code generated
 # from it.
 
 # %%
@@ -52,17 +50,8 @@ neuron.b.label = "b"
 
 step = engine.compile(lambda: (neuron(x) - target) ** 2)
 
-# Side by side as a table (a layout that holds where a viewer strips styles), the graph as
-# an <img> of its SVG (which shows in a notebook that is not trusted, too).
-graph = draw_dot(step.graph, rankdir="TB", show_grad=False, compact=True).svg()
-picture = "data:image/svg+xml;base64," + base64.b64encode(graph.encode("utf-8")).decode()
-left = "width='410' align='left' valign='top' style='vertical-align:top; min-width:400px'"
-right = "align='left' valign='top' style='text-align:left; vertical-align:top'"
-image = (f"<img src='{picture}' width='400' style='min-width:400px; max-width:none' "
-         "alt='the neuron and its loss, as a graph'>")
-code = ("<pre style='font-family:monospace; white-space:pre; text-align:left'>"
-        f"{html.escape(step.source)}</pre>")
-display(HTML(f"<table><tr><td {left}>{image}</td><td {right}>{code}</td></tr></table>"))
+display(draw_dot(step.graph, rankdir="TB", show_grad=False, compact=True))
+print(step.source)
 
 # %% [markdown]
 # How to read the code:
@@ -71,9 +60,11 @@ display(HTML(f"<table><tr><td {left}>{image}</td><td {right}>{code}</td></tr></t
 #   at every call: after an update the same code sees the new numbers), `I` the inputs
 #   (none here). A parameter's name is its label and its place: `w0_0`, `b_1`, ….
 # - **Forward.** One line per node that is needed again later, named after its place in
-#   the trace (`v9` is the neuron's z, drawn as n9; `v10` is a; `v12` the loss); a node
-#   used only once is written inside the line that uses it (the products w·x inside the
-#   sum). The comment names the row of `engine/ops.py` the formula comes from.
+#   the trace (`v9` is the neuron's z, drawn as n9; `v10` is a; `v12` the loss; the
+#   drawing numbers its nodes the same way, except that it counts b before w0·0.5, which
+#   it calls n2 and the trace `v1`); a node used only once is written inside the line
+#   that uses it (the products w·x inside the sum). The comment names the row of
+#   `engine/ops.py` the formula comes from.
 #   `_check_pow_c(...)` is a row's domain check (`**` refuses a negative base with a
 #   fractional exponent), run before its formula.
 # - **The finiteness test.** `ok = ok + v9 * 0.0 + …`: a number times 0.0 is 0.0 unless
@@ -83,13 +74,15 @@ display(HTML(f"<table><tr><td {left}>{image}</td><td {right}>{code}</td></tr></t
 # - **Backward.** `g_v12 = 1.0` is ∂L/∂L. Each line below multiplies the gradient arriving
 #   at a node by the node's local derivative, from the same row (`pow_slope` is the slope
 #   of `x ** c`, `1.0 - v10 * v10` the slope of tanh), in the order `backward()` visits
-#   the nodes. A `+` node's local derivatives are 1: it passes its gradient on unchanged
-#   and gets no line, so `g_v9` is also the gradient of every partial sum of z. A
+#   the nodes. A `+` node's local derivatives are 1, and so is that of `- 0.3`: such a
+#   node passes its gradient on unchanged and gets no line, so `g_v11` also serves as the
+#   gradient of a (there is no `g_v10`) and `g_v9` as that of every partial sum of z. A
 #   parameter's gradient starts at `0.0 + …`, as `backward()` starts every sum at 0.0;
 #   the step returns the loss and these gradients, and adds them to each `.grad`.
 #
 # Between the graph and the code sits a small program, `step.ir`: one equation per node
-# (its operation, its inputs, a constant), the parameters and inputs named at the top. The
+# (its operation, its inputs, a constant), each parameter brought in by an equation
+# `param k` of its own, and the number of inputs in the header (`inputs 0`). The
 # compiler's passes work on it (rolling repeated blocks into loops, writing the backward
 # pass, choosing what to inline), and `step.check()` runs it with an interpreter as well
 # as running the generated code and the normal engine:
@@ -125,7 +118,8 @@ digits = load_digits()
 X_all, y_all = (digits.data / 16.0).tolist(), [int(t) for t in digits.target]
 X_train, X_test, y_train, y_test = train_test_split(
     X_all, y_all, test_size=0.25, random_state=0, stratify=y_all)
-print(f"{len(X_train)} training images, {len(X_test)} held out")
+print(f"{len(X_all)} images of {len(X_all[0])} pixels, values 0 to {digits.data.max():.0f} "
+      f"before scaling: {len(X_train)} to train on, {len(X_test)} held out")
 
 fig, axes = plt.subplots(1, 10, figsize=(10, 1.4))
 for ax, c in zip(axes, range(10)):

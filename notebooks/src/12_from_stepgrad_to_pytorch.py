@@ -175,9 +175,10 @@ print(f"\nafter {STEPS} steps, largest difference between the {len(mapping)} par
 assert gap < 1e-10 and max(abs(a - b) for a, b in history) < 1e-10
 
 # %% [markdown]
-# Equal to the last printed digit, and the parameters agree to about 1e-16, the size of
-# one rounding of a float64. The two libraries add up the products of a neuron in a
-# different order, so the last bit can differ; nothing else does. Both models now classify
+# Equal to the 14th decimal: where two losses differ at all, it is by 1 in the 15th, the
+# last digit printed; and the 105 parameters agree to about 1e-15, a few roundings of a
+# float64. The two libraries add up the products of a neuron in a different order, so the
+# last bits can differ; nothing else does. Both models now classify
 # the moons the same way:
 
 # %%
@@ -256,6 +257,7 @@ for version, times in seconds.items():
     per_step = float(np.median(times))
     shown = f"{per_step * 1e3:.2f} ms" if per_step >= 1e-3 else f"{per_step * 1e6:.0f} µs"
     print(f"{version:30} {shown:>14} {base / per_step:8.0f}×")
+print(f"\nstepgrad's graph of one step: {len(topological_order(loss)):,} Values")  # its last step
 
 # %% [markdown]
 # Where the time goes:
