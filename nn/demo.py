@@ -29,6 +29,7 @@ from nn.layers import MLP, Neuron
 from nn.losses import hinge_loss
 from nn.optim import SGD
 from nn.train import fit
+from nn.viz.palette import NEGATIVE, POSITIVE
 
 __all__ = ["main", "two_moons", "train"]
 
@@ -100,12 +101,15 @@ def _plot_boundary(plt: Any, model: MLP, X: list[list[float]], y: list[int],
         scores = np.array([[_score(model, [a, b]).data for a in gx.tolist()]
                            for b in gy.tolist()])
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    ax.contourf(gx, gy, scores > 0, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"])
+    # The palette of every picture: blue for a positive score and class +1, orange for -1.
+    ax.contourf(gx, gy, scores > 0, levels=[-0.5, 0.5, 1.5], colors=[NEGATIVE, POSITIVE],
+                alpha=0.25)
     ax.contour(gx, gy, scores, levels=[0.0], colors="k", linewidths=1)
-    for label, color, marker in ((-1, "#d62728", "o"), (1, "#1f77b4", "s")):
+    for label, color, marker, name in ((-1, NEGATIVE, "o", "orange"),
+                                       (1, POSITIVE, "s", "blue")):
         pts = xs[ys == label]
         ax.scatter(pts[:, 0], pts[:, 1], c=color, marker=marker, s=22, edgecolors="k",
-                   linewidths=0.5, label=f"class {label:+d}")
+                   linewidths=0.5, label=f"class {label:+d} ({name})")
     ax.set_title(f"MLP(2, [16, 16, 1]) on two moons: accuracy {accuracy:.0%}")
     ax.set_xlabel("x₀")
     ax.set_ylabel("x₁")

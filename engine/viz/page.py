@@ -339,7 +339,8 @@ def stepper_page(trace: Trace, start: int = 0, *, exercise: bool = False,
             f"save_html in a browser, to play all {n} steps.")
     if static_width > _COLUMN:
         note += (f" The picture is {round(static_width):,} px wide: scroll sideways to see "
-                 f"all of it.")
+                 f"all of it, or, where it is shrunk to the column, open the image on its own "
+                 f"to see it at full size.")
     step_text = str(trace.steps[static_k])
     graph_alt = f"the graph at {frame_status(trace, static_k)}"
     slots = {
