@@ -439,6 +439,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     stripped = folder / "static.html"
     stripped.write_text(static_view(plain.read_text(encoding="utf-8")), encoding="utf-8")
     network = Stepper(mlp()).save_html(folder / "mlp.html")
+    packed = Stepper(neuron(), compact=True).save_html(folder / "neuron-compact.html")
     x = Value(1.0, label="x")
     zero = Stepper(x * 0.1 + x * 0.2 - x * 0.3).save_html(folder / "zero.html", exercise=True)
     two = folder / "two-outputs.html"  # a notebook page with two stepper outputs
@@ -451,7 +452,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     after.write_text("<!DOCTYPE html><meta charset='utf-8'><body>" + sanitized +
                      s.exercise().text + "</body>", encoding="utf-8")
     return {"plain": plain, "exercise": exercise, "static": stripped, "two": two,
-            "mlp": network, "zero": zero, "after": after}
+            "mlp": network, "zero": zero, "after": after, "compact": packed}
 
 
 STEPS = Stepper(neuron()).steps
@@ -644,6 +645,33 @@ def test_backward_frames_write_the_gradient_on_the_edges_it_came_back_along(
                          ".map(t => t.textContent)")
         assert sorted(labels) == sorted(fmt(c) for _, c in step.sources), k
         page.click(".sg-next")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name, view", [("plain", 0), ("compact", 0), ("mlp", 0), ("mlp", 1)])
+def test_a_gradient_on_an_edge_covers_no_node(browser: Any, pages: dict[str, Path], name: str,
+                                              view: int) -> None:
+    """Not the numbers of the node it reached (a compact graph's edges are shorter than
+    their labels), nor any other node, in any backward frame."""
+    page = Page(browser, pages[name])
+    if view:
+        page.click(".sg-view-1")
+    page.click(".sg-backward")
+    covered = page.js(
+        "const out = [], next = document.querySelector('.sg-next');"
+        "for (;;) {"
+        "  const boxes = [...document.querySelectorAll('.sg-view svg g.node')].map("
+        "    g => [g.querySelector('title').textContent, g.getBoundingClientRect()]);"
+        "  const labels = [...document.querySelectorAll('.sg-view .sg-elabel rect')];"
+        "  for (const l of labels.map(r => r.getBoundingClientRect()))"
+        "    for (const [id, b] of boxes)"
+        "      if (Math.min(l.right, b.right) - Math.max(l.left, b.left) > 1 &&"
+        "          Math.min(l.bottom, b.bottom) - Math.max(l.top, b.top) > 1)"
+        "        out.push([document.querySelector('.sg-status').textContent, id]);"
+        "  if (next.disabled) break;"
+        "  next.click(); }"
+        "return out")
+    assert covered == []
 
 
 # --- the exercise -----------------------------------------------------------------------
