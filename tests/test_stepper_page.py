@@ -451,7 +451,13 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     after = folder / "after-a-saved-one.html"
     after.write_text("<!DOCTYPE html><meta charset='utf-8'><body>" + sanitized +
                      s.exercise().text + "</body>", encoding="utf-8")
-    return {"plain": plain, "exercise": exercise, "static": stripped, "two": two,
+    # In JupyterLab's output area, whose style breaks preformatted text inside words.
+    lab = folder / "jupyterlab-output.html"
+    lab.write_text("<!DOCTYPE html><meta charset='utf-8'><style>.jp-OutputArea-output pre "
+                   "{ word-break: break-all; overflow-wrap: break-word; }</style><body>"
+                   "<div class='jp-OutputArea-output'>" + s.exercise()._repr_html_() +
+                   "</div></body>", encoding="utf-8")
+    return {"plain": plain, "exercise": exercise, "static": stripped, "two": two, "lab": lab,
             "mlp": network, "zero": zero, "after": after, "compact": packed}
 
 
@@ -830,6 +836,25 @@ def test_two_outputs_on_one_notebook_page_play_separately(
     assert first.find_element(By.CSS_SELECTOR, ".sg-status").text == "step 1 of 24 (forward)"
     page.keys(Keys.ARROW_RIGHT)  # the page itself does not take the keys
     assert first.find_element(By.CSS_SELECTOR, ".sg-status").text == "step 1 of 24 (forward)"
+
+
+@pytest.mark.browser
+def test_in_jupyterlab_the_step_text_breaks_lines_between_words(
+        browser: Any, pages: dict[str, Path]) -> None:
+    page = Page(browser, pages["lab"], width=500)
+    page.click(".sg-backward")
+    page.click(".sg-next")
+    text = page.find(".sg-text")
+    assert page.js("return getComputedStyle(arguments[0]).wordBreak", text) == "normal"
+    lines = page.js(   # the rendered lines, each from the start of a word
+        "const r = document.createRange(), t = arguments[0].firstChild, starts = [];"
+        "let top = null;"
+        "for (let i = 0; i < t.length; i++) { r.setStart(t, i); r.setEnd(t, i + 1);"
+        "  const y = r.getBoundingClientRect().top;"
+        "  if (top !== null && y > top + 2) starts.push(i);"
+        "  top = y; }"
+        "return starts.map(i => [t.data[i - 1], t.data[i]])", text)
+    assert len(lines) > 1 and all(before in " \n" for before, _ in lines), lines
 
 
 @pytest.mark.browser
