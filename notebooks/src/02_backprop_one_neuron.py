@@ -281,8 +281,8 @@ plt.show()
 # and press Enter (or *check*); Enter again goes on to the next node. A wrong answer gets a
 # second try before the right one is shown, three significant digits are enough, and the
 # score comes at the end. (It needs no running Python, but it does need a viewer that runs
-# the output's script, as Jupyter, VS Code and Colab do; a code host shows the first
-# question only.)
+# the output's script, as Jupyter, VS Code and Colab do; a code host shows the forward
+# pass complete and asks nothing.)
 #
 # One thing to watch: this sample drives z far below 0, where tanh is flat. The cell prints
 # tanh's slope there, ∂a/∂z = 1 − a², before the exercise starts.
