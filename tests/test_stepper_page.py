@@ -439,6 +439,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     stripped = folder / "static.html"
     stripped.write_text(static_view(plain.read_text(encoding="utf-8")), encoding="utf-8")
     network = Stepper(mlp()).save_html(folder / "mlp.html")
+    packed = Stepper(neuron(), compact=True).save_html(folder / "neuron-compact.html")
     x = Value(1.0, label="x")
     zero = Stepper(x * 0.1 + x * 0.2 - x * 0.3).save_html(folder / "zero.html", exercise=True)
     two = folder / "two-outputs.html"  # a notebook page with two stepper outputs
@@ -450,8 +451,14 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     after = folder / "after-a-saved-one.html"
     after.write_text("<!DOCTYPE html><meta charset='utf-8'><body>" + sanitized +
                      s.exercise().text + "</body>", encoding="utf-8")
-    return {"plain": plain, "exercise": exercise, "static": stripped, "two": two,
-            "mlp": network, "zero": zero, "after": after}
+    # In JupyterLab's output area, whose style breaks preformatted text inside words.
+    lab = folder / "jupyterlab-output.html"
+    lab.write_text("<!DOCTYPE html><meta charset='utf-8'><style>.jp-OutputArea-output pre "
+                   "{ word-break: break-all; overflow-wrap: break-word; }</style><body>"
+                   "<div class='jp-OutputArea-output'>" + s.exercise()._repr_html_() +
+                   "</div></body>", encoding="utf-8")
+    return {"plain": plain, "exercise": exercise, "static": stripped, "two": two, "lab": lab,
+            "mlp": network, "zero": zero, "after": after, "compact": packed}
 
 
 STEPS = Stepper(neuron()).steps
@@ -646,6 +653,33 @@ def test_backward_frames_write_the_gradient_on_the_edges_it_came_back_along(
         page.click(".sg-next")
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("name, view", [("plain", 0), ("compact", 0), ("mlp", 0), ("mlp", 1)])
+def test_a_gradient_on_an_edge_covers_no_node(browser: Any, pages: dict[str, Path], name: str,
+                                              view: int) -> None:
+    """Not the numbers of the node it reached (a compact graph's edges are shorter than
+    their labels), nor any other node, in any backward frame."""
+    page = Page(browser, pages[name])
+    if view:
+        page.click(".sg-view-1")
+    page.click(".sg-backward")
+    covered = page.js(
+        "const out = [], next = document.querySelector('.sg-next');"
+        "for (;;) {"
+        "  const boxes = [...document.querySelectorAll('.sg-view svg g.node')].map("
+        "    g => [g.querySelector('title').textContent, g.getBoundingClientRect()]);"
+        "  const labels = [...document.querySelectorAll('.sg-view .sg-elabel rect')];"
+        "  for (const l of labels.map(r => r.getBoundingClientRect()))"
+        "    for (const [id, b] of boxes)"
+        "      if (Math.min(l.right, b.right) - Math.max(l.left, b.left) > 1 &&"
+        "          Math.min(l.bottom, b.bottom) - Math.max(l.top, b.top) > 1)"
+        "        out.push([document.querySelector('.sg-status').textContent, id]);"
+        "  if (next.disabled) break;"
+        "  next.click(); }"
+        "return out")
+    assert covered == []
+
+
 # --- the exercise -----------------------------------------------------------------------
 
 @pytest.mark.browser
@@ -802,6 +836,25 @@ def test_two_outputs_on_one_notebook_page_play_separately(
     assert first.find_element(By.CSS_SELECTOR, ".sg-status").text == "step 1 of 24 (forward)"
     page.keys(Keys.ARROW_RIGHT)  # the page itself does not take the keys
     assert first.find_element(By.CSS_SELECTOR, ".sg-status").text == "step 1 of 24 (forward)"
+
+
+@pytest.mark.browser
+def test_in_jupyterlab_the_step_text_breaks_lines_between_words(
+        browser: Any, pages: dict[str, Path]) -> None:
+    page = Page(browser, pages["lab"], width=500)
+    page.click(".sg-backward")
+    page.click(".sg-next")
+    text = page.find(".sg-text")
+    assert page.js("return getComputedStyle(arguments[0]).wordBreak", text) == "normal"
+    lines = page.js(   # the rendered lines, each from the start of a word
+        "const r = document.createRange(), t = arguments[0].firstChild, starts = [];"
+        "let top = null;"
+        "for (let i = 0; i < t.length; i++) { r.setStart(t, i); r.setEnd(t, i + 1);"
+        "  const y = r.getBoundingClientRect().top;"
+        "  if (top !== null && y > top + 2) starts.push(i);"
+        "  top = y; }"
+        "return starts.map(i => [t.data[i - 1], t.data[i]])", text)
+    assert len(lines) > 1 and all(before in " \n" for before, _ in lines), lines
 
 
 @pytest.mark.browser

@@ -259,27 +259,28 @@
         if (!(id in labels)) { labels[id] = []; order.push(id); }
         labels[id].push(text);
       });
+      var placed = [];
       order.forEach(function (id) {
         var edge = view.edges[id];
         if (!edge) return;
         var path = edge.querySelector("path");
         if (!path) return;
         edge.classList.add("sg-carry");
-        // Near the current node on a long edge, half way on a short one.
-        var length = path.getTotalLength();
-        var at = path.getPointAtLength(length * (length > 150 ? 0.3 : 0.5));
         var g = document.createElementNS(SVG_NS, "g");
         g.setAttribute("class", "sg-elabel");
         var rect = document.createElementNS(SVG_NS, "rect");
         var text = document.createElementNS(SVG_NS, "text");
-        text.setAttribute("x", at.x);
-        text.setAttribute("y", at.y);
         text.setAttribute("text-anchor", "middle");
         text.setAttribute("dominant-baseline", "central");
         text.textContent = labels[id].join(" + ");
         g.appendChild(rect);
         g.appendChild(text);
         edge.parentNode.appendChild(g);   // over the nodes, which come later in the SVG
+        var size = text.getBBox(), w = size.width + 6, h = size.height + 2;
+        var at = labelPlace(view, path, w, h, placed);
+        placed.push([at.x - w / 2, at.y - h / 2, at.x + w / 2, at.y + h / 2]);
+        text.setAttribute("x", at.x);
+        text.setAttribute("y", at.y);
         var bb = text.getBBox();
         rect.setAttribute("x", bb.x - 3);
         rect.setAttribute("y", bb.y - 1);
@@ -287,6 +288,51 @@
         rect.setAttribute("height", bb.height + 2);
         rect.setAttribute("rx", 3);
       });
+    }
+
+    // Where a w × h label of an edge goes: near the current node on a long edge, half way on
+    // a short one; if a node (or a label already placed) is in the way there, the nearest
+    // place by the edge that covers nothing (an edge shorter than its label, between a box
+    // and an operation, has no room on the line itself). Nodes never move: their boxes, in
+    // the drawing's units, are measured once per view.
+    function labelPlace(view, path, w, h, placed) {
+      var length = path.getTotalLength();
+      var home = path.getPointAtLength(length * (length > 150 ? 0.3 : 0.5));
+      if (!view.rects) {
+        var sheet = view.svg.querySelector("g.graph > polygon");  // the drawing's background
+        var b = sheet && sheet.getBBox();
+        if (!b || !b.width) return home;   // not laid out (hidden): measure another time
+        view.bounds = [b.x, b.y, b.x + b.width, b.y + b.height];
+        view.rects = Object.keys(view.nodes).map(function (id) {
+          var n = view.nodes[id].g.getBBox();
+          return [n.x, n.y, n.x + n.width, n.y + n.height];
+        });
+      }
+      var e = path.getBBox(), reach = 3 * h + w;
+      var near = view.rects.concat(placed).filter(function (q) {
+        return q[2] > e.x - reach && q[0] < e.x + e.width + reach &&
+               q[3] > e.y - reach && q[1] < e.y + e.height + reach;
+      });
+      var o = view.bounds;
+      function free(x, y) {
+        var l = x - w / 2, t = y - h / 2, r = x + w / 2, btm = y + h / 2;
+        if (l < o[0] || t < o[1] || r > o[2] || btm > o[3]) return false;
+        return near.every(function (q) {
+          return r <= q[0] || l >= q[2] || btm <= q[1] || t >= q[3];
+        });
+      }
+      if (free(home.x, home.y)) return home;
+      var best = null, bestD = Infinity;
+      for (var f = 0.05; f < 1; f += 0.05) {
+        var p = path.getPointAtLength(length * f);
+        for (var dx = -w / 2; dx <= w / 2 + 1e-9; dx += w / 4) {
+          for (var dy = -3 * h; dy <= 3 * h + 1e-9; dy += h / 4) {
+            var x = p.x + dx, y = p.y + dy, d = Math.hypot(x - home.x, y - home.y);
+            if (d < bestD && free(x, y)) { best = {x: x, y: y}; bestD = d; }
+          }
+        }
+      }
+      return best || home;
     }
 
     // --- zoom, pan and keeping the current node in view ------------------------------------
