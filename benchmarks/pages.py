@@ -14,6 +14,7 @@ orders of magnitude, and the ratios within one run.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -92,7 +93,8 @@ def build(make: Callable[[], Value]) -> tuple[Stepper, str, float, float]:
     def timed(*args: object, **kwargs: object) -> bytes:
         start = time.perf_counter()
         try:
-            return pipe(*args, **kwargs)  # type: ignore[arg-type]
+            out: bytes = pipe(*args, **kwargs)
+            return out
         finally:
             in_dot[0] += time.perf_counter() - start
 
@@ -118,7 +120,15 @@ def play(path: Path, steps: int) -> tuple[float, float, float]:
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--window-size=1000,900", "--enable-precise-memory-info"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(), options=options)
+    # Debian's chromium and chromedriver by path: without them Selenium's manager would try
+    # the network to find a browser.
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromedriver = shutil.which("chromedriver")
+    if browser is None or chromedriver is None:
+        sys.exit("pages.py --browser: needs chromium and chromedriver (Debian: apt-get install "
+                 "chromium chromium-driver)")
+    options.binary_location = browser
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     try:
         start = time.perf_counter()
         driver.get(path.as_uri())

@@ -43,7 +43,7 @@ def one(engine: str, data: tuple[list[list[float]], list[float]], collector: boo
 
     import workloads as W
 
-    eng = {"stepgrad": W.Stepgrad, "micrograd": W.Micrograd}[engine]()
+    eng: W.Stepgrad | W.Micrograd = W.Stepgrad() if engine == "stepgrad" else W.Micrograd()
     model = eng.model(W.initial_parameters())
     X, ys = data
 

@@ -29,6 +29,11 @@ __all__ = [
 ]
 
 Samples = ValueLike | Sequence[ValueLike]
+# What a list of model outputs is to a type checker: ``MLP.__call__`` returns a Value for one
+# output and a list for several, so ``[model(x) for x in X]`` is a list of both. The losses
+# take it as it comes and check each entry when called (a list where a number belongs is a
+# TypeError naming the sample).
+Outputs = ValueLike | Sequence[ValueLike | Sequence[ValueLike]]
 
 # PyTorch's binary_cross_entropy clamps each log at -100 so that p = 0 or 1 stays finite.
 _LOG_FLOOR = -100.0
@@ -124,7 +129,7 @@ def _mean(who: str, terms: list[Value]) -> Value:
                             f"({error})") from None
 
 
-def mse_loss(preds: Samples, targets: Samples) -> Value:
+def mse_loss(preds: Outputs, targets: Samples) -> Value:
     """Mean squared error: (1/n) Σ (pᵢ − tᵢ)².
 
     Like ``torch.nn.functional.mse_loss``. Its gradient is ∂L/∂pᵢ = 2(pᵢ − tᵢ)/n. A loss
@@ -167,7 +172,7 @@ def _bce_term(p: Value, t: ValueLike) -> Value:
     return term + (exact - term.data)
 
 
-def binary_cross_entropy(probs: Samples, targets: Samples) -> Value:
+def binary_cross_entropy(probs: Outputs, targets: Samples) -> Value:
     """Log loss of probabilities: −(1/n) Σ [tᵢ·log pᵢ + (1 − tᵢ)·log(1 − pᵢ)].
 
     The loss of ``torch.nn.functional.binary_cross_entropy`` in float64 (how close is said
@@ -225,7 +230,7 @@ def _bce_logits_term(z: Value, t: ValueLike) -> Value:
     return term
 
 
-def binary_cross_entropy_with_logits(logits: Samples, targets: Samples) -> Value:
+def binary_cross_entropy_with_logits(logits: Outputs, targets: Samples) -> Value:
     """Log loss of σ(zᵢ), computed from the logits zᵢ without overflow, for any finite zᵢ.
 
     The loss of ``binary_cross_entropy([σ(z) ...], targets)`` and of PyTorch's
@@ -312,7 +317,7 @@ def softmax(logits: Sequence[ValueLike]) -> list[Value]:
     return [e / total if e is not None else (z - z.data) * 0.0 for z, e in zip(zs, es)]
 
 
-def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike],
+def cross_entropy(logit_rows: Sequence[Sequence[ValueLike] | ValueLike],
                   class_indices: Sequence[int] | int) -> Value:
     """Cross-entropy of softmax(logits) against class indices, averaged over the rows.
 
@@ -368,7 +373,7 @@ def cross_entropy(logit_rows: Sequence[Sequence[ValueLike]] | Sequence[ValueLike
     return _result(_mean(who, terms), given_rows)
 
 
-def hinge_loss(scores: Samples, targets: Samples) -> Value:
+def hinge_loss(scores: Outputs, targets: Samples) -> Value:
     """Max-margin loss of a linear SVM: (1/n) Σ max(0, 1 − tᵢ·sᵢ), with targets tᵢ = ±1.
 
     A sample stops contributing once its score is on the right side with a margin of at

@@ -19,3 +19,14 @@ if TYPE_CHECKING:
     print(x.lable)            # type: ignore[attr-defined]  # no such attribute
     x + "1"                   # type: ignore[operator]  # no operator for a str
     x.atan().leaky_relu("a")  # type: ignore[arg-type]  # a slope is a number
+
+    # What a model returns goes into a loss as it is: MLP(...)(x) is a Value or a list.
+    import nn
+
+    model = nn.MLP(2, [3, 1])
+    X = [[0.0, 1.0], [1.0, 0.0]]
+    fit_loss: Value = nn.mse_loss([model(p) for p in X], [1.0, -1.0])
+    bce: Value = nn.binary_cross_entropy_with_logits([model(p) for p in X], [1, 0])
+    classes = nn.MLP(2, [3, 3])
+    ce: Value = nn.cross_entropy([classes(p) for p in X], [0, 2])
+    nn.mse_loss([model(p) for p in X], "1")  # type: ignore[arg-type]  # targets are numbers
