@@ -260,13 +260,15 @@ plt.rcParams["font.size"] = 10                          # back to the default
 # them. Within a few epochs it separates the bulk of the two moons; the later epochs bend it
 # around the tips, where the classes interleave.
 #
-# What changed are the weights and biases. A few of them, epoch by epoch, named as in
-# notebook 3's drawings: out1's bias and its weights from h2.1 and h2.2, and h1.1's two input
-# weights and its bias.
+# What changed are the weights and biases. A few of them, epoch by epoch, named as
+# notebook 3's text names them (hidden neuron k of layer l is hl.k, counting from 1; the
+# output neuron out1): out1's bias and its weights from h2.1 and h2.2, and h1.1's two input
+# weights and its bias. The drawings name the same neurons from the model, counting from 0:
+# h1.1 is `layers.0.neurons.0`, out1 here `layers.2.neurons.0`.
 
 # %%
 def short(name):
-    """'layers.2.neurons.0.w.1' → 'w(h2.2→out1)': the names of the network drawings."""
+    """'layers.2.neurons.0.w.1' → 'w(h2.2→out1)': the model's name in notebook 3's words."""
     parts = name.split(".")
     layer, neuron = int(parts[1]), int(parts[3])
     last = len(model.layers) - 1
