@@ -423,15 +423,17 @@
                      "as -0.75 or 3e-4.", ""];
       } else {
         var value = Number(open(ask[1], j)), shown = Number(open(ask[2], j));
-        var right = Math.abs(x - value) <= tolerance(value) ||
-                    Math.abs(x - shown) <= tolerance(shown) ||
-                    (Math.abs(value) <= D.zero && Math.abs(x) <= D.zero);
+        var close = Math.abs(x - value) <= tolerance(value) ||
+                    Math.abs(x - shown) <= tolerance(shown);
+        // A value this close to 0 is what rounding left of an exact 0 (0.1 + 0.2 - 0.3).
+        var rounding = !close && Math.abs(value) <= D.zero && Math.abs(x) <= D.zero;
         var typed = q.typed.trim();
-        if (right) {
+        if (close || rounding) {
           q.settled = q.right = true;
           q.first = q.tries === 0;
           q.verdict = ["sg-right", "\u2713 Right" + (q.first ? "" : ", on the second try") +
-                       ": " + ask[0] + " = " + open(ask[2], j), ""];
+                       ": " + ask[0] + " = " + open(ask[2], j) +
+                       (rounding ? ", which is 0 but for the floats' rounding" : ""), ""];
         } else {
           q.tries++;
           if (q.tries < 2) {
