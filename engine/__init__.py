@@ -29,6 +29,7 @@ from engine.value import (
     number_of,
     topological_order,
 )
+from engine.viz.answers import Verdict, check_answer
 from engine.viz.draw import Drawing, GraphvizNotFound, draw_dot
 from engine.viz.stepper import Stepper
 from engine.viz.steps import (
@@ -73,6 +74,8 @@ __all__ = [
     "ForwardStep",
     "BackwardStep",
     "LocalDerivative",
+    "check_answer",
+    "Verdict",
     "compile",
     "CompiledStep",
     "CompileError",

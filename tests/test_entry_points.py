@@ -305,6 +305,8 @@ row("two_moons: seed", whole(low=0, high=2**32 - 1), (*WHOLE, 2**32))(lambda b: 
 
 
 # --- engine.viz: drawings, steps, the Stepper -------------------------------------------------
+row("check_answer: answer", args.real, REAL)(lambda b: engine.check_answer(b, 1.0))
+row("check_answer: expected", args.real, REAL)(lambda b: engine.check_answer(1.0, b))
 DIGITS = whole(low=1, high=MAX_DIGITS)
 DIGITS_VALUES = (*WHOLE, MAX_DIGITS + 1, 2**70)
 LIMIT = whole_or_none(low=1)

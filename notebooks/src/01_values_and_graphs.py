@@ -20,8 +20,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from engine import (GradcheckError, Value, draw_dot, gradcheck, numerical_grad,
-                    topological_order)
+from engine import (GradcheckError, Value, check_answer, draw_dot, gradcheck,
+                    numerical_grad, topological_order)
 
 # %% [markdown]
 # ## Build an expression
@@ -127,7 +127,8 @@ print(f"L = {L.data},  L with a + h = {L_nudged:.4f},  "
 # %% [markdown]
 # **Your turn.** Suppose f had been −3 instead of −2 (a, b, c as before). What would ∂L/∂a
 # be? Work it out with the chain rule from the table, type it in place of `None`, and run
-# the cell: it builds that expression, runs `backward()` and compares.
+# the cell: it builds that expression, runs `backward()` and compares
+# (`check_answer(yours, expected)`: right to 3 significant digits).
 #
 # <details><summary>Answer</summary>
 #
@@ -135,23 +136,11 @@ print(f"L = {L.data},  L with a + h = {L_nudged:.4f},  "
 # </details>
 
 # %%
-def check(answer, expected):
-    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
-    if answer is None:
-        print("Type your number in place of None, then run this cell again.")
-        return
-    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
-    if abs(answer - expected) <= tolerance:
-        print(f"Right: {expected:.4g}")
-    else:
-        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
-
-
 a2, b2, c2, f2 = Value(2.0), Value(-3.0), Value(10.0), Value(-3.0)
 ((a2 * b2 + c2) * f2).backward()
 assert a2.grad == 9.0                                # the answer above
 your_answer = None
-check(your_answer, a2.grad)
+check_answer(your_answer, a2.grad)
 
 # %% [markdown]
 # ## The gradient is the slope of the tangent

@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 from sklearn.datasets import make_moons
 
 import nn
-from engine import no_grad
+from engine import check_answer, no_grad
 from nn.viz.palette import class_color, class_name
 
 # %% [markdown]
@@ -192,20 +192,8 @@ assert math.isclose(out.w[k].grad, grad_out, rel_tol=1e-9)
 # </details>
 
 # %%
-def check(answer, expected):
-    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
-    if answer is None:
-        print("Type your number in place of None, then run this cell again.")
-        return
-    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
-    if abs(answer - expected) <= tolerance:
-        print(f"Right: {expected:.4g}")
-    else:
-        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
-
-
 your_delta = None
-check(your_delta, hidden[1].b.grad)       # ∂L/∂b = δ: what backward() left on h1.2's bias
+check_answer(your_delta, hidden[1].b.grad)       # ∂L/∂b = δ: what backward() left on h1.2's bias
 
 # %% [markdown]
 # ## One gradient step

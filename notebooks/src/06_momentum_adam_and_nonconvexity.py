@@ -22,7 +22,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from sklearn.datasets import make_moons
 
 import nn
-from engine import Value, hessian, no_grad
+from engine import Value, check_answer, hessian, no_grad
 from nn.viz.palette import NEGATIVE, NEUTRAL, POSITIVE, class_color, class_name
 
 P_COLOURS = LinearSegmentedColormap.from_list("p", [NEGATIVE, NEUTRAL, POSITIVE])
@@ -98,25 +98,13 @@ print(f"step 2 along w₁: momentum moved {w_hand[0] - (-3.92):.4f}; plain desce
 # </details>
 
 # %%
-def check(answer, expected):
-    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
-    if answer is None:
-        print("Type your number in place of None, then run this cell again.")
-        return
-    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
-    if abs(answer - expected) <= tolerance:
-        print(f"Right: {expected:.4g}")
-    else:
-        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
-
-
 optimizer.zero_grad()
 valley(*w).backward()
 optimizer.step()                                    # step 3, by the optimizer
 assert [round(b, 6) for b in optimizer.buffers] == [-9.4736, -8.0]          # the answer
 assert [round(v.data, 6) for v in w] == [-3.588128, -0.64]
 your_w2 = None
-check(your_w2, w[1].data)
+check_answer(your_w2, w[1].data)
 
 # %% [markdown]
 # ### On the narrow valley

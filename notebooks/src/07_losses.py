@@ -27,7 +27,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from sklearn.datasets import make_blobs
 
 import nn
-from engine import no_grad
+from engine import check_answer, no_grad
 from nn.viz.palette import NEGATIVE, NEUTRAL, POSITIVE, class_color, class_name
 
 P_COLOURS = LinearSegmentedColormap.from_list("p", [NEGATIVE, NEUTRAL, POSITIVE])
@@ -221,22 +221,10 @@ softmax_model.zero_grad()
 # </details>
 
 # %%
-def check(answer, expected):
-    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
-    if answer is None:
-        print("Type your number in place of None, then run this cell again.")
-        return
-    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
-    if abs(answer - expected) <= tolerance:
-        print(f"Right: {expected:.4g}")
-    else:
-        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
-
-
 expected = nn.cross_entropy([[2.0, 1.0, 0.0]], [0]).data
 assert f"{math.exp(2) / (math.exp(2) + math.e + 1):.4f} {expected:.4f}" == "0.6652 0.4076"
 your_cross_entropy = None
-check(your_cross_entropy, expected)
+check_answer(your_cross_entropy, expected)
 
 # %% [markdown]
 # Train the softmax regression and draw the three regions; a sample goes to the class with

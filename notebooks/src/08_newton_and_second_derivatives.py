@@ -25,7 +25,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from engine import Value, draw_dot, grad, hessian
+from engine import Value, check_answer, draw_dot, grad, hessian
 
 # %% [markdown]
 # ## The gradient is a graph too
@@ -95,21 +95,9 @@ for w0 in (-1.0, 0.0, 2.0):
 # has the answer too.
 
 # %%
-def check(answer, expected):
-    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
-    if answer is None:
-        print("Type your number in place of None, then run this cell again.")
-        return
-    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
-    if abs(answer - expected) <= tolerance:
-        print(f"Right: {expected:.4g}")
-    else:
-        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
-
-
 first_slope, first_curvature = slope_and_curvature(1.32)
 your_w = None
-check(your_w, 1.32 - first_slope / first_curvature)
+check_answer(your_w, 1.32 - first_slope / first_curvature)
 
 # %%
 w_star = 0.5897545123014584   # 4w³ + 2w − 2 = 0, solved to machine precision

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nn
-from engine import Value, no_grad
+from engine import Value, check_answer, no_grad
 
 # %% [markdown]
 # ## The data: few noisy points
@@ -210,24 +210,12 @@ print(f"all {len(start)} parameters agree")
 # </details>
 
 # %%
-def check(answer, expected):
-    """Your answer against the engine's number: right if it agrees to 3 significant digits."""
-    if answer is None:
-        print("Type your number in place of None, then run this cell again.")
-        return
-    tolerance = 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - 2) if expected else 1e-9
-    if abs(answer - expected) <= tolerance:
-        print(f"Right: {expected:.4g}")
-    else:
-        print(f"Not yet: {answer:g} is not it. Check the formula above and try again.")
-
-
 weight = Value(0.5)
 weight.grad = 0.2                                   # as if backward() had put it there
 nn.SGD([weight], lr=0.1, weight_decay=0.01).step()
 assert math.isclose(weight.data, 0.4795)           # the answer above
 your_w = None
-check(your_w, weight.data)
+check_answer(your_w, weight.data)
 
 # %% [markdown]
 # ## Weight decay against overfitting
